@@ -1,0 +1,1 @@
+namespace RemoteWorkloadOperator.Testing.AuthServer;

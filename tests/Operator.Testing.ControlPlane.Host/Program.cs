@@ -1,0 +1,1 @@
+Console.Error.WriteLine("control plane host: not built yet"); return 2;
