@@ -1,0 +1,38 @@
+# RemoteWorkload Operator — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIGURATION ?= Debug
+CRD_FILE := config/crd/remoteworkloads.workloads.dev.yaml
+
+export DOTNET_NOLOGO := 1
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets.
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build every project.
+	$(DOTNET) build Operator.sln -c $(CONFIGURATION)
+
+.PHONY: test
+test: ## Build and run every test project (Microsoft Testing Platform).
+	$(DOTNET) test --solution Operator.sln -c $(CONFIGURATION) $(TEST_ARGS)
+
+.PHONY: manifests
+manifests: ## Regenerate config/crd from the C# API types.
+	$(DOTNET) run --project tools/Operator.CrdGen -c $(CONFIGURATION) -- $(CRD_FILE)
+
+.PHONY: lint
+lint: ## Fail when code is not `dotnet format` clean.
+	$(DOTNET) format Operator.sln --verify-no-changes
+
+.PHONY: format
+format: ## Apply `dotnet format`.
+	$(DOTNET) format Operator.sln
+
+# Feature areas add their targets in mk/*.mk (control plane, demo, chart, benchmarks).
+-include mk/*.mk

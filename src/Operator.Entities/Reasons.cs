@@ -1,0 +1,22 @@
+namespace RemoteWorkloadOperator.Entities;
+
+/// <summary>Machine-readable reasons used in status, conditions and Events.</summary>
+public static class Reasons
+{
+    public const string TokenIssued = "TokenIssued";
+    public const string Refreshing = "Refreshing";
+    public const string Recovered = "Recovered";
+    public const string AuthRetrying = "AuthRetrying";
+    public const string TransientFailure = "TransientFailure";
+    public const string SecretNotFound = "SecretNotFound";
+    public const string SecretKeyMissing = "SecretKeyMissing";
+    public const string SecretConflict = "SecretConflict";
+    public const string InvalidSpec = "InvalidSpec";
+    public const string EndpointNotAllowed = "EndpointNotAllowed";
+    public const string TokenEndpointUnavailable = "TokenEndpointUnavailable";
+    public const string CredentialsRejected = "CredentialsRejected";
+    public const string CeilingExceeded = "CeilingExceeded";
+    public const string DiscoveryFailed = "DiscoveryFailed";
+    public const string TlsFailure = "TlsFailure";
+    public const string InvalidTokenResponse = "InvalidTokenResponse";
+}

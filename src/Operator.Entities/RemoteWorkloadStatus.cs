@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using k8s.Models;
+
+namespace RemoteWorkloadOperator.Entities;
+
+/// <summary>Observed state of a <see cref="RemoteWorkload"/>. Never holds a token or a secret.</summary>
+public sealed class RemoteWorkloadStatus
+{
+    [Description("Lifecycle phase: Pending, Running, AuthRetrying, Unauthenticated or Failed.")]
+    public WorkloadPhase? Phase { get; set; }
+
+    [Description("The metadata.generation this status was computed for.")]
+    public long? ObservedGeneration { get; set; }
+
+    [Description("Machine-readable CamelCase reason; mirrors the Ready condition.")]
+    public string? Reason { get; set; }
+
+    [Description("Human-readable explanation of the phase.")]
+    public string? Message { get; set; }
+
+    [Description("Ready (True only in Running) and AuthRetrying (True exactly while phase is AuthRetrying).")]
+    public IList<V1Condition>? Conditions { get; set; }
+
+    [Description("Facts about the published token; never the token itself.")]
+    public TokenStatus? Token { get; set; }
+
+    [Description("Set while AuthRetrying; kept after a give-up for diagnosis.")]
+    public AuthRetryStatus? AuthRetry { get; set; }
+
+    [Description("The last value of the workloads.dev/retry-requested-at annotation the operator acted on.")]
+    public string? LastHandledRetryRequest { get; set; }
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using RemoteWorkloadOperator.Entities.Schema;
+
+namespace RemoteWorkloadOperator.Entities;
+
+/// <summary>Retry behaviour; every unset field takes the operator-wide default.</summary>
+[CelRule("!has(self.initialInterval) || !has(self.maxInterval) || duration(self.initialInterval) <= duration(self.maxInterval)", "initialInterval must not exceed maxInterval")]
+[CelRule("!has(self.tickInterval) || !has(self.ceiling) || duration(self.tickInterval) <= duration(self.ceiling)", "tickInterval must not exceed ceiling")]
+[CelRule("!has(self.tickInterval) || duration(self.tickInterval) >= duration('10s')", "tickInterval must be at least 10s")]
+public sealed class RetrySpec
+{
+    [Description("Short retry: first wait (Go duration). Default 10s.")]
+    public KubeDuration? InitialInterval { get; set; }
+
+    [Description("Short retry: cap on one wait. Default 2m.")]
+    public KubeDuration? MaxInterval { get; set; }
+
+    [Range(1, 100)]
+    [Description("Short retry: attempts after the first failure. Default 5.")]
+    public int? MaxAttempts { get; set; }
+
+    [Description("Short retry: total time budget. Default 5m.")]
+    public KubeDuration? MaxElapsed { get; set; }
+
+    [Description("AuthRetrying: cadence of background attempts, at least 10s. Default 10m.")]
+    public KubeDuration? TickInterval { get; set; }
+
+    [Description("AuthRetrying: longest stay before the workload becomes Unauthenticated. Default 24h.")]
+    public KubeDuration? Ceiling { get; set; }
+}

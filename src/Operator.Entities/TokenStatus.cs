@@ -1,0 +1,23 @@
+using System.ComponentModel;
+using RemoteWorkloadOperator.Entities.Schema;
+
+namespace RemoteWorkloadOperator.Entities;
+
+/// <summary>Facts about the published access token.</summary>
+public sealed class TokenStatus
+{
+    [Description("Name of the Secret holding the access token.")]
+    public string? SecretName { get; set; }
+
+    [SchemaFormat("date-time")]
+    [Description("When the access token expires; unset when the IdP gave no expires_in.")]
+    public DateTime? ExpiresAt { get; set; }
+
+    [SchemaFormat("date-time")]
+    [Description("When the token was last obtained.")]
+    public DateTime? LastRefreshTime { get; set; }
+
+    [SchemaFormat("date-time")]
+    [Description("When the next refresh is scheduled.")]
+    public DateTime? NextRefreshTime { get; set; }
+}

@@ -1,0 +1,292 @@
+using System.Text.RegularExpressions;
+using RemoteWorkloadOperator.Entities.Schema;
+
+namespace RemoteWorkloadOperator.Entities.Validation;
+
+/// <summary>
+/// Checks every rule of the RemoteWorkload contract and returns all problems at once, each with
+/// its field path, so a user fixes a manifest in one round trip. It repeats what the CRD schema
+/// and CEL rules enforce, because the operator must stay safe on clusters (or stored objects)
+/// where those did not run.
+/// </summary>
+public static partial class RemoteWorkloadValidator
+{
+    /// <summary>Validates <paramref name="workload"/>; an empty list means it can run.</summary>
+    public static IReadOnlyList<ValidationProblem> Validate(RemoteWorkload workload, ValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        options ??= ValidationOptions.Strict;
+        var problems = new List<ValidationProblem>();
+        var spec = workload.Spec;
+        if (spec is null)
+        {
+            problems.Add(Invalid("spec", "required"));
+            return problems;
+        }
+
+        CheckUrl(problems, "spec.url", spec.Url, required: true, options);
+        CheckOAuth(problems, spec.OAuth, options);
+        CheckTokenSecret(problems, spec.TokenSecret);
+        CheckRefresh(problems, spec.Refresh);
+        CheckRetry(problems, spec.Retry, options.Defaults);
+        return problems;
+    }
+
+    private static void CheckOAuth(List<ValidationProblem> problems, OAuthSpec? oauth, ValidationOptions options)
+    {
+        if (oauth is null)
+        {
+            problems.Add(Invalid("spec.oauth", "required"));
+            return;
+        }
+
+        var hasIssuer = !string.IsNullOrEmpty(oauth.Issuer);
+        var hasTokenUrl = !string.IsNullOrEmpty(oauth.TokenUrl);
+        if (hasIssuer == hasTokenUrl)
+        {
+            problems.Add(Invalid("spec.oauth", "exactly one of issuer or tokenUrl must be set"));
+        }
+
+        CheckUrl(problems, "spec.oauth.issuer", oauth.Issuer, required: false, options);
+        CheckUrl(problems, "spec.oauth.tokenUrl", oauth.TokenUrl, required: false, options);
+
+        switch (oauth.Grant)
+        {
+            case GrantTypes.RefreshToken:
+                if (oauth.RefreshTokenSecretRef is null)
+                {
+                    problems.Add(Invalid("spec.oauth.refreshTokenSecretRef", "required when grant is RefreshToken"));
+                }
+
+                break;
+            case GrantTypes.ClientCredentials:
+                if (oauth.RefreshTokenSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.refreshTokenSecretRef", "must not be set when grant is ClientCredentials"));
+                }
+
+                break;
+            case null or "":
+                problems.Add(Invalid("spec.oauth.grant", "required: RefreshToken or ClientCredentials"));
+                break;
+            default:
+                problems.Add(Invalid("spec.oauth.grant", $"unsupported value \"{Printable(oauth.Grant)}\": supported values are RefreshToken, ClientCredentials"));
+                break;
+        }
+
+        if (string.IsNullOrWhiteSpace(oauth.ClientId))
+        {
+            problems.Add(Invalid("spec.oauth.clientId", "required"));
+        }
+
+        var authentication = oauth.ClientAuthentication ?? ClientAuthenticationMethods.ClientSecretBasic;
+        switch (authentication)
+        {
+            case ClientAuthenticationMethods.ClientSecretBasic or ClientAuthenticationMethods.ClientSecretPost:
+                if (oauth.ClientSecretRef is null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientSecretRef", $"required when clientAuthentication is {authentication}; set clientAuthentication: None for a public client"));
+                }
+
+                break;
+            case ClientAuthenticationMethods.None:
+                if (oauth.ClientSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientSecretRef", "must not be set when clientAuthentication is None"));
+                }
+
+                break;
+            default:
+                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None"));
+                break;
+        }
+
+        CheckSecretRef(problems, "spec.oauth.clientSecretRef", oauth.ClientSecretRef);
+        CheckSecretRef(problems, "spec.oauth.refreshTokenSecretRef", oauth.RefreshTokenSecretRef);
+
+        if (oauth.Scopes is not null)
+        {
+            for (var i = 0; i < oauth.Scopes.Count; i++)
+            {
+                var scope = oauth.Scopes[i];
+                if (string.IsNullOrEmpty(scope) || scope.Any(c => c <= ' ' || c == '"' || c == '\\' || c > '~'))
+                {
+                    problems.Add(Invalid($"spec.oauth.scopes[{i}]", "must be a non-empty RFC 6749 scope token (printable ASCII, no spaces, quotes or backslashes)"));
+                }
+            }
+        }
+
+        if (oauth.Resource is not null
+            && (!Uri.TryCreate(oauth.Resource, UriKind.Absolute, out var resource) || !string.IsNullOrEmpty(resource.Fragment)))
+        {
+            problems.Add(Invalid("spec.oauth.resource", "must be an absolute URI without a fragment (RFC 8707)"));
+        }
+    }
+
+    private static void CheckSecretRef(List<ValidationProblem> problems, string field, SecretKeyReference? reference)
+    {
+        if (reference is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(reference.Name))
+        {
+            problems.Add(Invalid(field + ".name", "required"));
+        }
+        else if (reference.Name.Length > 253 || !DnsSubdomain().IsMatch(reference.Name))
+        {
+            problems.Add(Invalid(field + ".name", "must be a valid Secret name (lower-case DNS subdomain)"));
+        }
+
+        if (string.IsNullOrEmpty(reference.Key))
+        {
+            problems.Add(Invalid(field + ".key", "required"));
+        }
+        else if (reference.Key.Length > 253 || !SecretKey().IsMatch(reference.Key))
+        {
+            problems.Add(Invalid(field + ".key", "must consist of alphanumerics, '-', '_' or '.'"));
+        }
+    }
+
+    private static void CheckTokenSecret(List<ValidationProblem> problems, TokenSecretSpec? tokenSecret)
+    {
+        if (tokenSecret is null)
+        {
+            return;
+        }
+
+        if (tokenSecret.Name is not null && (tokenSecret.Name.Length is 0 or > 253 || !DnsSubdomain().IsMatch(tokenSecret.Name)))
+        {
+            problems.Add(Invalid("spec.tokenSecret.name", "must be a valid Secret name (lower-case DNS subdomain)"));
+        }
+
+        if (tokenSecret.Ownership is not null and not SecretOwnership.Owner and not SecretOwnership.Retain)
+        {
+            problems.Add(Invalid("spec.tokenSecret.ownership", $"unsupported value \"{Printable(tokenSecret.Ownership)}\": supported values are Owner, Retain"));
+        }
+    }
+
+    private static void CheckRefresh(List<ValidationProblem> problems, RefreshSpec? refresh)
+    {
+        if (refresh is null)
+        {
+            return;
+        }
+
+        CheckPositiveDuration(problems, "spec.refresh.beforeExpiry", refresh.BeforeExpiry);
+        if (refresh.LifetimeFraction is { } fraction && !(fraction > 0 && fraction < 1))
+        {
+            problems.Add(Invalid("spec.refresh.lifetimeFraction", "must be greater than 0 and less than 1"));
+        }
+    }
+
+    private static void CheckRetry(List<ValidationProblem> problems, RetrySpec? retry, RetryDefaults defaults)
+    {
+        var initial = CheckPositiveDuration(problems, "spec.retry.initialInterval", retry?.InitialInterval);
+        var max = CheckPositiveDuration(problems, "spec.retry.maxInterval", retry?.MaxInterval);
+        CheckPositiveDuration(problems, "spec.retry.maxElapsed", retry?.MaxElapsed);
+        var tick = CheckPositiveDuration(problems, "spec.retry.tickInterval", retry?.TickInterval);
+        var ceiling = CheckPositiveDuration(problems, "spec.retry.ceiling", retry?.Ceiling);
+
+        if (retry?.MaxAttempts is < 1)
+        {
+            problems.Add(Invalid("spec.retry.maxAttempts", "must be at least 1"));
+        }
+
+        // Cross-field rules apply to effective values, but only blame a field the user wrote.
+        if ((initial ?? defaults.InitialInterval) > (max ?? defaults.MaxInterval) && (initial is not null || max is not null))
+        {
+            problems.Add(Invalid(initial is not null ? "spec.retry.initialInterval" : "spec.retry.maxInterval",
+                $"initialInterval ({KubeDuration.Format(initial ?? defaults.InitialInterval)}) must not exceed maxInterval ({KubeDuration.Format(max ?? defaults.MaxInterval)})"));
+        }
+
+        if (tick is not null && tick < RetryDefaults.MinimumTickInterval)
+        {
+            problems.Add(Invalid("spec.retry.tickInterval", $"must be at least {KubeDuration.Format(RetryDefaults.MinimumTickInterval)}"));
+        }
+
+        if ((tick ?? defaults.TickInterval) > (ceiling ?? defaults.Ceiling) && (tick is not null || ceiling is not null))
+        {
+            problems.Add(Invalid(tick is not null ? "spec.retry.tickInterval" : "spec.retry.ceiling",
+                $"tickInterval ({KubeDuration.Format(tick ?? defaults.TickInterval)}) must not exceed ceiling ({KubeDuration.Format(ceiling ?? defaults.Ceiling)})"));
+        }
+    }
+
+    /// <summary>Reports a malformed or non-positive duration; returns its value when it is usable.</summary>
+    private static TimeSpan? CheckPositiveDuration(List<ValidationProblem> problems, string field, KubeDuration? duration)
+    {
+        if (duration is null)
+        {
+            return null;
+        }
+
+        if (duration.Value is not { } value)
+        {
+            problems.Add(Invalid(field, $"invalid duration \"{Printable(duration.Text)}\": use Go syntax such as 90s, 10m or 1h30m"));
+            return null;
+        }
+
+        if (value <= TimeSpan.Zero)
+        {
+            problems.Add(Invalid(field, $"must be positive, got \"{Printable(duration.Text)}\""));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static void CheckUrl(List<ValidationProblem> problems, string field, string? text, bool required, ValidationOptions options)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            if (required)
+            {
+                problems.Add(Invalid(field, "required"));
+            }
+
+            return;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            problems.Add(Invalid(field, "must be an absolute URL such as https://idp.example.com"));
+            return;
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !options.AllowInsecureEndpoints)
+        {
+            problems.Add(Invalid(field, "must use https:// (http:// is accepted only when the operator runs with --allow-insecure-endpoints)"));
+        }
+        else if (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+        {
+            problems.Add(Invalid(field, $"must use https://, not {uri.Scheme}://"));
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            // Credentials in a URL would end up in status, events and logs.
+            problems.Add(Invalid(field, "must not contain user info (credentials belong in a Secret)"));
+        }
+
+        if (!options.AllowPrivateEndpoints && EndpointGuard.WhyNotAllowed(uri.Host) is { } why)
+        {
+            problems.Add(new ValidationProblem(field, $"{why}; such endpoints are refused unless the operator runs with --allow-private-endpoints", Reasons.EndpointNotAllowed));
+        }
+    }
+
+    /// <summary>Keeps user-supplied values short and on one line in messages.</summary>
+    private static string Printable(string value)
+    {
+        var oneLine = new string(value.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return oneLine.Length <= 64 ? oneLine : oneLine[..61] + "...";
+    }
+
+    private static ValidationProblem Invalid(string field, string message) => new(field, message, Reasons.InvalidSpec);
+
+    [GeneratedRegex(SchemaPatterns.DnsSubdomain)]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex(SchemaPatterns.SecretKey)]
+    private static partial Regex SecretKey();
+}

@@ -1,0 +1,17 @@
+namespace RemoteWorkloadOperator.Entities.Validation;
+
+/// <summary>Operator settings that change what a valid workload is.</summary>
+public sealed record ValidationOptions
+{
+    /// <summary>The production defaults: https only, no private endpoints.</summary>
+    public static ValidationOptions Strict { get; } = new();
+
+    /// <summary>Accept http:// URLs (a development setting).</summary>
+    public bool AllowInsecureEndpoints { get; init; }
+
+    /// <summary>Accept loopback, link-local, metadata and in-cluster API server endpoints (a development setting).</summary>
+    public bool AllowPrivateEndpoints { get; init; }
+
+    /// <summary>The defaults that fill unset retry fields.</summary>
+    public RetryDefaults Defaults { get; init; } = RetryDefaults.Standard;
+}
