@@ -1,0 +1,40 @@
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>
+/// Secret inputs of one attempt. <see cref="RefreshToken"/> is already the effective one (the input
+/// value or the rotated one the operator stored). <see cref="Version"/> is opaque and changes whenever
+/// a person changes the credentials. <see cref="ToString"/> never prints a secret.
+/// </summary>
+public sealed record MonitorCredentials(string Version, string? ClientSecret, string? RefreshToken)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")} }}";
+}
+
+/// <summary>Thrown by <see cref="ICredentialsSource"/> when a referenced Secret or key is missing.</summary>
+public sealed class CredentialsUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public CredentialsUnavailableException()
+        : this("SecretNotFound", "credentials are not available")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public CredentialsUnavailableException(string message)
+        : this("SecretNotFound", message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public CredentialsUnavailableException(string message, Exception innerException)
+        : base(message, innerException) => Reason = "SecretNotFound";
+
+    /// <summary>Creates the exception with a status reason such as <c>SecretNotFound</c> or <c>SecretKeyMissing</c>.</summary>
+    public CredentialsUnavailableException(string reason, string message)
+        : base(message) => Reason = reason;
+
+    /// <summary>Machine-readable reason for <c>status.reason</c>.</summary>
+    public string Reason { get; }
+}

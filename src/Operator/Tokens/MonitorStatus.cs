@@ -1,0 +1,80 @@
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>What kind of status write this is.</summary>
+public enum StatusUpdateKind
+{
+    /// <summary>A phase transition (section 1 rows 1, 4, 6, 7, 8, 9): write everything; <see cref="StatusUpdate.Event"/> is usually set.</summary>
+    Transition,
+
+    /// <summary>A scheduled refresh succeeded (row 2): only <c>status.token</c> times changed; no event.</summary>
+    TokenTimes,
+
+    /// <summary>An AuthRetrying tick failed before the deadline (row 5): only <c>status.authRetry</c> changed; no event.</summary>
+    RetryProgress,
+
+    /// <summary>The status is unchanged; only record <see cref="StatusUpdate.Event"/> (a permanent rejection of a new credentials version).</summary>
+    EventOnly,
+}
+
+/// <summary>Severity of an event.</summary>
+public enum MonitorEventType
+{
+    /// <summary>Kubernetes <c>Normal</c>.</summary>
+    Normal,
+
+    /// <summary>Kubernetes <c>Warning</c>.</summary>
+    Warning,
+}
+
+/// <summary>One call to <see cref="IStatusSink"/>: the complete desired status, plus an optional event.</summary>
+public sealed record StatusUpdate(StatusUpdateKind Kind, MonitorStatus Status, MonitorEvent? Event);
+
+/// <summary>An event to record on the workload.</summary>
+public sealed record MonitorEvent(MonitorEventType Type, string Reason, string Message);
+
+/// <summary>The complete desired status of one workload as the engine sees it.</summary>
+public sealed record MonitorStatus
+{
+    /// <summary>Phase.</summary>
+    public required TokenPhase Phase { get; init; }
+
+    /// <summary>CamelCase reason, mirrors the Ready condition.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>Human message (sanitised).</summary>
+    public required string Message { get; init; }
+
+    /// <summary>Token times (never the token).</summary>
+    public TokenTimes Token { get; init; } = TokenTimes.None;
+
+    /// <summary>Set while AuthRetrying and kept after a give-up; null after recovery.</summary>
+    public AuthRetryInfo? AuthRetry { get; init; }
+
+    /// <summary>The Ready condition: true only in Running.</summary>
+    public required ConditionFact Ready { get; init; }
+
+    /// <summary>The AuthRetrying condition: true exactly while AuthRetrying; its transition time is <c>authRetry.startedAt</c>.</summary>
+    public required ConditionFact AuthRetrying { get; init; }
+
+    /// <summary>The last classified failure (cached for fast-fail), or null after a success.</summary>
+    public TokenFailure? LastFailure { get; init; }
+}
+
+/// <summary>Token times for <c>status.token</c>.</summary>
+public sealed record TokenTimes(DateTimeOffset? ExpiresAt, DateTimeOffset? LastRefreshTime, DateTimeOffset? NextRefreshTime)
+{
+    /// <summary>No token yet.</summary>
+    public static TokenTimes None { get; } = new(null, null, null);
+}
+
+/// <summary><c>status.authRetry</c>.</summary>
+public sealed record AuthRetryInfo(
+    DateTimeOffset StartedAt,
+    DateTimeOffset Deadline,
+    int Attempts,
+    DateTimeOffset? LastAttemptTime,
+    DateTimeOffset? NextAttemptTime,
+    string? LastError);
+
+/// <summary>The facts of one condition; the controller keeps an unchanged condition's existing <c>lastTransitionTime</c>.</summary>
+public sealed record ConditionFact(bool Status, string Reason, string Message, DateTimeOffset LastTransitionTime);

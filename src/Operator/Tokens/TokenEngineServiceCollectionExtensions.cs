@@ -1,0 +1,30 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>DI wiring for the token engine.</summary>
+public static class TokenEngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the named HttpClient (<see cref="TokenClientOptions.HttpClientName"/>), <see cref="TokenClientOptions"/>,
+    /// <see cref="ITokenEndpointClient"/> and <see cref="IJitterSource"/>. The caller registers <see cref="TimeProvider"/>
+    /// (defaults to <see cref="TimeProvider.System"/> when absent).
+    /// </summary>
+    public static IServiceCollection AddTokenEngine(this IServiceCollection services, TokenClientOptions? options = null, Action<IHttpClientBuilder>? configureHttp = null)
+    {
+        var effective = options ?? new TokenClientOptions();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(effective);
+        services.TryAddSingleton<IJitterSource>(RandomJitterSource.Instance);
+        var builder = services.AddHttpClient(TokenClientOptions.HttpClientName, client =>
+        {
+            // The per-request timeout is enforced by the client with the injected clock; this is only a backstop.
+            client.Timeout = effective.RequestTimeout + TimeSpan.FromSeconds(5);
+            client.DefaultRequestHeaders.UserAgent.ParseAdd(string.Create(CultureInfo.InvariantCulture, $"remoteworkload-operator/{typeof(TokenEndpointClient).Assembly.GetName().Version}"));
+        });
+        configureHttp?.Invoke(builder);
+        services.TryAddSingleton<ITokenEndpointClient, TokenEndpointClient>();
+        return services;
+    }
+}

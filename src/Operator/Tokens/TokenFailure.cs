@@ -1,0 +1,108 @@
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>Whether a failed request is worth retrying.</summary>
+public enum FailureClass
+{
+    /// <summary>Retry: short retry, then AuthRetrying.</summary>
+    Transient,
+
+    /// <summary>Give up: Unauthenticated.</summary>
+    Permanent,
+}
+
+/// <summary>What went wrong, more finely than the class (for logs, metrics and tests).</summary>
+public enum FailureKind
+{
+    /// <summary>Name not resolved, resolver unreachable.</summary>
+    Dns,
+
+    /// <summary>Refused, reset, unreachable, closed mid-response.</summary>
+    Connection,
+
+    /// <summary>The per-request timeout passed.</summary>
+    Timeout,
+
+    /// <summary>Certificate invalid or untrusted, handshake failure.</summary>
+    Tls,
+
+    /// <summary>HTTP 5xx.</summary>
+    ServerError,
+
+    /// <summary>HTTP 429.</summary>
+    RateLimited,
+
+    /// <summary>A response that is not an OAuth answer (HTML from a WAF, CDN or proxy; empty; not JSON).</summary>
+    NotOAuthResponse,
+
+    /// <summary>An RFC 6749 error code.</summary>
+    OAuthError,
+
+    /// <summary>HTTP 2xx JSON without <c>access_token</c>.</summary>
+    InvalidTokenResponse,
+
+    /// <summary>The discovery document was not usable.</summary>
+    Discovery,
+
+    /// <summary>A local port (rotated token sink, publisher, credentials) failed.</summary>
+    Local,
+
+    /// <summary>Anything else.</summary>
+    Other,
+}
+
+/// <summary>
+/// A classified failure. <see cref="Description"/> is sanitised: it never contains a token, a secret or a full
+/// response body, so it may go into <c>status.authRetry.lastError</c>, events and logs.
+/// </summary>
+public sealed record TokenFailure(
+    FailureClass Class,
+    FailureKind Kind,
+    string Reason,
+    string Description,
+    int? HttpStatus = null,
+    string? ErrorCode = null,
+    TimeSpan? RetryAfter = null)
+{
+    /// <summary>True for <see cref="FailureClass.Transient"/>.</summary>
+    public bool IsTransient => Class == FailureClass.Transient;
+}
+
+/// <summary>Reasons the engine puts in status and events (CamelCase, machine-readable).</summary>
+public static class TokenReasons
+{
+    /// <summary>First token obtained.</summary>
+    public const string TokenIssued = "TokenIssued";
+
+    /// <summary>Back to Running after AuthRetrying.</summary>
+    public const string Recovered = "Recovered";
+
+    /// <summary>Entered AuthRetrying (event reason).</summary>
+    public const string AuthRetrying = "AuthRetrying";
+
+    /// <summary>Reason of the AuthRetrying condition.</summary>
+    public const string TransientFailure = "TransientFailure";
+
+    /// <summary>Transient failure of the token endpoint.</summary>
+    public const string TokenEndpointUnavailable = "TokenEndpointUnavailable";
+
+    /// <summary>The IdP rejected the credentials (RFC 6749 error code).</summary>
+    public const string CredentialsRejected = "CredentialsRejected";
+
+    /// <summary>AuthRetrying passed its deadline.</summary>
+    public const string CeilingExceeded = "CeilingExceeded";
+
+    /// <summary>Discovery answered nonsense.</summary>
+    public const string DiscoveryFailed = "DiscoveryFailed";
+
+    /// <summary>TLS failure.</summary>
+    public const string TlsFailure = "TlsFailure";
+
+    /// <summary>2xx without an access token.</summary>
+    public const string InvalidTokenResponse = "InvalidTokenResponse";
+
+    /// <summary>No attempt yet / waiting.</summary>
+    public const string Pending = "Pending";
+
+    /// <summary>The condition reason while AuthRetrying is false.</summary>
+    public const string NotRetrying = "NotRetrying";
+}

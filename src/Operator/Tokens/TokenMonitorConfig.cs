@@ -1,0 +1,58 @@
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>OAuth grant used to obtain access tokens.</summary>
+public enum TokenGrantType
+{
+    /// <summary><c>grant_type=refresh_token</c>.</summary>
+    RefreshToken,
+
+    /// <summary><c>grant_type=client_credentials</c>.</summary>
+    ClientCredentials,
+}
+
+/// <summary>How the client authenticates at the token endpoint.</summary>
+public enum ClientAuthenticationMethod
+{
+    /// <summary>HTTP Basic (<c>client_secret_basic</c>).</summary>
+    ClientSecretBasic,
+
+    /// <summary>Form body (<c>client_secret_post</c>).</summary>
+    ClientSecretPost,
+
+    /// <summary>Public client: <c>client_id</c> only.</summary>
+    None,
+}
+
+/// <summary>Everything one monitor needs to know about its workload. No Kubernetes types.</summary>
+public sealed record TokenMonitorConfig
+{
+    /// <summary>A stable key for logs, for example <c>namespace/name</c>.</summary>
+    public required string WorkloadKey { get; init; }
+
+    /// <summary>Issuer for discovery (OIDC / RFC 8414). Exactly one of <see cref="Issuer"/> and <see cref="TokenEndpoint"/>.</summary>
+    public Uri? Issuer { get; init; }
+
+    /// <summary>Direct token endpoint.</summary>
+    public Uri? TokenEndpoint { get; init; }
+
+    /// <summary>The grant.</summary>
+    public TokenGrantType Grant { get; init; } = TokenGrantType.RefreshToken;
+
+    /// <summary>OAuth client id (public metadata).</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>Client authentication method.</summary>
+    public ClientAuthenticationMethod ClientAuthentication { get; init; } = ClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>Requested scopes (space-joined on the wire).</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary>RFC 8707 resource indicator.</summary>
+    public string? Resource { get; init; }
+
+    /// <summary>Timing and retry settings.</summary>
+    public MonitorTiming Timing { get; init; } = MonitorTiming.Default;
+
+    /// <summary>The endpoint a human would recognise, for messages (host only, never a query).</summary>
+    internal string EndpointDisplay => (TokenEndpoint ?? Issuer)?.Authority ?? "token endpoint";
+}

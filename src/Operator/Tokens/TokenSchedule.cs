@@ -1,0 +1,146 @@
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>
+/// Spec section 3 as pure functions of (times, options, one jitter sample <c>u</c> in [0, 1)).
+/// <c>u = 0.5</c> means no jitter for the symmetric jitters.
+/// </summary>
+public static class TokenSchedule
+{
+    /// <summary>Refresh jitter: ±10 % of the remaining time.</summary>
+    public const double RefreshJitter = 0.10;
+
+    /// <summary>AuthRetrying tick jitter: ±10 % of the tick.</summary>
+    public const double TickJitter = 0.10;
+
+    /// <summary>Short-retry jitter: ±50 % of the wait.</summary>
+    public const double ShortRetryJitter = 0.50;
+
+    /// <summary>A refresh is never scheduled closer than this to now.</summary>
+    public static readonly TimeSpan MinimumRefreshDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>A refresh is never scheduled later than this before expiry.</summary>
+    public static readonly TimeSpan ExpirySafetyMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Next refresh: <c>issued + min(f × L, max(L − beforeExpiry, L / 2))</c>, jittered by ±10 % of the remaining time,
+    /// never earlier than 1 s from now and never past expiry − 5 s. A token without expiry gets <paramref name="tickInterval"/>
+    /// as its lifetime.
+    /// </summary>
+    public static DateTimeOffset NextRefresh(
+        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicyOptions refresh, TimeSpan tickInterval, double u)
+    {
+        ArgumentNullException.ThrowIfNull(refresh);
+        var expiry = expiresAt ?? issuedAt + tickInterval;
+        var lifetime = expiry - issuedAt;
+        var earliest = now + MinimumRefreshDelay;
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return earliest;
+        }
+
+        var byFraction = lifetime * refresh.LifetimeFraction;
+        var byMargin = Max(lifetime - refresh.BeforeExpiry, lifetime / 2);
+        var planned = issuedAt + Min(byFraction, byMargin);
+
+        var remaining = planned - now;
+        if (remaining > TimeSpan.Zero)
+        {
+            planned += remaining * (Symmetric(u) * RefreshJitter);
+        }
+
+        var latest = expiry - ExpirySafetyMargin;
+        if (planned > latest)
+        {
+            planned = latest;
+        }
+
+        return planned < earliest ? earliest : planned;
+    }
+
+    /// <summary>
+    /// The wait before short-retry attempt <paramref name="failures"/> + 1, or null when the short retry is exhausted
+    /// (more than <c>maxAttempts</c> retries, or the wait would pass <c>maxElapsed</c>). Exponential from
+    /// <c>initialInterval</c>, factor 2, ±50 % jitter, capped at <c>maxInterval</c>; <c>Retry-After</c> is a floor
+    /// capped at the tick interval.
+    /// </summary>
+    /// <param name="failures">Failed attempts so far (1 after the first failure).</param>
+    /// <param name="elapsed">Time since the short retry started.</param>
+    /// <param name="retryAfter">The last answer's <c>Retry-After</c>.</param>
+    /// <param name="retry">Options.</param>
+    /// <param name="u">Jitter sample.</param>
+    public static TimeSpan? ShortRetryDelay(int failures, TimeSpan elapsed, TimeSpan? retryAfter, RetryPolicyOptions retry, double u)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        if (failures < 1 || failures > retry.MaxAttempts)
+        {
+            return null;
+        }
+
+        var exponent = Math.Min(failures - 1, 30);
+        var baseSeconds = Math.Min(retry.InitialInterval.TotalSeconds * Math.Pow(2, exponent), retry.MaxInterval.TotalSeconds);
+        var wait = TimeSpan.FromSeconds(baseSeconds * (1 + (Symmetric(u) * ShortRetryJitter)));
+        if (wait > retry.MaxInterval)
+        {
+            wait = retry.MaxInterval;
+        }
+
+        wait = ApplyRetryAfter(wait, retryAfter, retry.TickInterval);
+        return elapsed + wait > retry.MaxElapsed ? null : wait;
+    }
+
+    /// <summary>
+    /// Next AuthRetrying attempt: <c>now + tick ± 10 %</c>; brought forward to 30 s before a still-valid token expires;
+    /// never sooner than <c>Retry-After</c> (capped at the tick); moved to the deadline when it would land past it.
+    /// </summary>
+    public static DateTimeOffset NextTick(
+        DateTimeOffset now,
+        DateTimeOffset deadline,
+        TimeSpan tickInterval,
+        TimeSpan? retryAfter,
+        DateTimeOffset? tokenExpiresAt,
+        TimeSpan preExpiryLead,
+        double u)
+    {
+        var next = now + (tickInterval * (1 + (Symmetric(u) * TickJitter)));
+        if (tokenExpiresAt is { } expiry)
+        {
+            var beforeExpiry = expiry - preExpiryLead;
+            if (beforeExpiry > now && beforeExpiry < next)
+            {
+                next = beforeExpiry;
+            }
+        }
+
+        next = now + ApplyRetryAfter(next - now, retryAfter, tickInterval);
+        if (next > deadline)
+        {
+            next = deadline;
+        }
+
+        return next < now ? now : next;
+    }
+
+    /// <summary><c>Retry-After</c> lengthens a wait, never shortens it, and is capped at the tick interval.</summary>
+    public static TimeSpan ApplyRetryAfter(TimeSpan wait, TimeSpan? retryAfter, TimeSpan tickInterval)
+    {
+        if (retryAfter is not { } ra)
+        {
+            return wait;
+        }
+
+        var floor = ra > tickInterval ? tickInterval : ra;
+        return wait < floor ? floor : wait;
+    }
+
+    /// <summary>Start-up delay, uniform over the spread window.</summary>
+    public static TimeSpan StartupDelay(TimeSpan spread, double u) => spread <= TimeSpan.Zero ? TimeSpan.Zero : spread * Math.Clamp(u, 0, 1);
+
+    /// <summary>The AuthRetrying deadline: <c>startedAt + ceiling</c>.</summary>
+    public static DateTimeOffset Deadline(DateTimeOffset startedAt, TimeSpan ceiling) => startedAt + ceiling;
+
+    private static double Symmetric(double u) => (2 * Math.Clamp(u, 0, 1)) - 1;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,23 @@
+namespace RemoteWorkloadOperator.Testing.AuthServer;
+
+/// <summary>Options of <see cref="TestAuthorizationServer"/>.</summary>
+public sealed record AuthServerOptions
+{
+    /// <summary>Lifetime of issued access tokens (changeable at run time through <see cref="TestAuthorizationServer.AccessTokenLifetime"/>).</summary>
+    public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Lifetime of issued refresh tokens.</summary>
+    public TimeSpan RefreshTokenLifetime { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>Also listen with TLS on a self-signed certificate.</summary>
+    public bool EnableTls { get; init; } = true;
+
+    /// <summary>HTTP port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>TLS port; 0 picks a free one.</summary>
+    public int TlsPort { get; init; }
+
+    /// <summary>Clock for the request timestamps the server records.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

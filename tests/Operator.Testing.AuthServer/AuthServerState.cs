@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RemoteWorkloadOperator.Testing.AuthServer;
+
+/// <summary>State that survives a listener stop/start: clients, refresh-token bookkeeping, faults, counters.</summary>
+internal sealed class AuthServerState(AuthServerOptions options)
+{
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, string?> _clients = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _usedRefreshTokenIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _revokedFamilies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _familyClients = new(StringComparer.Ordinal);
+    private readonly List<DateTimeOffset> _tokenRequests = [];
+    private AuthServerFault _tokenFault;
+    private int? _tokenFaultRemaining;
+    private AuthServerFault _discoveryFault;
+
+    public AuthServerOptions Options { get; } = options;
+
+    public TimeSpan AccessTokenLifetime { get; set; } = options.AccessTokenLifetime;
+
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(7);
+
+    public bool IssueRefreshTokenOnRefresh { get; set; } = true;
+
+    public int RefreshTokensIssued;
+
+    public CancellationTokenSource Hangs { get; set; } = new();
+
+    public void RegisterClient(string clientId, string? secret) => _clients[clientId] = secret;
+
+    public bool ValidateClient(string? clientId, string? secret, out string description)
+    {
+        if (clientId is null || !_clients.TryGetValue(clientId, out var expected))
+        {
+            description = "unknown client";
+            return false;
+        }
+
+        if (expected is null)
+        {
+            description = secret is null ? string.Empty : "public clients must not send a secret";
+            return secret is null;
+        }
+
+        var ok = secret is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(secret));
+        description = ok ? string.Empty : "client authentication failed";
+        return ok;
+    }
+
+    public string NewFamily(string clientId)
+    {
+        var family = Guid.NewGuid().ToString("N");
+        lock (_gate)
+        {
+            _familyClients[family] = clientId;
+        }
+
+        return family;
+    }
+
+    /// <summary>Redeems a refresh token once. A reused token revokes its whole family (reuse detection).</summary>
+    public bool TryRedeem(string? tokenId, string? family, out string description)
+    {
+        lock (_gate)
+        {
+            if (tokenId is null || family is null)
+            {
+                description = "the refresh token is not one this server issued";
+                return false;
+            }
+
+            if (_revokedFamilies.Contains(family))
+            {
+                description = "the refresh token was revoked";
+                return false;
+            }
+
+            if (!_usedRefreshTokenIds.Add(tokenId))
+            {
+                _revokedFamilies.Add(family);
+                description = "the refresh token was already used; its family is revoked";
+                return false;
+            }
+
+            description = string.Empty;
+            return true;
+        }
+    }
+
+    public void RevokeClient(string clientId)
+    {
+        lock (_gate)
+        {
+            foreach (var (family, client) in _familyClients)
+            {
+                if (client == clientId)
+                {
+                    _revokedFamilies.Add(family);
+                }
+            }
+        }
+    }
+
+    public void SetTokenFault(AuthServerFault fault, int? times)
+    {
+        lock (_gate)
+        {
+            _tokenFault = fault;
+            _tokenFaultRemaining = times;
+        }
+    }
+
+    public AuthServerFault TokenFault
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tokenFault;
+            }
+        }
+    }
+
+    public AuthServerFault DiscoveryFault
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _discoveryFault;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _discoveryFault = value;
+            }
+        }
+    }
+
+    /// <summary>Records a token request and returns the fault to apply to it.</summary>
+    public AuthServerFault OnTokenRequest(bool count)
+    {
+        lock (_gate)
+        {
+            if (count)
+            {
+                _tokenRequests.Add(Options.TimeProvider.GetUtcNow());
+            }
+
+            var fault = _tokenFault;
+            if (fault != AuthServerFault.None && _tokenFaultRemaining is { } remaining)
+            {
+                _tokenFaultRemaining = remaining - 1;
+                if (remaining - 1 <= 0)
+                {
+                    _tokenFault = AuthServerFault.None;
+                    _tokenFaultRemaining = null;
+                }
+            }
+
+            return fault;
+        }
+    }
+
+    public IReadOnlyList<DateTimeOffset> TokenRequests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _tokenRequests];
+            }
+        }
+    }
+
+    public void ResetCounters()
+    {
+        lock (_gate)
+        {
+            _tokenRequests.Clear();
+        }
+    }
+}

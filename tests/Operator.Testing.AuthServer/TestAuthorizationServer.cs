@@ -1,0 +1,475 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace RemoteWorkloadOperator.Testing.AuthServer;
+
+/// <summary>
+/// An in-process OpenIddict authorization server on 127.0.0.1 behind a fault layer that can be switched at run time.
+/// Supports <c>refresh_token</c> (rotation, reuse rejection, real revocation) and <c>client_credentials</c>, with
+/// client authentication basic, post or none. Counts token requests and keeps their timestamps. Test support only.
+/// </summary>
+public sealed class TestAuthorizationServer : IAsyncDisposable
+{
+    /// <summary>Path of the token endpoint.</summary>
+    public const string TokenPath = "/connect/token";
+
+    private const string SeedHeader = "X-Test-Seed";
+    private const string SeedUser = "seed-user";
+    private const string ClaimTokenId = "rt_id";
+    private const string ClaimFamily = "rt_family";
+    private const string ClaimClient = "rt_client";
+
+    private readonly AuthServerState _state;
+    private readonly RsaSecurityKey _signingKey;
+    private readonly SymmetricSecurityKey _encryptionKey;
+    private readonly X509Certificate2? _certificate;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private WebApplication? _app;
+    private int _port;
+    private int _tlsPort;
+
+    private TestAuthorizationServer(AuthServerOptions options)
+    {
+        _state = new AuthServerState(options);
+        _signingKey = new RsaSecurityKey(RSA.Create(2048));
+        _encryptionKey = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32));
+        _certificate = options.EnableTls ? SelfSignedCertificate.Create(DateTimeOffset.UtcNow) : null;
+        _port = options.Port;
+        _tlsPort = options.TlsPort;
+    }
+
+    /// <summary>Issuer URL of the plain HTTP listener (with trailing slash, as OpenIddict reports it).</summary>
+    public Uri Issuer => new($"http://127.0.0.1:{_port}/");
+
+    /// <summary>Token endpoint of the plain HTTP listener.</summary>
+    public Uri TokenEndpoint => new($"http://127.0.0.1:{_port}{TokenPath}");
+
+    /// <summary>Issuer URL of the TLS listener (self-signed certificate, untrusted by default).</summary>
+    public Uri TlsIssuer => new($"https://127.0.0.1:{RequireTls()}/");
+
+    /// <summary>Token endpoint of the TLS listener.</summary>
+    public Uri TlsTokenEndpoint => new($"https://127.0.0.1:{RequireTls()}{TokenPath}");
+
+    /// <summary>The TLS listener's self-signed certificate (trust it explicitly to make TLS succeed).</summary>
+    public X509Certificate2? TlsCertificate => _certificate;
+
+    /// <summary>HTTP port.</summary>
+    public int Port => _port;
+
+    /// <summary>True while the listeners accept connections.</summary>
+    public bool IsListening => _app is not null;
+
+    /// <summary>Lifetime of access tokens issued from now on.</summary>
+    public TimeSpan AccessTokenLifetime
+    {
+        get => _state.AccessTokenLifetime;
+        set => _state.AccessTokenLifetime = value;
+    }
+
+    /// <summary><c>Retry-After</c> sent with <see cref="AuthServerFault.ServiceUnavailable503"/> and <see cref="AuthServerFault.TooManyRequests429"/>.</summary>
+    public TimeSpan RetryAfter
+    {
+        get => _state.RetryAfter;
+        set => _state.RetryAfter = value;
+    }
+
+    /// <summary>The fault currently applied to token requests.</summary>
+    public AuthServerFault Fault => _state.TokenFault;
+
+    /// <summary>The fault applied to discovery requests (<c>/.well-known/*</c>).</summary>
+    public AuthServerFault DiscoveryFault
+    {
+        get => _state.DiscoveryFault;
+        set => _state.DiscoveryFault = value;
+    }
+
+    /// <summary>Token requests received (faulted ones included; seeding excluded).</summary>
+    public int TokenRequestCount => _state.TokenRequests.Count;
+
+    /// <summary>When each counted token request arrived (on <see cref="AuthServerOptions.TimeProvider"/>).</summary>
+    public IReadOnlyList<DateTimeOffset> TokenRequestTimes => _state.TokenRequests;
+
+    /// <summary>Refresh tokens issued so far (seeding and rotation).</summary>
+    public int RefreshTokensIssued => Volatile.Read(ref _state.RefreshTokensIssued);
+
+    /// <summary>Starts a server on 127.0.0.1 (port 0 = free port).</summary>
+    public static async Task<TestAuthorizationServer> StartAsync(AuthServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var server = new TestAuthorizationServer(options ?? new AuthServerOptions());
+        await server.StartListenerAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Registers a client. A null secret makes it a public client (client authentication none).</summary>
+    public void RegisterClient(string clientId, string? clientSecret) => _state.RegisterClient(clientId, clientSecret);
+
+    /// <summary>Applies <paramref name="fault"/> to token requests, for the next <paramref name="times"/> requests or until changed.</summary>
+    public void SetFault(AuthServerFault fault, int? times = null) => _state.SetTokenFault(fault, times);
+
+    /// <summary>Revokes every refresh token issued to <paramref name="clientId"/>: the next use answers <c>invalid_grant</c>.</summary>
+    public void RevokeRefreshTokens(string clientId) => _state.RevokeClient(clientId);
+
+    /// <summary>Forgets the request counters.</summary>
+    public void ResetCounters() => _state.ResetCounters();
+
+    /// <summary>
+    /// Obtains a real refresh token for <paramref name="clientId"/> from this server (a password grant for a built-in
+    /// test user with <c>offline_access</c>), so tests can seed the credentials Secret. Not counted.
+    /// </summary>
+    public async Task<string> IssueRefreshTokenAsync(string clientId, string? clientSecret = null, IEnumerable<string>? scopes = null, CancellationToken cancellationToken = default)
+    {
+        using var handler = new SocketsHttpHandler();
+        using var http = new HttpClient(handler);
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = GrantTypes.Password,
+            ["username"] = SeedUser,
+            ["password"] = SeedUser,
+            ["client_id"] = clientId,
+            ["scope"] = string.Join(' ', (scopes ?? []).Append(Scopes.OfflineAccess)),
+        };
+        if (clientSecret is not null)
+        {
+            form["client_secret"] = clientSecret;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, TokenEndpoint) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add(SeedHeader, "1");
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        if (!response.IsSuccessStatusCode || !json.RootElement.TryGetProperty("refresh_token", out var token))
+        {
+            var error = json.RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+            throw new InvalidOperationException($"Seeding a refresh token failed: HTTP {(int)response.StatusCode} {error}");
+        }
+
+        return token.GetString()!;
+    }
+
+    /// <summary>Stops the listeners: connections are refused until <see cref="StartListenerAsync"/>. Hanging requests are released.</summary>
+    public async Task StopListenerAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is null)
+            {
+                return;
+            }
+
+            await _state.Hangs.CancelAsync().ConfigureAwait(false);
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+            _state.Hangs.Dispose();
+            _state.Hangs = new CancellationTokenSource();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>(Re)starts the listeners on the same ports; clients, tokens and faults are kept.</summary>
+    public async Task StartListenerAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is not null)
+            {
+                return;
+            }
+
+            var app = Build();
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            foreach (var address in addresses)
+            {
+                var uri = new Uri(address);
+                if (uri.Scheme == Uri.UriSchemeHttps)
+                {
+                    _tlsPort = uri.Port;
+                }
+                else
+                {
+                    _port = uri.Port;
+                }
+            }
+
+            _app = app;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopListenerAsync().ConfigureAwait(false);
+        _state.Hangs.Dispose();
+        _certificate?.Dispose();
+        _signingKey.Rsa?.Dispose();
+        _lifecycle.Dispose();
+    }
+
+    private int RequireTls() => _certificate is null ? throw new InvalidOperationException("TLS is disabled (AuthServerOptions.EnableTls).") : _tlsPort;
+
+    private WebApplication Build()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, _port);
+            if (_certificate is not null)
+            {
+                kestrel.Listen(IPAddress.Loopback, _tlsPort, listen => listen.UseHttps(_certificate));
+            }
+        });
+        builder.Services.AddSingleton(_state);
+        builder.Services.AddOpenIddict().AddServer(server =>
+        {
+            server.SetTokenEndpointUris(TokenPath.TrimStart('/'));
+            server.AllowRefreshTokenFlow().AllowClientCredentialsFlow().AllowPasswordFlow();
+            server.EnableDegradedMode();
+            server.DisableScopeValidation();
+            server.DisableResourceValidation();
+            server.DisableAccessTokenEncryption();
+            server.AddSigningKey(_signingKey);
+            server.AddEncryptionKey(_encryptionKey);
+            server.SetRefreshTokenLifetime(_state.Options.RefreshTokenLifetime);
+            server.UseAspNetCore().DisableTransportSecurityRequirement().EnableTokenEndpointPassthrough();
+            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenRequestContext>(handler =>
+                handler.UseInlineHandler(context =>
+                {
+                    if (!_state.ValidateClient(context.ClientId, context.ClientSecret, out var description))
+                    {
+                        context.Reject(Errors.InvalidClient, description);
+                    }
+
+                    return default;
+                }));
+        });
+
+        var app = builder.Build();
+        app.Use(FaultLayer.InvokeAsync);
+        app.MapPost(TokenPath, HandleTokenAsync);
+        return app;
+    }
+
+    private static async Task<IResult> HandleTokenAsync(HttpContext context, AuthServerState state)
+    {
+        var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenIddict request.");
+        var clientId = request.ClientId ?? string.Empty;
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+        IEnumerable<string> scopes = request.GetScopes();
+        string family;
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            identity.SetClaim(Claims.Subject, clientId);
+            family = string.Empty;
+        }
+        else if (request.IsPasswordGrantType())
+        {
+            if (request.Username != SeedUser || request.Password != SeedUser)
+            {
+                return Reject(Errors.InvalidGrant, "unknown user");
+            }
+
+            identity.SetClaim(Claims.Subject, SeedUser);
+            family = state.NewFamily(clientId);
+        }
+        else if (request.IsRefreshTokenGrantType())
+        {
+            var presented = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme).ConfigureAwait(false)).Principal;
+            if (presented is null)
+            {
+                return Reject(Errors.InvalidGrant, "invalid refresh token");
+            }
+
+            if (!state.TryRedeem(presented.GetClaim(ClaimTokenId), presented.GetClaim(ClaimFamily), out var why))
+            {
+                return Reject(Errors.InvalidGrant, why);
+            }
+
+            identity.SetClaim(Claims.Subject, presented.GetClaim(Claims.Subject));
+            family = presented.GetClaim(ClaimFamily)!;
+            if (!request.GetScopes().Any())
+            {
+                scopes = presented.GetScopes();
+            }
+            else
+            {
+                scopes = request.GetScopes().Append(Scopes.OfflineAccess).Distinct(StringComparer.Ordinal);
+            }
+        }
+        else
+        {
+            return Reject(Errors.UnsupportedGrantType, "unsupported grant type");
+        }
+
+        identity.SetClaim(ClaimClient, clientId);
+        if (family.Length > 0)
+        {
+            identity.SetClaim(ClaimFamily, family);
+            identity.SetClaim(ClaimTokenId, Guid.NewGuid().ToString("N"));
+        }
+
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(scopes);
+        if (request.Resources is { Length: > 0 } resources)
+        {
+            principal.SetResources(resources.OfType<string>());
+        }
+
+        principal.SetAccessTokenLifetime(state.AccessTokenLifetime);
+        principal.SetDestinations(static claim => claim.Type is ClaimTokenId or ClaimFamily ? [] : [Destinations.AccessToken]);
+        if (family.Length > 0 && principal.HasScope(Scopes.OfflineAccess))
+        {
+            Interlocked.Increment(ref state.RefreshTokensIssued);
+        }
+
+        return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static IResult Reject(string error, string description) =>
+        Results.Forbid(
+            new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+            }),
+            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+
+    /// <summary>The fault layer in front of OpenIddict.</summary>
+    private static class FaultLayer
+    {
+        public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
+        {
+            var state = context.RequestServices.GetRequiredService<AuthServerState>();
+            AuthServerFault fault;
+            if (context.Request.Path.Equals(TokenPath, StringComparison.Ordinal))
+            {
+                fault = state.OnTokenRequest(count: !context.Request.Headers.ContainsKey(SeedHeader));
+                if (context.Request.Headers.ContainsKey(SeedHeader))
+                {
+                    fault = AuthServerFault.None;
+                }
+            }
+            else if (context.Request.Path.StartsWithSegments("/.well-known", StringComparison.Ordinal))
+            {
+                fault = state.DiscoveryFault;
+            }
+            else
+            {
+                fault = AuthServerFault.None;
+            }
+
+            var response = context.Response;
+            var retryAfter = ((int)Math.Ceiling(state.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            switch (fault)
+            {
+                case AuthServerFault.None:
+                    await next(context).ConfigureAwait(false);
+                    return;
+                case AuthServerFault.WafHtml403:
+                    response.StatusCode = StatusCodes.Status403Forbidden;
+                    await response.WriteAsync("<html><head><title>403 Forbidden</title></head><body><h1>Request blocked</h1><p>Incident ID 5f2a</p></body></html>").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.Html200:
+                    response.StatusCode = StatusCodes.Status200OK;
+                    response.ContentType = "text/html; charset=utf-8";
+                    await response.WriteAsync("<!DOCTYPE html><html><body><form>Sign in to the corporate proxy</form></body></html>").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.ServerError500:
+                    response.StatusCode = StatusCodes.Status500InternalServerError;
+                    response.ContentType = "text/plain";
+                    await response.WriteAsync("Internal Server Error").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.ServiceUnavailable503:
+                    response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    response.Headers.RetryAfter = retryAfter;
+                    response.ContentType = "text/html";
+                    await response.WriteAsync("<html><body>Service Unavailable</body></html>").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.TooManyRequests429:
+                    response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    response.Headers.RetryAfter = retryAfter;
+                    response.ContentType = "application/json";
+                    await response.WriteAsync("""{"error":"invalid_request","error_description":"rate limit exceeded"}""").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.InvalidClient:
+                    response.StatusCode = StatusCodes.Status401Unauthorized;
+                    response.ContentType = "application/json";
+                    await response.WriteAsync("""{"error":"invalid_client","error_description":"client authentication failed"}""").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.TemporarilyUnavailable:
+                    response.StatusCode = StatusCodes.Status400BadRequest;
+                    response.ContentType = "application/json";
+                    await response.WriteAsync("""{"error":"temporarily_unavailable","error_description":"the server is under maintenance"}""").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.JsonWithoutAccessToken:
+                    response.StatusCode = StatusCodes.Status200OK;
+                    response.ContentType = "application/json";
+                    await response.WriteAsync("""{"token_type":"Bearer","expires_in":3600}""").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.DiscoveryNonsense:
+                    response.StatusCode = StatusCodes.Status200OK;
+                    response.ContentType = "application/json";
+                    await response.WriteAsync("""{"issuer":"https://somewhere-else.invalid/","jwks_uri":"https://somewhere-else.invalid/jwks"}""").ConfigureAwait(false);
+                    return;
+                case AuthServerFault.ResetMidResponse:
+                    response.StatusCode = StatusCodes.Status200OK;
+                    response.ContentType = "application/json";
+                    response.ContentLength = 4096;
+                    await response.WriteAsync("""{"access_token":"eyJhbGciOi""").ConfigureAwait(false);
+                    await response.Body.FlushAsync().ConfigureAwait(false);
+                    context.Abort();
+                    return;
+                case AuthServerFault.Hang:
+                    using (var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, state.Hangs.Token))
+                    {
+                        try
+                        {
+                            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            context.Abort();
+                        }
+                    }
+
+                    return;
+                default:
+                    throw new InvalidOperationException($"Unknown fault {fault}.");
+            }
+        }
+    }
+}

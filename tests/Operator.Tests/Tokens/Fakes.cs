@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>Jitter that always answers the same value (0.5 = no jitter).</summary>
+internal sealed class FixedJitter(double value = 0.5) : IJitterSource
+{
+    public double Value { get; set; } = value;
+
+    public double NextDouble() => Value;
+}
+
+/// <summary>A scripted IdP: each request takes the next scripted answer (or the fallback), on the fake clock.</summary>
+internal sealed class ScriptedTokenClient(FakeTimeProvider time) : ITokenEndpointClient
+{
+    private readonly ConcurrentQueue<Func<TokenRequestResult>> _script = new();
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _rotation;
+
+    /// <summary>The answer once the script is empty.</summary>
+    public Func<TokenRequestResult> Fallback { get; set; } = () => throw new InvalidOperationException("unscripted request");
+
+    /// <summary>When set, requests wait for it (to hold a request in flight).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public List<(DateTimeOffset At, string? RefreshToken)> Requests { get; } = [];
+
+    public List<string> Log { get; set; } = [];
+
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    public int Count
+    {
+        get
+        {
+            lock (Requests)
+            {
+                return Requests.Count;
+            }
+        }
+    }
+
+    public IReadOnlyList<DateTimeOffset> Times
+    {
+        get
+        {
+            lock (Requests)
+            {
+                return Requests.Select(r => r.At).ToList();
+            }
+        }
+    }
+
+    public ScriptedTokenClient Then(Func<TokenRequestResult> answer, int times = 1)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _script.Enqueue(answer);
+        }
+
+        return this;
+    }
+
+    public TokenRequestResult Token(TimeSpan? lifetime, bool rotate = false)
+    {
+        var now = time.GetUtcNow();
+        var rt = rotate ? $"rt-rotated-{Interlocked.Increment(ref _rotation)}" : null;
+        return TokenRequestResult.Success(new TokenGrant("at-" + now.ToUnixTimeSeconds(), "Bearer", now, lifetime is { } l ? now + l : null, "mcp:read", rt));
+    }
+
+    public async Task<TokenRequestResult> RequestTokenAsync(TokenMonitorConfig config, MonitorCredentials credentials, CancellationToken cancellationToken)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        int seen;
+        while ((seen = Volatile.Read(ref _maxInFlight)) < inFlight && Interlocked.CompareExchange(ref _maxInFlight, inFlight, seen) != seen)
+        {
+        }
+
+        try
+        {
+            lock (Requests)
+            {
+                Requests.Add((time.GetUtcNow(), credentials.RefreshToken));
+                Log.Add($"request:{credentials.RefreshToken}");
+            }
+
+            if (Gate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return _script.TryDequeue(out var next) ? next() : Fallback();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+}
+
+internal static class Failures
+{
+    public static TokenRequestResult Transient(TimeSpan? retryAfter = null) =>
+        TokenRequestResult.Failed(TokenFailureClassifier.Classify(new HttpAnswer(503, "text/html", "<html/>", retryAfter))!);
+
+    public static TokenRequestResult RateLimited(TimeSpan retryAfter) =>
+        TokenRequestResult.Failed(TokenFailureClassifier.Classify(new HttpAnswer(429, null, string.Empty, retryAfter))!);
+
+    public static TokenRequestResult InvalidGrant() =>
+        TokenRequestResult.Failed(TokenFailureClassifier.Classify(new HttpAnswer(400, "application/json", """{"error":"invalid_grant","error_description":"revoked"}"""))!);
+}
+
+internal sealed class FakeCredentials : ICredentialsSource
+{
+    public string Version { get; set; } = "v1";
+
+    public string? RefreshToken { get; set; } = "rt-input";
+
+    public bool Missing { get; set; }
+
+    public ValueTask<MonitorCredentials> GetAsync(CancellationToken cancellationToken) =>
+        Missing
+            ? throw new CredentialsUnavailableException("SecretNotFound", "Secret idp-creds not found")
+            : ValueTask.FromResult(new MonitorCredentials(Version, "secret", RefreshToken));
+}
+
+internal sealed class RecordingPorts(List<string> log) : IRotatedRefreshTokenSink, ITokenPublisher, IStatusSink
+{
+    public List<PublishedToken> Published { get; } = [];
+
+    public List<RotatedRefreshToken> Rotated { get; } = [];
+
+    public List<StatusUpdate> Updates { get; } = [];
+
+    public int FailRotatedStores { get; set; }
+
+    public ValueTask StoreAsync(RotatedRefreshToken rotated, CancellationToken cancellationToken)
+    {
+        lock (log)
+        {
+            log.Add($"store:{rotated.RefreshToken}");
+            if (FailRotatedStores > 0)
+            {
+                FailRotatedStores--;
+                throw new InvalidOperationException("conflict");
+            }
+
+            Rotated.Add(rotated);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PublishAsync(PublishedToken token, CancellationToken cancellationToken)
+    {
+        lock (log)
+        {
+            log.Add($"publish:{token.AccessToken}");
+            Published.Add(token);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WriteAsync(StatusUpdate update, CancellationToken cancellationToken)
+    {
+        lock (log)
+        {
+            log.Add($"status:{update.Kind}:{update.Status.Phase}");
+            Updates.Add(update);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>One monitor on a fake clock with scripted IdP and recording ports.</summary>
+internal sealed class Harness : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Epoch = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+
+    public Harness(MonitorTiming? timing = null, double jitter = 0.5, string? clientId = "mcp-operator")
+    {
+        Time = new FakeTimeProvider(Epoch);
+        Client = new ScriptedTokenClient(Time) { Log = Log };
+        Ports = new RecordingPorts(Log);
+        Jitter = new FixedJitter(jitter);
+        Config = new TokenMonitorConfig
+        {
+            WorkloadKey = "team-a/sourcegraph",
+            TokenEndpoint = new Uri("https://idp.example.com/oauth/token"),
+            ClientId = clientId,
+            Timing = timing ?? new MonitorTiming { StartupSpread = TimeSpan.Zero },
+        };
+        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), Time, Jitter);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public List<string> Log { get; } = [];
+
+    public ScriptedTokenClient Client { get; }
+
+    public FakeCredentials Credentials { get; } = new();
+
+    public RecordingPorts Ports { get; }
+
+    public FixedJitter Jitter { get; }
+
+    public TokenMonitorConfig Config { get; }
+
+    public TokenMonitor Monitor { get; }
+
+    public DateTimeOffset Now => Time.GetUtcNow();
+
+    public List<StatusUpdate> Updates => Ports.Updates;
+
+    public StatusUpdate LastUpdate => Ports.Updates[^1];
+
+    public List<StatusUpdate> Transitions => Ports.Updates.Where(u => u.Kind == StatusUpdateKind.Transition).ToList();
+
+    /// <summary>
+    /// Advances the fake clock in steps of at most <see cref="Step"/>. FakeTimeProvider fires an overdue timer with the
+    /// clock already at the end of the jump, so one big jump would look like a very late timer; small steps make every
+    /// timer fire on (or within one step of) its due time, as real timers do.
+    /// </summary>
+    public void Advance(TimeSpan by) => AdvanceTo(Now + by);
+
+    /// <summary>Step size of <see cref="Advance"/>.</summary>
+    public TimeSpan Step { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Advances to an absolute time in steps.</summary>
+    public void AdvanceTo(DateTimeOffset at)
+    {
+        while (Now < at)
+        {
+            var step = at - Now;
+            Time.Advance(step < Step ? step : Step);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Monitor.DisposeAsync();
+}

@@ -1,0 +1,482 @@
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>Section 1 transitions on a fake clock. No test waits on the wall clock.</summary>
+public sealed class TokenMonitorTransitionTests
+{
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+    private static readonly TimeSpan[] ShortRetryOffsets = [TimeSpan.Zero, S(10), S(30), S(70), S(150), S(270)];
+
+    [Fact]
+    public async Task Row1_pending_to_running_publishes_and_emits_TokenIssued()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour));
+
+        h.Monitor.Start();
+
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Single(h.Ports.Published);
+        var update = Assert.Single(h.Updates);
+        Assert.Equal(StatusUpdateKind.Transition, update.Kind);
+        Assert.Equal(TokenPhase.Running, update.Status.Phase);
+        Assert.True(update.Status.Ready.Status);
+        Assert.False(update.Status.AuthRetrying.Status);
+        Assert.Equal(MonitorEventType.Normal, update.Event!.Type);
+        Assert.Equal(TokenReasons.TokenIssued, update.Event.Reason);
+        Assert.Equal(Harness.Epoch + Hour, update.Status.Token.ExpiresAt);
+        Assert.Equal(Harness.Epoch + TimeSpan.FromMinutes(48), update.Status.Token.NextRefreshTime);
+    }
+
+    [Fact]
+    public async Task Row2_scheduled_refresh_updates_token_times_without_phase_write_or_event()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        h.Monitor.Start();
+
+        h.Advance(TimeSpan.FromMinutes(48) - S(1));
+        Assert.Equal(1, h.Client.Count);
+        h.Advance(S(1));
+
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(2, h.Ports.Published.Count);
+        var update = h.LastUpdate;
+        Assert.Equal(StatusUpdateKind.TokenTimes, update.Kind);
+        Assert.Null(update.Event);
+        Assert.Equal(TokenPhase.Running, update.Status.Phase);
+        Assert.Equal(h.Now, update.Status.Token.LastRefreshTime);
+        Assert.Single(h.Transitions);
+    }
+
+    [Fact]
+    public async Task Row3_transient_blip_absorbed_by_short_retry_without_phase_change()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour)).Then(() => Failures.Transient()).Then(() => h.Client.Token(Hour));
+        h.Monitor.Start();
+
+        h.Advance(TimeSpan.FromMinutes(48));
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        h.Advance(S(10));
+
+        Assert.Equal(3, h.Client.Count);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Single(h.Transitions);
+        Assert.Equal(StatusUpdateKind.TokenTimes, h.LastUpdate.Kind);
+    }
+
+    [Fact]
+    public async Task Row4_short_retry_exhausted_enters_AuthRetrying_with_one_write()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour));
+        h.Client.Fallback = () => Failures.Transient();
+        h.Monitor.Start();
+        var refreshAt = h.Now + TimeSpan.FromMinutes(48);
+
+        h.AdvanceTo(refreshAt + S(270));
+
+        // 10 s, 20 s, 40 s, 80 s, 120 s (capped): six attempts within maxElapsed 5 m.
+        Assert.Equal(ShortRetryOffsets.Select(o => refreshAt + o), h.Client.Times.Skip(1));
+        var update = h.LastUpdate;
+        Assert.Equal(2, h.Updates.Count);
+        Assert.Equal(StatusUpdateKind.Transition, update.Kind);
+        Assert.Equal(TokenPhase.AuthRetrying, update.Status.Phase);
+        Assert.Equal(TokenReasons.TokenEndpointUnavailable, update.Status.Reason);
+        var retry = update.Status.AuthRetry!;
+        Assert.Equal(h.Now, retry.StartedAt);
+        Assert.Equal(h.Now + TimeSpan.FromHours(24), retry.Deadline);
+        // The published token (expiring 10:00) is still valid: the first tick comes 30 s before it expires,
+        // earlier than the 10 m tick (section 3, AuthRetrying cadence).
+        Assert.Equal(Harness.Epoch + Hour - S(30), retry.NextAttemptTime);
+        Assert.True(retry.NextAttemptTime < h.Now + TimeSpan.FromMinutes(10));
+        Assert.Equal(6, retry.Attempts);
+        Assert.Contains("503", retry.LastError, StringComparison.Ordinal);
+        Assert.True(update.Status.AuthRetrying.Status);
+        Assert.Equal(retry.StartedAt, update.Status.AuthRetrying.LastTransitionTime);
+        Assert.False(update.Status.Ready.Status);
+        Assert.Equal(MonitorEventType.Warning, update.Event!.Type);
+        Assert.Equal(TokenReasons.AuthRetrying, update.Event.Reason);
+    }
+
+    [Fact]
+    public async Task Row5_failed_tick_updates_attempts_without_event_or_condition_flip()
+    {
+        await using var h = await InAuthRetrying();
+        var entered = h.LastUpdate.Status;
+
+        h.Advance(TimeSpan.FromMinutes(10));
+
+        var update = h.LastUpdate;
+        Assert.Equal(StatusUpdateKind.RetryProgress, update.Kind);
+        Assert.Null(update.Event);
+        Assert.Equal(TokenPhase.AuthRetrying, update.Status.Phase);
+        Assert.Equal(entered.AuthRetrying, update.Status.AuthRetrying);
+        Assert.Equal(entered.Message, update.Status.Message);
+        Assert.Equal(entered.AuthRetry!.Attempts + 1, update.Status.AuthRetry!.Attempts);
+        Assert.Equal(h.Now, update.Status.AuthRetry.LastAttemptTime);
+        Assert.Equal(h.Now + TimeSpan.FromMinutes(10), update.Status.AuthRetry.NextAttemptTime);
+        Assert.Equal(entered.AuthRetry.Deadline, update.Status.AuthRetry.Deadline);
+    }
+
+    [Fact]
+    public async Task Row6_first_tick_after_IdP_returns_recovers()
+    {
+        await using var h = await InAuthRetrying();
+        var before = h.Client.Count;
+        h.Client.Fallback = () => h.Client.Token(Hour);
+
+        h.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(before + 1, h.Client.Count);
+        var update = h.LastUpdate;
+        Assert.Equal(StatusUpdateKind.Transition, update.Kind);
+        Assert.Equal(TokenPhase.Running, update.Status.Phase);
+        Assert.Null(update.Status.AuthRetry);
+        Assert.True(update.Status.Ready.Status);
+        Assert.False(update.Status.AuthRetrying.Status);
+        Assert.Equal(h.Now, update.Status.AuthRetrying.LastTransitionTime);
+        Assert.Equal(TokenReasons.Recovered, update.Event!.Reason);
+        Assert.Equal(MonitorEventType.Normal, update.Event.Type);
+    }
+
+    [Fact]
+    public async Task Row7_ceiling_hit_exactly_at_the_deadline()
+    {
+        var timing = new MonitorTiming
+        {
+            StartupSpread = TimeSpan.Zero,
+            Retry = new RetryPolicyOptions { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25) },
+        };
+        await using var h = await InAuthRetrying(timing);
+        var deadline = h.LastUpdate.Status.AuthRetry!.Deadline;
+
+        h.AdvanceTo(deadline - TimeSpan.FromTicks(1));
+        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        h.AdvanceTo(deadline);
+
+        Assert.Equal(deadline, h.Client.Times[^1]);
+        var update = h.LastUpdate;
+        Assert.Equal(TokenPhase.Unauthenticated, update.Status.Phase);
+        Assert.Equal(TokenReasons.CeilingExceeded, update.Status.Reason);
+        Assert.Equal(TokenReasons.CeilingExceeded, update.Event!.Reason);
+        Assert.DoesNotContain("retry-requested-at", update.Event.Message, StringComparison.Ordinal);
+        Assert.NotNull(update.Status.AuthRetry);
+        Assert.Null(update.Status.AuthRetry!.NextAttemptTime);
+
+        var requests = h.Client.Count;
+        h.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(requests, h.Client.Count);
+    }
+
+    [Fact]
+    public async Task Row8_permanent_error_during_AuthRetrying_gives_up_at_once()
+    {
+        await using var h = await InAuthRetrying();
+        h.Client.Fallback = Failures.InvalidGrant;
+
+        h.Advance(TimeSpan.FromMinutes(10));
+
+        var update = h.LastUpdate;
+        Assert.Equal(TokenPhase.Unauthenticated, update.Status.Phase);
+        Assert.Equal(TokenReasons.CredentialsRejected, update.Status.Reason);
+        Assert.Contains("invalid_grant", update.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("retry-requested-at", update.Event!.Message, StringComparison.Ordinal);
+        Assert.Contains("mcp-operator", update.Event.Message, StringComparison.Ordinal);
+        Assert.NotNull(update.Status.AuthRetry);
+        var requests = h.Client.Count;
+        h.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(requests, h.Client.Count);
+    }
+
+    [Fact]
+    public async Task Row8_permanent_error_while_running_goes_Unauthenticated_without_retrying()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour));
+        h.Client.Fallback = Failures.InvalidGrant;
+        h.Monitor.Start();
+
+        h.Advance(TimeSpan.FromMinutes(48));
+
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(TokenReasons.CredentialsRejected, h.LastUpdate.Status.Reason);
+    }
+
+    [Fact]
+    public async Task Remediation_event_once_per_code_and_credentials_version()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = Failures.InvalidGrant;
+        h.Monitor.Start();
+        Assert.Single(h.Updates);
+        Assert.Contains("retry-requested-at", h.LastUpdate.Event!.Message, StringComparison.Ordinal);
+
+        h.Monitor.RetryRequested();
+        Assert.Equal(2, h.Client.Count);
+        Assert.Single(h.Updates);
+
+        h.Credentials.Version = "v2";
+        h.Monitor.CredentialsChanged();
+        Assert.Equal(3, h.Client.Count);
+        Assert.Equal(2, h.Updates.Count);
+        Assert.Equal(StatusUpdateKind.EventOnly, h.LastUpdate.Kind);
+        Assert.Contains("stale or revoked", h.LastUpdate.Event!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Row9_credentials_change_leaves_Unauthenticated_with_a_fresh_short_retry()
+    {
+        await using var h = new Harness();
+        h.Client.Then(Failures.InvalidGrant).Then(() => Failures.Transient()).Then(() => h.Client.Token(Hour));
+        h.Monitor.Start();
+        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        h.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(1, h.Client.Count);
+
+        h.Credentials.Version = "v2";
+        h.Monitor.CredentialsChanged();
+        Assert.Equal(2, h.Client.Count);
+        h.Advance(S(10));
+
+        Assert.Equal(3, h.Client.Count);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(TokenReasons.TokenIssued, h.LastUpdate.Event!.Reason);
+    }
+
+    [Fact]
+    public async Task Row9_retry_request_from_Unauthenticated_makes_one_attempt()
+    {
+        await using var h = new Harness();
+        h.Client.Then(Failures.InvalidGrant).Then(() => h.Client.Token(Hour));
+        h.Monitor.Start();
+
+        h.Monitor.RetryRequested();
+
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task Row9_failed_phase_resumed_idles_until_a_trigger()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        h.Monitor.Start(new MonitorResumeState { Phase = TokenPhase.Failed, Reason = "InvalidSpec", Message = "bad" });
+        h.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(0, h.Client.Count);
+        Assert.Empty(h.Updates);
+
+        h.Monitor.RetryRequested();
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task Row10_stop_is_quiet_even_mid_short_retry()
+    {
+        var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour));
+        h.Client.Fallback = () => Failures.Transient();
+        h.Monitor.Start();
+        h.Advance(TimeSpan.FromMinutes(48) + S(15));
+        var writes = h.Updates.Count;
+        var requests = h.Client.Count;
+
+        await h.Monitor.StopAsync();
+        h.Advance(TimeSpan.FromDays(2));
+
+        Assert.Equal(writes, h.Updates.Count);
+        Assert.Equal(requests, h.Client.Count);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task Row10_stop_cancels_the_request_in_flight_without_a_failure()
+    {
+        var h = new Harness();
+        h.Client.Gate = new TaskCompletionSource();
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        h.Monitor.Start();
+        Assert.Equal(1, h.Client.Count);
+
+        await h.Monitor.StopAsync();
+
+        Assert.Empty(h.Updates);
+        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Null(h.Monitor.Status.LastFailure);
+    }
+
+    [Fact]
+    public async Task Pending_with_an_unreachable_IdP_also_enters_AuthRetrying()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => Failures.Transient();
+        h.Monitor.Start();
+        h.Advance(S(270));
+
+        Assert.Equal(6, h.Client.Count);
+        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(TokenPhase.AuthRetrying, Assert.Single(h.Updates).Status.Phase);
+    }
+
+    [Fact]
+    public async Task Missing_credentials_wait_in_Pending_until_they_change()
+    {
+        await using var h = new Harness();
+        h.Credentials.Missing = true;
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        h.Monitor.Start();
+
+        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Equal("SecretNotFound", h.LastUpdate.Status.Reason);
+        Assert.Equal(0, h.Client.Count);
+        h.Advance(TimeSpan.FromHours(1));
+        Assert.Single(h.Updates);
+
+        h.Credentials.Missing = false;
+        h.Monitor.CredentialsChanged();
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task Reconcile_during_AuthRetrying_fast_fails_without_a_request()
+    {
+        await using var h = await InAuthRetrying();
+        var requests = h.Client.Count;
+        var writes = h.Updates.Count;
+
+        for (var i = 0; i < 100; i++)
+        {
+            var status = h.Monitor.Reconcile();
+            Assert.Equal(TokenPhase.AuthRetrying, status.Phase);
+            Assert.Equal(FailureClass.Transient, status.LastFailure!.Class);
+        }
+
+        Assert.Equal(requests, h.Client.Count);
+        Assert.Equal(writes, h.Updates.Count);
+    }
+
+    [Fact]
+    public async Task Retry_request_during_AuthRetrying_brings_the_tick_forward_and_keeps_the_deadline()
+    {
+        await using var h = await InAuthRetrying();
+        var entered = h.LastUpdate.Status.AuthRetry!;
+        h.Advance(TimeSpan.FromMinutes(3));
+
+        h.Monitor.RetryRequested();
+
+        Assert.Equal(h.Now, h.Client.Times[^1]);
+        Assert.Equal(entered.Deadline, h.LastUpdate.Status.AuthRetry!.Deadline);
+        Assert.Equal(entered.StartedAt, h.LastUpdate.Status.AuthRetry.StartedAt);
+        Assert.Equal(h.Now + TimeSpan.FromMinutes(10), h.LastUpdate.Status.AuthRetry.NextAttemptTime);
+    }
+
+    [Fact]
+    public async Task Single_flight_under_100_concurrent_triggers()
+    {
+        await using var h = new Harness();
+        h.Client.Then(Failures.InvalidGrant);
+        h.Monitor.Start();
+        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        h.Client.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Client.Fallback = () => h.Client.Token(Hour);
+
+        using var go = new ManualResetEventSlim();
+        var triggers = Enumerable.Range(0, 100).Select(i => Task.Run(() =>
+        {
+            go.Wait(TestContext.Current.CancellationToken);
+            switch (i % 3)
+            {
+                case 0:
+                    h.Monitor.RetryRequested();
+                    break;
+                case 1:
+                    h.Monitor.CredentialsChanged();
+                    break;
+                default:
+                    _ = h.Monitor.Reconcile();
+                    break;
+            }
+        })).ToArray();
+        go.Set();
+        await Task.WhenAll(triggers);
+
+        Assert.Equal(2, h.Client.Count);
+        h.Client.Gate.SetResult();
+        await h.Monitor.WhenIdleAsync();
+
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(1, h.Client.MaxInFlight);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task Rotated_refresh_token_is_stored_before_the_access_token_is_published()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour, rotate: true));
+        h.Monitor.Start();
+
+        var store = h.Log.FindIndex(l => l.StartsWith("store:rt-rotated-1", StringComparison.Ordinal));
+        var publish = h.Log.FindIndex(l => l.StartsWith("publish:", StringComparison.Ordinal));
+        Assert.True(store >= 0 && store < publish, string.Join(", ", h.Log));
+        Assert.Equal("v1", h.Ports.Rotated.Single().DescendsFromVersion);
+    }
+
+    [Fact]
+    public async Task Failed_rotated_store_publishes_nothing_and_keeps_the_new_token_in_memory()
+    {
+        await using var h = new Harness();
+        h.Ports.FailRotatedStores = 1;
+        h.Client.Then(() => h.Client.Token(Hour, rotate: true)).Then(() => h.Client.Token(Hour, rotate: true));
+        h.Monitor.Start();
+        Assert.Empty(h.Ports.Published);
+        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+
+        h.Advance(S(10));
+
+        // The second attempt presents the rotated token held in memory, not the now-invalid input one.
+        Assert.Equal("rt-rotated-1", h.Client.Requests[1].RefreshToken);
+        Assert.Single(h.Ports.Published);
+        Assert.Equal("rt-rotated-2", h.Ports.Rotated.Single().RefreshToken);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task Status_snapshot_and_updates_never_contain_secrets()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(Hour, rotate: true));
+        h.Monitor.Start();
+
+        var text = string.Join('\n', h.Updates.Select(u => u.ToString()));
+        Assert.DoesNotContain("at-", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("rt-", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("rt-rotated", h.Ports.Rotated[0].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("at-", h.Ports.Published[0].ToString(), StringComparison.Ordinal);
+    }
+
+    internal static TimeSpan S(double seconds) => TimeSpan.FromSeconds(seconds);
+
+    /// <summary>A monitor that got a token, then lost the IdP long enough to enter AuthRetrying.</summary>
+    internal static async Task<Harness> InAuthRetrying(MonitorTiming? timing = null)
+    {
+        var h = new Harness(timing);
+        h.Client.Then(() => h.Client.Token(TimeSpan.FromMinutes(5)));
+        h.Client.Fallback = () => Failures.Transient();
+        h.Monitor.Start();
+        for (var i = 0; i < 100 && h.Monitor.Phase != TokenPhase.AuthRetrying; i++)
+        {
+            h.Advance(S(10));
+        }
+
+        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        await Task.CompletedTask;
+        return h;
+    }
+}
