@@ -278,7 +278,11 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+        // The fault layer must run before OpenIddict, which answers discovery and rejects bad token requests inside
+        // the authentication middleware (that WebApplication would otherwise put first).
         app.Use(FaultLayer.InvokeAsync);
+        app.UseAuthentication();
+        app.UseRouting();
         app.MapPost(TokenPath, HandleTokenAsync);
         return app;
     }

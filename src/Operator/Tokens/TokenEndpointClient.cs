@@ -167,7 +167,12 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
                 return new EndpointResolution(null, TokenFailureClassifier.Classify(answer, display));
             }
 
-            if (discovery.Json is null)
+            if (discovery.ErrorType == ResponseErrorType.PolicyViolation)
+            {
+                return new EndpointResolution(null, TokenFailureClassifier.DiscoveryNonsense(discovery.Error ?? "policy violation"));
+            }
+
+            if (!discovery.Raw.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
             {
                 // A 2xx page that is not JSON (a captive portal or WAF) is treated like the token endpoint's HTML 200.
                 var answer = new HttpAnswer(status, discovery.HttpResponse.Content?.Headers.ContentType?.MediaType, discovery.Raw);
