@@ -23,8 +23,9 @@ test: ## Build and run every test project (Microsoft Testing Platform).
 	$(DOTNET) test --solution Operator.sln -c $(CONFIGURATION) $(TEST_ARGS)
 
 .PHONY: manifests
-manifests: ## Regenerate config/crd from the C# API types.
+manifests: ## Regenerate config/crd (and the chart's copy) from the C# API types.
 	$(DOTNET) run --project tools/Operator.CrdGen -c $(CONFIGURATION) -- $(CRD_FILE)
+	@if [ -d charts/remoteworkload-operator ]; then mkdir -p charts/remoteworkload-operator/files && cp $(CRD_FILE) charts/remoteworkload-operator/files/crd.yaml; fi
 
 .PHONY: lint
 lint: ## Fail when code is not `dotnet format` clean.
@@ -33,6 +34,10 @@ lint: ## Fail when code is not `dotnet format` clean.
 .PHONY: format
 format: ## Apply `dotnet format`.
 	$(DOTNET) format Operator.sln
+
+.PHONY: run
+run: ## Run the operator against $KUBECONFIG (extra flags: ARGS="--allow-insecure-endpoints ...").
+	$(DOTNET) run --project src/Operator -c $(CONFIGURATION) -- $(if $(KUBECONFIG),--kubeconfig $(KUBECONFIG)) --leader-elect=false --log-format=console --health-addr=127.0.0.1:8080 $(ARGS)
 
 # Feature areas add their targets in mk/*.mk (control plane, demo, chart, benchmarks).
 -include mk/*.mk

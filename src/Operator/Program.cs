@@ -1,4 +1,88 @@
-// The operator host arrives with the controller and ship-it issues; until then the entry point
-// only states that, so nobody mistakes this binary for a working operator.
-Console.Error.WriteLine("remoteworkload-operator: the controller host is not built yet (see the issues list).");
-return 2;
+using System.Collections;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Hosting;
+using RemoteWorkloadOperator.Observability;
+using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Tokens;
+
+// Wiring only: configuration, logging, DI, endpoints. Behaviour lives in Controller/, Tokens/, Publishing/.
+var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+    .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+var (options, errors) = OperatorOptionsParser.Parse(args, environment);
+if (options is null)
+{
+    foreach (var error in errors)
+    {
+        Console.Error.WriteLine($"remoteworkload-operator: invalid configuration: {error}");
+    }
+
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+if (options.LogFormat == "json")
+{
+    builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+}
+else
+{
+    builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
+}
+
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+OperatorOptionsParser.TryParseAddress(options.HealthAddress, out var healthHost, out var healthPort);
+builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Parse(healthHost == "localhost" ? "127.0.0.1" : healthHost), healthPort));
+
+var kubeConfig = options.Kubeconfig is not null
+    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig)
+    : KubernetesClientConfiguration.IsInCluster()
+        ? KubernetesClientConfiguration.InClusterConfig()
+        : KubernetesClientConfiguration.BuildConfigFromConfigFile(Environment.GetEnvironmentVariable("KUBECONFIG"));
+
+var services = builder.Services;
+services.AddSingleton(options);
+services.AddSingleton(TimeProvider.System);
+services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig));
+services.AddTokenEngine(configureHttp: http =>
+{
+    if (!options.AllowPrivateEndpoints)
+    {
+        http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = GuardedConnect.ConnectAsync });
+    }
+});
+services.AddSingleton<StatusWriter>();
+services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>()));
+services.AddSingleton(new OperatorMetrics(Metrics.DefaultRegistry));
+services.AddSingleton(sp =>
+{
+    var registry = ActivatorUtilities.CreateInstance<MonitorRegistry>(sp);
+    var metrics = sp.GetRequiredService<OperatorMetrics>();
+    registry.Transitioned += metrics.Transition;
+    return registry;
+});
+services.AddSingleton(sp => TokenMonitorAdapter.Factory(
+    new MeteredTokenEndpointClient(sp.GetRequiredService<ITokenEndpointClient>(), sp.GetRequiredService<OperatorMetrics>()),
+    sp.GetRequiredService<TimeProvider>(),
+    sp.GetRequiredService<IJitterSource>(),
+    sp.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteWorkloadOperator.Tokens")));
+services.AddSingleton<WorkloadController>();
+services.AddSingleton<LeadershipLoop>();
+services.AddHostedService<OperatorService>();
+
+var app = builder.Build();
+var leadership = app.Services.GetRequiredService<LeadershipLoop>();
+var controller = app.Services.GetRequiredService<WorkloadController>();
+HealthEndpoints.Map(app, leadership, controller, TimeProvider.System);
+var operatorMetrics = app.Services.GetRequiredService<OperatorMetrics>();
+Metrics.DefaultRegistry.AddBeforeCollectCallback(() => operatorMetrics.Collect(controller, leadership));
+app.MapMetrics();
+StartupLog.Effective(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteWorkloadOperator"), options, kubeConfig.Host);
+await app.RunAsync().ConfigureAwait(false);
+return 0;

@@ -1,0 +1,60 @@
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Controller;
+
+/// <summary>Turns a validated workload spec and the operator defaults into the engine's configuration.</summary>
+public static class MonitorConfigBuilder
+{
+    public static TokenMonitorConfig Build(RemoteWorkload workload, RetryDefaults defaults, TimeSpan startupSpread)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(defaults);
+        var oauth = workload.Spec.OAuth;
+        var retry = workload.Spec.Retry;
+        var refresh = workload.Spec.Refresh;
+        return new TokenMonitorConfig
+        {
+            WorkloadKey = $"{workload.Metadata.NamespaceProperty}/{workload.Metadata.Name}",
+            Issuer = string.IsNullOrEmpty(oauth.Issuer) ? null : new Uri(oauth.Issuer),
+            TokenEndpoint = string.IsNullOrEmpty(oauth.TokenUrl) ? null : new Uri(oauth.TokenUrl),
+            Grant = oauth.Grant == GrantTypes.ClientCredentials ? TokenGrantType.ClientCredentials : TokenGrantType.RefreshToken,
+            ClientId = oauth.ClientId,
+            ClientAuthentication = oauth.ClientAuthentication switch
+            {
+                ClientAuthenticationMethods.ClientSecretPost => ClientAuthenticationMethod.ClientSecretPost,
+                ClientAuthenticationMethods.None => ClientAuthenticationMethod.None,
+                _ => ClientAuthenticationMethod.ClientSecretBasic,
+            },
+            Scopes = oauth.Scopes?.ToList() ?? [],
+            Resource = oauth.Resource,
+            Timing = new MonitorTiming
+            {
+                Retry = new RetryPolicyOptions
+                {
+                    InitialInterval = retry?.InitialInterval?.Value ?? defaults.InitialInterval,
+                    MaxInterval = retry?.MaxInterval?.Value ?? defaults.MaxInterval,
+                    MaxAttempts = retry?.MaxAttempts ?? defaults.MaxAttempts,
+                    MaxElapsed = retry?.MaxElapsed?.Value ?? defaults.MaxElapsed,
+                    TickInterval = retry?.TickInterval?.Value ?? defaults.TickInterval,
+                    Ceiling = retry?.Ceiling?.Value ?? defaults.Ceiling,
+                },
+                Refresh = new RefreshPolicyOptions
+                {
+                    BeforeExpiry = refresh?.BeforeExpiry?.Value ?? defaults.BeforeExpiry,
+                    LifetimeFraction = refresh?.LifetimeFraction ?? defaults.LifetimeFraction,
+                },
+                StartupSpread = startupSpread,
+            },
+        };
+    }
+
+    /// <summary>The token Secret's name: <c>spec.tokenSecret.name</c> or <c>&lt;name&gt;-token</c>.</summary>
+    public static string TokenSecretName(RemoteWorkload workload) =>
+        workload.Spec.TokenSecret?.Name is { Length: > 0 } name ? name : workload.Metadata.Name + "-token";
+
+    /// <summary>Whether the token Secret is owned by (garbage-collected with) the workload.</summary>
+    public static bool TokenSecretOwned(RemoteWorkload workload) =>
+        workload.Spec.TokenSecret?.Ownership != SecretOwnership.Retain;
+}

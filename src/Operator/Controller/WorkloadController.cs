@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Hosting;
+using RemoteWorkloadOperator.Publishing;
+
+namespace RemoteWorkloadOperator.Controller;
+
+/// <summary>
+/// The controller proper, run while leading: informers for RemoteWorkloads and Secrets feed a
+/// keyed work queue; workers reconcile; a periodic resync re-queues every workload. Stopping it
+/// stops every monitor without a status write.
+/// </summary>
+public sealed partial class WorkloadController(
+    IKubernetes client,
+    OperatorOptions options,
+    MonitorRegistry registry,
+    MonitorFactory monitorFactory,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    private static readonly TimeSpan ResyncPeriod = TimeSpan.FromMinutes(10);
+    private readonly ILogger _logger = loggers.CreateLogger<WorkloadController>();
+    private readonly ConcurrentDictionary<string, byte> _repairs = new(StringComparer.Ordinal);
+    private volatile IReadOnlyList<ResourceWatcher<RemoteWorkload>> _workloadWatchers = [];
+    private volatile IReadOnlyList<ResourceWatcher<V1Secret>> _secretWatchers = [];
+    private volatile WorkQueue<string>? _queue;
+    private volatile WorkerPool? _workers;
+
+    /// <summary>True once every informer has loaded its first list.</summary>
+    public bool Synced => _workloadWatchers.Count > 0 && _workloadWatchers.All(w => w.Synced.IsCompleted) && _secretWatchers.All(w => w.Synced.IsCompleted);
+
+    /// <summary>The oldest progress of any informer (for the stale-watch health check).</summary>
+    public DateTimeOffset? OldestWatchProgress =>
+        _workloadWatchers.Select(w => w.LastProgress).Concat(_secretWatchers.Select(w => w.LastProgress)).DefaultIfEmpty().Min() is var min && min != default ? min : null;
+
+    public long WatchRestarts => _workloadWatchers.Sum(w => w.Restarts) + _secretWatchers.Sum(w => w.Restarts);
+
+    public int QueueDepth => _queue?.Depth ?? 0;
+
+    public long ReconcileErrors => _workers?.Errors ?? 0;
+
+    /// <summary>Every cached workload (for the workloads-by-phase metric).</summary>
+    public IEnumerable<RemoteWorkload> Workloads => _workloadWatchers.SelectMany(w => w.Items);
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires (the end of leadership or of the process).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var queue = new WorkQueue<string>(time);
+        _queue = queue;
+        var namespaces = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
+        var watcherLogger = loggers.CreateLogger("RemoteWorkloadOperator.Watch");
+        var workloadWatchers = namespaces
+            .Select(ns => new ResourceWatcher<RemoteWorkload>($"remoteworkloads in {ns ?? "all namespaces"}", KubernetesSources.RemoteWorkloads(client, ns), (_, w) => queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(w)), time, watcherLogger))
+            .ToList();
+        var secretWatchers = namespaces
+            .Select(ns => new ResourceWatcher<V1Secret>($"secrets in {ns ?? "all namespaces"}", KubernetesSources.Secrets(client, ns), (type, s) => OnSecret(queue, type, s), time, watcherLogger))
+            .ToList();
+        _workloadWatchers = workloadWatchers;
+        _secretWatchers = secretWatchers;
+
+        var reconciler = new WorkloadReconciler(Lookup, registry, client, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
+        _workers = new WorkerPool(queue, (key, ct) => ReconcileAsync(reconciler, key, ct), new ErrorBackoff(new Random()), loggers.CreateLogger<WorkerPool>());
+
+        var watching = workloadWatchers.Select(w => w.RunAsync(cancellationToken))
+            .Concat(secretWatchers.Select(w => w.RunAsync(cancellationToken)))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(workloadWatchers.Select(w => w.Synced).Concat(secretWatchers.Select(w => w.Synced))).WaitAsync(cancellationToken).ConfigureAwait(false);
+            LogSynced(_logger, workloadWatchers.Sum(w => w.Items.Count));
+            var resync = ResyncAsync(queue, cancellationToken);
+            await _workers.RunAsync(options.Workers, cancellationToken).ConfigureAwait(false);
+            await resync.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(watching).ConfigureAwait(false);
+            await registry.StopAllAsync().ConfigureAwait(false);
+            _workloadWatchers = [];
+            _secretWatchers = [];
+            _queue = null;
+        }
+    }
+
+    private RemoteWorkload? Lookup(string key)
+    {
+        foreach (var watcher in _workloadWatchers)
+        {
+            if (watcher.Get(key) is { } workload)
+            {
+                return workload;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<ReconcileResult> ReconcileAsync(WorkloadReconciler reconciler, string key, CancellationToken cancellationToken)
+    {
+        var result = await reconciler.ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
+        if (_repairs.TryRemove(key, out _) && registry.Find(key)?.TokenPublisher is { } publisher
+            && await publisher.RepairAsync(cancellationToken).ConfigureAwait(false))
+        {
+            LogRepaired(_logger, key, publisher.SecretName);
+        }
+
+        return result;
+    }
+
+    private void OnSecret(WorkQueue<string> queue, WatchEventType type, V1Secret secret)
+    {
+        var ns = secret.Metadata.NamespaceProperty;
+        if (secret.Metadata.Labels is { } labels
+            && labels.TryGetValue(WorkloadAnnotations.ManagedByLabel, out var managedBy) && managedBy == WorkloadAnnotations.ManagedByValue
+            && labels.TryGetValue(WorkloadAnnotations.WorkloadLabel, out var workloadName))
+        {
+            // One of our token Secrets changed or vanished: rewrite it from the cached token if needed.
+            var key = $"{ns}/{workloadName}";
+            if (registry.Find(key)?.TokenPublisher is { } publisher && publisher.SecretName == secret.Metadata.Name
+                && (type == WatchEventType.Deleted || publisher.Last is not { } last || !TokenSecretWriter.Holds(secret, last)))
+            {
+                _repairs[key] = 0;
+                queue.Enqueue(key);
+            }
+
+            return;
+        }
+
+        // A user's Secret: wake every workload in its namespace that references it.
+        foreach (var workload in _workloadWatchers.SelectMany(w => w.Items))
+        {
+            var oauth = workload.Spec?.OAuth;
+            if (workload.Metadata.NamespaceProperty == ns
+                && (oauth?.ClientSecretRef?.Name == secret.Metadata.Name || oauth?.RefreshTokenSecretRef?.Name == secret.Metadata.Name))
+            {
+                queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
+            }
+        }
+    }
+
+    private async Task ResyncAsync(WorkQueue<string> queue, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ResyncPeriod, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            foreach (var workload in _workloadWatchers.SelectMany(w => w.Items))
+            {
+                queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "caches synced: {Count} workloads")]
+    private static partial void LogSynced(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "token Secret {Secret} of {Key} was deleted or changed; rewrote it from the cached token")]
+    private static partial void LogRepaired(ILogger logger, string key, string secret);
+}

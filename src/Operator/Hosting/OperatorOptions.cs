@@ -1,0 +1,56 @@
+using RemoteWorkloadOperator.Entities.Validation;
+
+namespace RemoteWorkloadOperator.Hosting;
+
+/// <summary>The operator's effective configuration, validated once at start-up.</summary>
+public sealed record OperatorOptions
+{
+    /// <summary>Defaults that fill unset <c>spec.retry</c>/<c>spec.refresh</c> fields.</summary>
+    public RetryDefaults Retry { get; init; } = RetryDefaults.Standard;
+
+    /// <summary>Namespaces to watch; empty means all namespaces.</summary>
+    public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
+
+    public bool LeaderElection { get; init; } = true;
+
+    public string LeaseName { get; init; } = "remoteworkload-operator";
+
+    public string LeaseNamespace { get; init; } = "remoteworkload-system";
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>This replica's identity in the Lease.</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+
+    /// <summary>Address of the health and metrics listener (host:port).</summary>
+    public string HealthAddress { get; init; } = "0.0.0.0:8080";
+
+    /// <summary><c>json</c> (default) or <c>console</c>.</summary>
+    public string LogFormat { get; init; } = "json";
+
+    /// <summary>Accept http:// endpoints (development only).</summary>
+    public bool AllowInsecureEndpoints { get; init; }
+
+    /// <summary>Accept loopback, link-local and metadata endpoints (development only).</summary>
+    public bool AllowPrivateEndpoints { get; init; }
+
+    /// <summary>Reconcile workers.</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>Window over which resumed monitors spread their first attempts after start or failover.</summary>
+    public TimeSpan StartupSpread { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Path of a kubeconfig; null means in-cluster config, then $KUBECONFIG, then ~/.kube/config.</summary>
+    public string? Kubeconfig { get; init; }
+
+    public ValidationOptions Validation => new()
+    {
+        AllowInsecureEndpoints = AllowInsecureEndpoints,
+        AllowPrivateEndpoints = AllowPrivateEndpoints,
+        Defaults = Retry,
+    };
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Publishing;
+
+/// <summary>
+/// Reads a workload's credentials from Secrets in the workload's own namespace (never another:
+/// a reference has no namespace field), substituting the rotated refresh token when it still
+/// descends from the input value. The version is made of fingerprints, so it changes exactly
+/// when a person changes a credential.
+/// </summary>
+public sealed class KubernetesCredentialsSource(
+    IKubernetes client,
+    RefreshTokenStateStore state,
+    WorkloadReference workload,
+    SecretKeyReference? clientSecretRef,
+    SecretKeyReference? refreshTokenSecretRef) : ICredentialsSource
+{
+    /// <summary>Separates the input refresh token's fingerprint from the rest of the version.</summary>
+    public const char VersionSeparator = '.';
+
+    public async ValueTask<MonitorCredentials> GetAsync(CancellationToken cancellationToken)
+    {
+        var (clientSecret, inputRefreshToken) = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
+        var refreshToken = inputRefreshToken is null ? null : await state.ResolveAsync(workload, inputRefreshToken, cancellationToken).ConfigureAwait(false);
+        return new MonitorCredentials(Version(inputRefreshToken, clientSecret), clientSecret, refreshToken);
+    }
+
+    /// <summary>Reads the referenced values as the user wrote them.</summary>
+    /// <exception cref="CredentialsUnavailableException">A Secret or key is missing (reason SecretNotFound or SecretKeyMissing).</exception>
+    public async Task<(string? ClientSecret, string? InputRefreshToken)> ReadInputsAsync(CancellationToken cancellationToken)
+    {
+        var clientSecret = clientSecretRef is null ? null : await ReadKeyAsync(clientSecretRef, "spec.oauth.clientSecretRef", cancellationToken).ConfigureAwait(false);
+        var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", cancellationToken).ConfigureAwait(false);
+        return (clientSecret, inputRefreshToken);
+    }
+
+    /// <summary>The credentials version: fingerprints of the input refresh token and the client secret.</summary>
+    public static string Version(string? inputRefreshToken, string? clientSecret) =>
+        $"{(inputRefreshToken is null ? "none" : RefreshTokenStateStore.Fingerprint(inputRefreshToken))}{VersionSeparator}{(clientSecret is null ? "none" : RefreshTokenStateStore.Fingerprint(clientSecret)[..16])}";
+
+    /// <summary>The input refresh token's fingerprint inside a version made by <see cref="Version"/>.</summary>
+    public static string InputFingerprintOf(string version) => version.Split(VersionSeparator)[0];
+
+    private async Task<string> ReadKeyAsync(SecretKeyReference reference, string field, CancellationToken cancellationToken)
+    {
+        V1Secret secret;
+        try
+        {
+            secret = await client.CoreV1.ReadNamespacedSecretAsync(reference.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CredentialsUnavailableException(Reasons.SecretNotFound,
+                $"{field}: Secret {workload.Namespace}/{reference.Name} not found; create it and the workload continues by itself");
+        }
+
+        if (secret.Data is null || !secret.Data.TryGetValue(reference.Key, out var value) || value.Length == 0)
+        {
+            throw new CredentialsUnavailableException(Reasons.SecretKeyMissing,
+                $"{field}: Secret {workload.Namespace}/{reference.Name} has no key \"{reference.Key}\"");
+        }
+
+        return Encoding.UTF8.GetString(value).Trim();
+    }
+}

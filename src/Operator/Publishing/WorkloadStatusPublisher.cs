@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Publishing;
+
+/// <summary>
+/// The one writer of one workload's status (architecture: "one writer per object"). The
+/// monitor's transitions and the reconciler's verdicts (Failed, Pending, a handled retry
+/// request) all pass through here, serialised, composed against the last written status, and
+/// written only when something changed. The Event that goes with a transition is recorded after
+/// its status write succeeded.
+/// </summary>
+public sealed partial class WorkloadStatusPublisher : IStatusSink
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly StatusWriter _writer;
+    private readonly EventRecorder _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private RemoteWorkloadStatus? _current;
+    private WorkloadFacts? _facts;
+    private long? _generation;
+    private string? _lastHandledRetryRequest;
+
+    public WorkloadStatusPublisher(WorkloadReference workload, RemoteWorkloadStatus? current, long? generation, StatusWriter writer, EventRecorder events, TimeProvider time, ILogger logger)
+    {
+        Workload = workload;
+        _current = current;
+        _generation = generation;
+        _lastHandledRetryRequest = current?.LastHandledRetryRequest;
+        _writer = writer;
+        _events = events;
+        _time = time;
+        _logger = logger;
+    }
+
+    public WorkloadReference Workload { get; }
+
+    /// <summary>The status as last written (or as read when the publisher was created).</summary>
+    public RemoteWorkloadStatus? Current => _current;
+
+    /// <summary>Status writes performed (for tests and metrics).</summary>
+    public int Writes { get; private set; }
+
+    /// <summary>The token Secret reported in <c>status.token.secretName</c>.</summary>
+    public string? TokenSecretName { get; set; }
+
+    /// <summary>The retry-request value last recorded.</summary>
+    public string? LastHandledRetryRequest => _lastHandledRetryRequest;
+
+    /// <summary>Fires after every status write with the phase before and after (for metrics).</summary>
+    public event Action<WorkloadPhase?, WorkloadPhase>? Transitioned;
+
+    /// <summary>Monitor port: one call per transition or progress update.</summary>
+    public async ValueTask WriteAsync(StatusUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        await PublishAsync(ToFacts(update.Status), update.Event, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the facts (and records <paramref name="event"/> after a successful write of a change).</summary>
+    public async Task PublishAsync(WorkloadFacts facts, MonitorEvent? @event, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _facts = facts;
+            var wrote = await WriteLockedAsync(cancellationToken).ConfigureAwait(false);
+            if (wrote && @event is not null)
+            {
+                await RecordAsync(@event, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Records that the retry request <paramref name="value"/> was acted on, rewriting the status if it changes.</summary>
+    public async Task RecordRetryRequestAsync(string value, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _lastHandledRetryRequest = value;
+            if (_facts is not null || _current is not null)
+            {
+                await WriteLockedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Updates the generation that the next write reports as observed.</summary>
+    public void ObserveGeneration(long? generation) => _generation = generation;
+
+    /// <summary>The engine's view of the persisted status, to resume a monitor after restart or failover.</summary>
+    public MonitorResumeState ResumeState() => _current is not { Phase: { } phase } status
+        ? MonitorResumeState.Fresh
+        : new MonitorResumeState
+        {
+            Phase = Enum.Parse<TokenPhase>(phase.ToString()),
+            Reason = status.Reason,
+            Message = status.Message,
+            AuthRetryStartedAt = Utc(status.AuthRetry?.StartedAt),
+            AuthRetryDeadline = Utc(status.AuthRetry?.Deadline),
+            NextAttemptTime = Utc(status.AuthRetry?.NextAttemptTime),
+            LastAttemptTime = Utc(status.AuthRetry?.LastAttemptTime),
+            Attempts = status.AuthRetry?.Attempts ?? 0,
+            LastError = status.AuthRetry?.LastError,
+            TokenExpiresAt = Utc(status.Token?.ExpiresAt),
+            LastRefreshTime = Utc(status.Token?.LastRefreshTime),
+            NextRefreshTime = Utc(status.Token?.NextRefreshTime),
+        };
+
+    private async Task<bool> WriteLockedAsync(CancellationToken cancellationToken)
+    {
+        var facts = _facts ?? FactsFrom(_current!);
+        var desired = StatusComposer.Compose(_current, facts, _generation, _lastHandledRetryRequest, _time.GetUtcNow());
+        if (StatusComposer.SameAs(_current, desired))
+        {
+            return false;
+        }
+
+        var before = _current?.Phase;
+        if (!await _writer.WriteAsync(Workload, _current, desired, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        _current = desired;
+        Writes++;
+        Transitioned?.Invoke(before, desired.Phase ?? WorkloadPhase.Pending);
+        return true;
+    }
+
+    private async Task RecordAsync(MonitorEvent @event, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _events.RecordAsync(Workload, @event.Type.ToString(), @event.Reason, @event.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An Event is a notification: losing one must not undo or repeat a transition.
+            LogEventFailed(_logger, e, Workload.Key, @event.Reason);
+        }
+    }
+
+    private WorkloadFacts ToFacts(MonitorStatus status) => new(
+        Enum.Parse<WorkloadPhase>(status.Phase.ToString()),
+        status.Reason,
+        status.Message,
+        status.Token.ExpiresAt is null && status.Token.LastRefreshTime is null
+            ? null
+            : new TokenStatus
+            {
+                SecretName = TokenSecretName,
+                ExpiresAt = status.Token.ExpiresAt?.UtcDateTime,
+                LastRefreshTime = status.Token.LastRefreshTime?.UtcDateTime,
+                NextRefreshTime = status.Token.NextRefreshTime?.UtcDateTime,
+            },
+        status.AuthRetry is not { } retry ? null : new AuthRetryStatus
+        {
+            StartedAt = retry.StartedAt.UtcDateTime,
+            Deadline = retry.Deadline.UtcDateTime,
+            Attempts = retry.Attempts,
+            LastAttemptTime = retry.LastAttemptTime?.UtcDateTime,
+            NextAttemptTime = retry.NextAttemptTime?.UtcDateTime,
+            LastError = retry.LastError,
+        },
+        status.AuthRetrying.Status ? status.AuthRetrying.Message : null);
+
+    private WorkloadFacts FactsFrom(RemoteWorkloadStatus status) => new(
+        status.Phase ?? WorkloadPhase.Pending,
+        status.Reason ?? Reasons.Refreshing,
+        status.Message ?? "",
+        status.Token,
+        status.AuthRetry,
+        status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.AuthRetrying && c.Status == "True")?.Message);
+
+    private static DateTimeOffset? Utc(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "recording event {Reason} for {Workload} failed")]
+    private static partial void LogEventFailed(ILogger logger, Exception exception, string workload, string reason);
+}

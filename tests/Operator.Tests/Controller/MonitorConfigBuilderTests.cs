@@ -1,0 +1,72 @@
+using k8s.Models;
+using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Controller;
+
+public sealed class MonitorConfigBuilderTests
+{
+    private static RemoteWorkload Workload(RetrySpec? retry = null, TokenSecretSpec? tokenSecret = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "w", NamespaceProperty = "team-a" },
+        Spec = new RemoteWorkloadSpec
+        {
+            Url = "https://svc.example.com",
+            OAuth = new OAuthSpec
+            {
+                TokenUrl = "https://idp.example.com/token",
+                Grant = GrantTypes.ClientCredentials,
+                ClientId = "c",
+                ClientAuthentication = ClientAuthenticationMethods.ClientSecretPost,
+                Scopes = ["a", "b"],
+                Resource = "https://svc.example.com",
+            },
+            Retry = retry,
+            TokenSecret = tokenSecret,
+        },
+    };
+
+    [Fact]
+    public void Operator_defaults_fill_unset_fields()
+    {
+        var defaults = RetryDefaults.Standard with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2) };
+
+        var config = MonitorConfigBuilder.Build(Workload(), defaults, TimeSpan.FromSeconds(5));
+
+        Assert.Equal("team-a/w", config.WorkloadKey);
+        Assert.Equal(new Uri("https://idp.example.com/token"), config.TokenEndpoint);
+        Assert.Null(config.Issuer);
+        Assert.Equal(TokenGrantType.ClientCredentials, config.Grant);
+        Assert.Equal(ClientAuthenticationMethod.ClientSecretPost, config.ClientAuthentication);
+        Assert.Equal(["a", "b"], config.Scopes);
+        Assert.Equal(TimeSpan.FromMinutes(3), config.Timing.Retry.TickInterval);
+        Assert.Equal(TimeSpan.FromHours(2), config.Timing.Retry.Ceiling);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Timing.Retry.InitialInterval);
+        Assert.Equal(0.8, config.Timing.Refresh.LifetimeFraction);
+    }
+
+    [Fact]
+    public void Per_workload_overrides_win_over_operator_defaults()
+    {
+        var retry = new RetrySpec { TickInterval = KubeDuration.Parse("30s"), Ceiling = KubeDuration.Parse("1h"), MaxAttempts = 2 };
+        var defaults = RetryDefaults.Standard with { TickInterval = TimeSpan.FromMinutes(3), MaxAttempts = 9 };
+
+        var config = MonitorConfigBuilder.Build(Workload(retry), defaults, TimeSpan.Zero);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), config.Timing.Retry.TickInterval);
+        Assert.Equal(TimeSpan.FromHours(1), config.Timing.Retry.Ceiling);
+        Assert.Equal(2, config.Timing.Retry.MaxAttempts);
+    }
+
+    [Fact]
+    public void Token_secret_defaults_to_name_token_and_owned()
+    {
+        Assert.Equal("w-token", MonitorConfigBuilder.TokenSecretName(Workload()));
+        Assert.True(MonitorConfigBuilder.TokenSecretOwned(Workload()));
+        var retained = Workload(tokenSecret: new TokenSecretSpec { Name = "custom", Ownership = SecretOwnership.Retain });
+        Assert.Equal("custom", MonitorConfigBuilder.TokenSecretName(retained));
+        Assert.False(MonitorConfigBuilder.TokenSecretOwned(retained));
+    }
+}
