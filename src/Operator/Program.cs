@@ -7,8 +7,6 @@ using Prometheus;
 using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Hosting;
 using RemoteWorkloadOperator.Observability;
-using RemoteWorkloadOperator.Publishing;
-using RemoteWorkloadOperator.Tokens;
 
 // Wiring only: configuration, logging, DI, endpoints. Behaviour lives in Controller/, Tokens/, Publishing/.
 var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
@@ -46,35 +44,7 @@ var kubeConfig = options.Kubeconfig is not null
         ? KubernetesClientConfiguration.InClusterConfig()
         : KubernetesClientConfiguration.BuildConfigFromConfigFile(Environment.GetEnvironmentVariable("KUBECONFIG"));
 
-var services = builder.Services;
-services.AddSingleton(options);
-services.AddSingleton(TimeProvider.System);
-services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig));
-services.AddTokenEngine(configureHttp: http =>
-{
-    if (!options.AllowPrivateEndpoints)
-    {
-        http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = GuardedConnect.ConnectAsync });
-    }
-});
-services.AddSingleton<StatusWriter>();
-services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>()));
-services.AddSingleton(new OperatorMetrics(Metrics.DefaultRegistry));
-services.AddSingleton(sp =>
-{
-    var registry = ActivatorUtilities.CreateInstance<MonitorRegistry>(sp);
-    var metrics = sp.GetRequiredService<OperatorMetrics>();
-    registry.Transitioned += metrics.Transition;
-    return registry;
-});
-services.AddSingleton(sp => TokenMonitorAdapter.Factory(
-    new MeteredTokenEndpointClient(sp.GetRequiredService<ITokenEndpointClient>(), sp.GetRequiredService<OperatorMetrics>()),
-    sp.GetRequiredService<TimeProvider>(),
-    sp.GetRequiredService<IJitterSource>(),
-    sp.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteWorkloadOperator.Tokens")));
-services.AddSingleton<WorkloadController>();
-services.AddSingleton<LeadershipLoop>();
-services.AddHostedService<OperatorService>();
+builder.Services.AddRemoteWorkloadOperator(options, kubeConfig, Metrics.DefaultRegistry);
 
 var app = builder.Build();
 var leadership = app.Services.GetRequiredService<LeadershipLoop>();

@@ -1,0 +1,61 @@
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Observability;
+using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Hosting;
+
+/// <summary>The operator's object graph, shared by Program.cs and the scenario tests so both run the same wiring.</summary>
+public static class OperatorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the controller, the token engine and the publishers. <paramref name="monitorClock"/> drives the
+    /// monitors, status timestamps and Events (tests pass a fake clock); the informers and queue always use the
+    /// system clock, since they wait on real network I/O.
+    /// </summary>
+    public static IServiceCollection AddRemoteWorkloadOperator(
+        this IServiceCollection services,
+        OperatorOptions options,
+        KubernetesClientConfiguration kubernetes,
+        CollectorRegistry metricsRegistry,
+        TimeProvider? monitorClock = null,
+        Action<IHttpClientBuilder>? configureTokenHttp = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = monitorClock ?? TimeProvider.System;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes));
+        services.AddTokenEngine(configureHttp: http =>
+        {
+            if (!options.AllowPrivateEndpoints)
+            {
+                http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = GuardedConnect.ConnectAsync });
+            }
+
+            configureTokenHttp?.Invoke(http);
+        });
+        services.AddSingleton<StatusWriter>();
+        services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), clock));
+        services.AddSingleton(new OperatorMetrics(metricsRegistry));
+        services.AddSingleton(sp =>
+        {
+            var registry = new MonitorRegistry(sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<EventRecorder>(), clock, sp.GetRequiredService<ILoggerFactory>());
+            registry.Transitioned += sp.GetRequiredService<OperatorMetrics>().Transition;
+            return registry;
+        });
+        services.AddSingleton(sp => TokenMonitorAdapter.Factory(
+            new MeteredTokenEndpointClient(sp.GetRequiredService<ITokenEndpointClient>(), sp.GetRequiredService<OperatorMetrics>()),
+            clock,
+            sp.GetRequiredService<IJitterSource>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteWorkloadOperator.Tokens")));
+        services.AddSingleton<WorkloadController>();
+        services.AddSingleton<LeadershipLoop>();
+        services.AddHostedService<OperatorService>();
+        return services;
+    }
+}
