@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>Section 2 on synthetic inputs (the real-HTTP table covers the same rows over the wire).</summary>
+public sealed class TokenFailureClassifierTests
+{
+    public static TheoryData<string, int, string?, string?, int?, FailureClass?, string?> Answers => new()
+    {
+        // name, status, media type, body, retry-after, expected class (null = success), expected code
+        { "500 even with an OAuth code", 500, "application/json", """{"error":"invalid_grant"}""", null, FailureClass.Transient, null },
+        { "502 HTML", 502, "text/html", "<html>bad gateway</html>", null, FailureClass.Transient, null },
+        { "503 Retry-After", 503, null, "", 7, FailureClass.Transient, null },
+        { "429 with an OAuth error body", 429, "application/json", """{"error":"invalid_client"}""", 30, FailureClass.Transient, null },
+        { "403 WAF HTML, no content type", 403, null, "<html><body>blocked</body></html>", null, FailureClass.Transient, null },
+        { "401 empty", 401, null, "", null, FailureClass.Transient, null },
+        { "400 JSON not OAuth", 400, "application/json", """{"message":"nope"}""", null, FailureClass.Transient, null },
+        { "400 temporarily_unavailable", 400, "application/json", """{"error":"temporarily_unavailable"}""", null, FailureClass.Transient, "temporarily_unavailable" },
+        { "400 slow_down", 400, "application/json", """{"error":"slow_down"}""", null, FailureClass.Transient, "slow_down" },
+        { "400 invalid_grant", 400, "application/json", """{"error":"invalid_grant","error_description":"expired"}""", null, FailureClass.Permanent, "invalid_grant" },
+        { "401 invalid_client", 401, "application/json", """{"error":"invalid_client"}""", null, FailureClass.Permanent, "invalid_client" },
+        { "400 unauthorized_client", 400, "application/json", """{"error":"unauthorized_client"}""", null, FailureClass.Permanent, "unauthorized_client" },
+        { "400 invalid_scope", 400, "application/json", """{"error":"invalid_scope"}""", null, FailureClass.Permanent, "invalid_scope" },
+        { "400 form-encoded invalid_grant", 400, "application/x-www-form-urlencoded", "error=invalid_grant&error_description=revoked", null, FailureClass.Permanent, "invalid_grant" },
+        { "200 with an OAuth error", 200, "application/json", """{"error":"invalid_grant"}""", null, FailureClass.Permanent, "invalid_grant" },
+        { "200 HTML", 200, "text/html", "<!DOCTYPE html><html/>", null, FailureClass.Transient, null },
+        { "200 empty", 200, "application/json", "", null, FailureClass.Transient, null },
+        { "200 JSON without access_token", 200, "application/json", """{"token_type":"Bearer"}""", null, FailureClass.Permanent, null },
+        { "200 token", 200, "application/json", """{"access_token":"abc","token_type":"Bearer"}""", null, null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public void Http_answers(string name, int status, string? mediaType, string? body, int? retryAfter, FailureClass? expected, string? code)
+    {
+        var failure = TokenFailureClassifier.Classify(new HttpAnswer(status, mediaType, body, retryAfter is { } r ? TimeSpan.FromSeconds(r) : null));
+
+        Assert.True(expected == failure?.Class, name);
+        Assert.Equal(code, failure?.ErrorCode);
+        if (failure is not null)
+        {
+            Assert.Equal(status, failure.HttpStatus);
+            Assert.DoesNotContain("<html", failure.Description, StringComparison.OrdinalIgnoreCase);
+            if (retryAfter is { } ra && failure.Kind is FailureKind.ServerError or FailureKind.RateLimited)
+            {
+                Assert.Equal(TimeSpan.FromSeconds(ra), failure.RetryAfter);
+            }
+        }
+    }
+
+    [Fact]
+    public void Reasons_for_permanent_failures()
+    {
+        Assert.Equal(TokenReasons.CredentialsRejected, TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.Reason);
+        Assert.Equal(TokenReasons.InvalidTokenResponse, TokenFailureClassifier.Classify(new HttpAnswer(200, null, "{}"))!.Reason);
+        Assert.Equal(TokenReasons.DiscoveryFailed, TokenFailureClassifier.DiscoveryNonsense("no token_endpoint").Reason);
+    }
+
+    [Fact]
+    public void Our_own_stop_is_not_a_failure_but_a_foreign_cancellation_is_a_timeout()
+    {
+        using var stop = new CancellationTokenSource();
+        var timeout = new TaskCanceledException("timeout", new TimeoutException());
+        Assert.Equal(FailureKind.Timeout, TokenFailureClassifier.Classify(timeout, stop.Token)!.Kind);
+        stop.Cancel();
+        Assert.Null(TokenFailureClassifier.Classify(new OperationCanceledException(stop.Token), stop.Token));
+    }
+
+    public static TheoryData<Exception, FailureClass, FailureKind> Exceptions => new()
+    {
+        { new HttpRequestException(HttpRequestError.NameResolutionError, "x", new SocketException((int)SocketError.HostNotFound)), FailureClass.Transient, FailureKind.Dns },
+        { new HttpRequestException("x", new SocketException((int)SocketError.TryAgain)), FailureClass.Transient, FailureKind.Dns },
+        { new HttpRequestException(HttpRequestError.ConnectionError, "x", new SocketException((int)SocketError.ConnectionRefused)), FailureClass.Transient, FailureKind.Connection },
+        { new HttpRequestException("x", new SocketException((int)SocketError.NetworkUnreachable)), FailureClass.Transient, FailureKind.Connection },
+        { new HttpRequestException(HttpRequestError.ResponseEnded, "x"), FailureClass.Transient, FailureKind.Connection },
+        { new HttpRequestException("x", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), FailureClass.Transient, FailureKind.Connection },
+        { new HttpRequestException(HttpRequestError.SecureConnectionError, "x", new AuthenticationException("untrusted")), FailureClass.Permanent, FailureKind.Tls },
+        { new TimeoutException(), FailureClass.Transient, FailureKind.Timeout },
+    };
+
+    [Theory]
+    [MemberData(nameof(Exceptions))]
+    public void Exceptions_are_classified(Exception exception, FailureClass expected, FailureKind kind)
+    {
+        var failure = TokenFailureClassifier.Classify(exception, CancellationToken.None, "idp.example.com")!;
+        Assert.Equal(expected, failure.Class);
+        Assert.Equal(kind, failure.Kind);
+        Assert.Contains("idp.example.com", failure.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Descriptions_never_carry_tokens_or_whole_bodies()
+    {
+        var jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        var body = $$"""{"error":"invalid_grant","error_description":"token {{jwt}} was revoked\u0000\n{{new string('x', 500)}}"}""";
+
+        var failure = TokenFailureClassifier.Classify(new HttpAnswer(400, "application/json", body))!;
+
+        Assert.DoesNotContain(jwt, failure.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", failure.Description, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", failure.Description, StringComparison.Ordinal);
+        Assert.True(failure.Description.Length < 300);
+        Assert.DoesNotContain('\0', failure.Description);
+    }
+
+    [Fact]
+    public void Error_codes_that_are_not_identifiers_are_replaced()
+    {
+        var failure = TokenFailureClassifier.Classify(new HttpAnswer(400, "application/json", """{"error":"<script>alert(1)</script>"}"""))!;
+        Assert.Equal("unrecognised_error", failure.ErrorCode);
+    }
+
+    [Fact]
+    public void Retry_after_accepts_seconds_and_http_dates()
+    {
+        var now = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+        Assert.Equal(TimeSpan.FromSeconds(7), HttpAnswer.ParseRetryAfter(new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7)), now));
+        Assert.Equal(TimeSpan.FromMinutes(2), HttpAnswer.ParseRetryAfter(new System.Net.Http.Headers.RetryConditionHeaderValue(now.AddMinutes(2)), now));
+        Assert.Equal(TimeSpan.Zero, HttpAnswer.ParseRetryAfter(new System.Net.Http.Headers.RetryConditionHeaderValue(now.AddMinutes(-2)), now));
+        Assert.Null(HttpAnswer.ParseRetryAfter(null, now));
+    }
+}

@@ -1,0 +1,137 @@
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>Section 3 decisions as pure, table-tested functions.</summary>
+public sealed class TokenScheduleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+    private static readonly RetryPolicyOptions Retry = RetryPolicyOptions.Default;
+    private static readonly RefreshPolicyOptions Refresh = RefreshPolicyOptions.Default;
+
+    [Theory]
+    [InlineData(3600, 2880)] // 1 h token: 48 min
+    [InlineData(300, 240)] // 5 min token: 4 min
+    [InlineData(20, 10)] // 20 s token: 10 s (never before half the lifetime)
+    [InlineData(120, 60)] // 2 min token: max(60 s, 60 s)
+    [InlineData(86400, 69120)] // 1 day: 0.8 wins over L - 60 s
+    public void Refresh_ahead_of_expiry_without_jitter(int lifetimeSeconds, int expectedOffsetSeconds)
+    {
+        var next = TokenSchedule.NextRefresh(T0, T0.AddSeconds(lifetimeSeconds), T0, Refresh, Retry.TickInterval, u: 0.5);
+        Assert.Equal(T0.AddSeconds(expectedOffsetSeconds), next);
+    }
+
+    [Theory]
+    [InlineData(0.0, 2880 - 288)]
+    [InlineData(0.999999, 2880 + 288)]
+    public void Refresh_jitter_is_ten_percent_of_the_remaining_time(double u, int expectedOffsetSeconds)
+    {
+        var next = TokenSchedule.NextRefresh(T0, T0.AddHours(1), T0, Refresh, Retry.TickInterval, u);
+        Assert.Equal(T0.AddSeconds(expectedOffsetSeconds), next, TimeSpan.FromMilliseconds(5));
+    }
+
+    [Fact]
+    public void Refresh_is_never_past_expiry_minus_5s_nor_sooner_than_1s()
+    {
+        // 8 s token, jitter up: planned 4 s + 0.4 s, capped at expiry - 5 s = 3 s.
+        Assert.Equal(T0.AddSeconds(3), TokenSchedule.NextRefresh(T0, T0.AddSeconds(8), T0, Refresh, Retry.TickInterval, 0.999999));
+
+        // Already past the planned time (late resume): not sooner than 1 s from now.
+        var now = T0.AddMinutes(59);
+        Assert.Equal(now.AddSeconds(1), TokenSchedule.NextRefresh(T0, T0.AddHours(1), now, Refresh, Retry.TickInterval, 0.5));
+
+        // Expired token: 1 s from now.
+        Assert.Equal(now.AddSeconds(1), TokenSchedule.NextRefresh(T0, T0.AddMinutes(1), now, Refresh, Retry.TickInterval, 0.5));
+    }
+
+    [Fact]
+    public void Token_without_expiry_uses_the_tick_interval_as_lifetime()
+    {
+        var next = TokenSchedule.NextRefresh(T0, null, T0, Refresh, TimeSpan.FromMinutes(10), 0.5);
+        Assert.Equal(T0.AddMinutes(8), next);
+    }
+
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(2, 20)]
+    [InlineData(3, 40)]
+    [InlineData(4, 80)]
+    [InlineData(5, 120)] // capped at maxInterval
+    public void Short_retry_backs_off_exponentially_and_caps(int failures, int expectedSeconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), TokenSchedule.ShortRetryDelay(failures, TimeSpan.Zero, null, Retry, 0.5));
+    }
+
+    [Theory]
+    [InlineData(0.0, 5)]
+    [InlineData(0.999999, 15)]
+    public void Short_retry_jitter_is_plus_minus_fifty_percent(double u, double expectedSeconds)
+    {
+        var delay = TokenSchedule.ShortRetryDelay(1, TimeSpan.Zero, null, Retry, u)!.Value;
+        Assert.Equal(expectedSeconds, delay.TotalSeconds, 0.001);
+    }
+
+    [Fact]
+    public void Short_retry_stops_after_max_attempts_and_before_max_elapsed()
+    {
+        Assert.Null(TokenSchedule.ShortRetryDelay(6, TimeSpan.Zero, null, Retry, 0.5));
+        Assert.Null(TokenSchedule.ShortRetryDelay(5, TimeSpan.FromSeconds(181), null, Retry, 0.5));
+        Assert.NotNull(TokenSchedule.ShortRetryDelay(5, TimeSpan.FromSeconds(180), null, Retry, 0.5));
+        Assert.Equal(TimeSpan.FromMinutes(2), TokenSchedule.ShortRetryDelay(30, TimeSpan.Zero, null, Retry with { MaxAttempts = 40, MaxElapsed = TimeSpan.FromDays(1) }, 0.999));
+    }
+
+    [Fact]
+    public void Retry_after_is_a_floor_capped_at_the_tick()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(60), TokenSchedule.ShortRetryDelay(1, TimeSpan.Zero, TimeSpan.FromSeconds(60), Retry, 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(10), TokenSchedule.ShortRetryDelay(1, TimeSpan.Zero, TimeSpan.FromSeconds(3), Retry, 0.5));
+        Assert.Equal(TimeSpan.FromMinutes(10), TokenSchedule.ApplyRetryAfter(TimeSpan.FromSeconds(1), TimeSpan.FromHours(5), TimeSpan.FromMinutes(10)));
+        // A Retry-After beyond maxElapsed ends the short retry (AuthRetrying then honours it).
+        Assert.Null(TokenSchedule.ShortRetryDelay(1, TimeSpan.Zero, TimeSpan.FromMinutes(6), Retry, 0.5));
+    }
+
+    public static TheoryData<string, double, int?, int?, double> TickTable => new()
+    {
+        // name, u, retryAfterSeconds, tokenExpiresInSeconds, expected minutes from now
+        { "plain tick", 0.5, null, null, 10 },
+        { "jitter low", 0.0, null, null, 9 },
+        { "jitter high", 0.999999, null, null, 11 },
+        { "retry-after floor", 0.0, 570, null, 9.5 },
+        { "retry-after capped at tick", 0.5, 7200, null, 10 },
+        { "valid token: 30 s before expiry", 0.5, null, 300, 4.5 },
+        { "token expiring too soon: tick", 0.5, null, 20, 10 },
+        { "token later than tick: tick", 0.5, null, 3600, 10 },
+    };
+
+    [Theory]
+    [MemberData(nameof(TickTable))]
+    public void Next_tick(string name, double u, int? retryAfterSeconds, int? expiresInSeconds, double expectedMinutes)
+    {
+        var deadline = T0.AddHours(24);
+        var next = TokenSchedule.NextTick(
+            T0,
+            deadline,
+            TimeSpan.FromMinutes(10),
+            retryAfterSeconds is { } ra ? TimeSpan.FromSeconds(ra) : null,
+            expiresInSeconds is { } e ? T0.AddSeconds(e) : null,
+            TimeSpan.FromSeconds(30),
+            u);
+        Assert.True(Math.Abs((next - T0).TotalMinutes - expectedMinutes) < 0.001, $"{name}: {(next - T0).TotalMinutes} min");
+    }
+
+    [Fact]
+    public void Tick_past_the_deadline_is_moved_to_the_deadline()
+    {
+        var deadline = T0.AddMinutes(4);
+        Assert.Equal(deadline, TokenSchedule.NextTick(T0, deadline, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(8), null, TimeSpan.FromSeconds(30), 0.9));
+        Assert.Equal(T0, TokenSchedule.NextTick(T0, T0.AddMinutes(-1), TimeSpan.FromMinutes(10), null, null, TimeSpan.FromSeconds(30), 0.5));
+    }
+
+    [Fact]
+    public void Startup_delay_is_spread_over_the_window()
+    {
+        Assert.Equal(TimeSpan.Zero, TokenSchedule.StartupDelay(TimeSpan.FromSeconds(5), 0));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), TokenSchedule.StartupDelay(TimeSpan.FromSeconds(5), 0.5));
+        Assert.Equal(TimeSpan.Zero, TokenSchedule.StartupDelay(TimeSpan.Zero, 0.7));
+    }
+}
