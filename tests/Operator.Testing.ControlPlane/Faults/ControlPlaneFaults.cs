@@ -1,0 +1,111 @@
+using RemoteWorkloadOperator.Testing.ControlPlane.Storage;
+
+namespace RemoteWorkloadOperator.Testing.ControlPlane.Faults;
+
+/// <summary>
+/// Fault injection for tests. Every fault applies to requests that arrive after it is set;
+/// <see cref="Reset"/> clears them all.
+/// </summary>
+public sealed class ControlPlaneFaults
+{
+    private readonly Lock _gate = new();
+    private readonly List<WriteFault> _writeFaults = [];
+    private readonly ObjectStore _store;
+    private TimeSpan _delay;
+    private Func<string, bool>? _delayFilter;
+    private DateTimeOffset _refuseUntil = DateTimeOffset.MinValue;
+
+    internal ControlPlaneFaults(ObjectStore store) => _store = store;
+
+    /// <summary>
+    /// The next <paramref name="count"/> writes (create, update, patch, delete; status included) to
+    /// <paramref name="resource"/> (plural, e.g. <c>remoteworkloads</c> or <c>remoteworkloads/status</c>,
+    /// optionally in one namespace) fail with <paramref name="statusCode"/>: 409 answers a Conflict
+    /// Status, 429 TooManyRequests (with Retry-After: 1), anything else InternalError.
+    /// </summary>
+    public void FailNextWrites(string resource, int count, int statusCode = 500, string? ns = null)
+    {
+        lock (_gate)
+        {
+            _writeFaults.Add(new WriteFault(resource, ns, statusCode) { Remaining = count });
+        }
+    }
+
+    /// <summary>Ends every open watch stream now (the client sees the stream close and must re-watch).</summary>
+    public void DropWatches() => _store.DropWatches();
+
+    /// <summary>Compacts history: resuming a watch from any earlier resourceVersion yields 410 Expired.</summary>
+    public void CompactHistory() => _store.Compact();
+
+    /// <summary>Delays every response (optionally only paths the filter accepts) by <paramref name="delay"/>.</summary>
+    public void DelayResponses(TimeSpan delay, Func<string, bool>? pathFilter = null)
+    {
+        lock (_gate)
+        {
+            _delay = delay;
+            _delayFilter = pathFilter;
+        }
+    }
+
+    /// <summary>Closes every new connection immediately (a reset) for <paramref name="duration"/>; existing ones keep working until they end.</summary>
+    public void RefuseConnections(TimeSpan duration)
+    {
+        lock (_gate)
+        {
+            _refuseUntil = DateTimeOffset.UtcNow + duration;
+        }
+    }
+
+    /// <summary>Clears every fault.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _writeFaults.Clear();
+            _delay = TimeSpan.Zero;
+            _delayFilter = null;
+            _refuseUntil = DateTimeOffset.MinValue;
+        }
+    }
+
+    internal bool RefusingConnections
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return DateTimeOffset.UtcNow < _refuseUntil;
+            }
+        }
+    }
+
+    internal TimeSpan DelayFor(string path)
+    {
+        lock (_gate)
+        {
+            return _delayFilter is null || _delayFilter(path) ? _delay : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Consumes one matching write fault, returning its status code.</summary>
+    internal int? TakeWriteFault(string resource, string? subresource, string? ns)
+    {
+        lock (_gate)
+        {
+            var full = subresource is null ? resource : $"{resource}/{subresource}";
+            var fault = _writeFaults.FirstOrDefault(f => f.Remaining > 0 && (f.Resource == full || f.Resource == resource) && (f.Namespace is null || f.Namespace == ns));
+            if (fault is null)
+            {
+                return null;
+            }
+
+            fault.Remaining--;
+            return fault.StatusCode;
+        }
+    }
+
+    private sealed record WriteFault(string Resource, string? Namespace, int StatusCode)
+    {
+        public int Remaining { get; set; }
+    }
+}
