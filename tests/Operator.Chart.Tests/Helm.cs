@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
@@ -16,6 +17,7 @@ internal static class Helm
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly Lazy<string> LazyPath = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly string Home = CreateHome();
+    private static readonly ConcurrentDictionary<string, Lazy<HelmResult>> Renders = new(StringComparer.Ordinal);
 
     public static string ChartPath { get; } = RepositoryPaths.Combine("charts", "remoteworkload-operator");
 
@@ -32,9 +34,13 @@ internal static class Helm
         return YamlDocuments.Parse(result.Output);
     }
 
-    /// <summary><c>helm template</c> of the chart with the default release name and namespace.</summary>
+    /// <summary>
+    /// <c>helm template</c> of the chart with the default release name and namespace. Results are
+    /// cached per argument list (the chart does not change during a run); callers parse their own copy.
+    /// </summary>
     public static HelmResult TryTemplate(params string[] arguments) =>
-        Run(["template", ReleaseName, ChartPath, "--namespace", ReleaseNamespace, .. arguments]);
+        Renders.GetOrAdd(string.Join('\0', arguments), _ => new Lazy<HelmResult>(
+            () => Run(["template", ReleaseName, ChartPath, "--namespace", ReleaseNamespace, .. arguments]))).Value;
 
     /// <summary>Runs helm with an isolated configuration and cache (never the user's).</summary>
     public static HelmResult Run(params string[] arguments)

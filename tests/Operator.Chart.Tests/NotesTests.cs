@@ -28,7 +28,7 @@ public sealed class NotesTests : IDisposable
 
         Assert.Contains("watching namespaces: team-a, team-b", notes, StringComparison.Ordinal);
         Assert.Contains($"ServiceMonitor {Helm.ReleaseNamespace}/rwo", notes, StringComparison.Ordinal);
-        Assert.Contains("WARNING: allowInsecureEndpoints and allowPrivateEndpoints is on", notes, StringComparison.Ordinal);
+        Assert.Contains("WARNING: development settings are on: allowInsecureEndpoints (http:// endpoints), allowPrivateEndpoints", notes, StringComparison.Ordinal);
     }
 
     [Fact]
