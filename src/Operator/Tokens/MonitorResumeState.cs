@@ -9,6 +9,27 @@ public sealed record MonitorResumeState
     /// <summary>A workload with no status yet.</summary>
     public static MonitorResumeState Fresh { get; } = new();
 
+    /// <summary>The resume state that a status written by a monitor describes (what the next leader reads back).</summary>
+    public static MonitorResumeState From(MonitorStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return new MonitorResumeState
+        {
+            Phase = status.Phase,
+            Reason = status.Reason,
+            Message = status.Message,
+            AuthRetryStartedAt = status.AuthRetry?.StartedAt,
+            AuthRetryDeadline = status.AuthRetry?.Deadline,
+            NextAttemptTime = status.AuthRetry?.NextAttemptTime,
+            LastAttemptTime = status.AuthRetry?.LastAttemptTime,
+            Attempts = status.AuthRetry?.Attempts ?? 0,
+            LastError = status.AuthRetry?.LastError,
+            TokenExpiresAt = status.Token.ExpiresAt,
+            LastRefreshTime = status.Token.LastRefreshTime,
+            NextRefreshTime = status.Token.NextRefreshTime,
+        };
+    }
+
     /// <summary>Persisted phase.</summary>
     public TokenPhase Phase { get; init; } = TokenPhase.Pending;
 

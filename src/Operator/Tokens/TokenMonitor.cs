@@ -541,6 +541,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
 
         if (outcome.Grant is { } grant)
         {
+            var previousTimes = (_expiresAt, _lastRefresh, _nextRefresh);
             _lastFailure = null;
             _expiresAt = grant.ExpiresAt;
             _lastRefresh = grant.IssuedAt;
@@ -549,7 +550,8 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             _ = ScheduleNoLock(Work.Refresh, _nextRefresh.Value, now);
             if (previous == TokenPhase.Running)
             {
-                return new StatusUpdate(StatusUpdateKind.TokenTimes, Snapshot(), null);
+                // Row 2: token times only, and nothing at all when they did not change.
+                return previousTimes == (_expiresAt, _lastRefresh, _nextRefresh) ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, Snapshot(), null);
             }
 
             var validity = grant.ExpiresAt is { } e ? $"valid until {e:O}" : "without expiry; re-validated every tick interval";

@@ -198,6 +198,15 @@ internal sealed class Harness : IAsyncDisposable
         Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), Time, Jitter);
     }
 
+    /// <summary>Stops the monitor quietly and starts a new one from the last written status (a leader change).</summary>
+    public async Task RestartAsync()
+    {
+        await Monitor.StopAsync();
+        var resume = Ports.Updates.Count == 0 ? MonitorResumeState.Fresh : MonitorResumeState.From(Ports.Updates[^1].Status);
+        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), Time, Jitter);
+        Monitor.Start(resume);
+    }
+
     public FakeTimeProvider Time { get; }
 
     public List<string> Log { get; } = [];
@@ -212,7 +221,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public TokenMonitorConfig Config { get; }
 
-    public TokenMonitor Monitor { get; }
+    public TokenMonitor Monitor { get; private set; }
 
     public DateTimeOffset Now => Time.GetUtcNow();
 

@@ -1,0 +1,172 @@
+using CsCheck;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>
+/// Section 5 property: for any sequence of IdP outcomes, clock advances, triggers and restarts, the invariants hold:
+/// at most one request in flight; the phase only changes along section 1's rows; no workload stays AuthRetrying past
+/// its deadline; no status write without a change.
+/// </summary>
+public sealed class TokenMonitorPropertyTests
+{
+    private static readonly HashSet<(TokenPhase From, TokenPhase To)> AllowedTransitions =
+    [
+        (TokenPhase.Pending, TokenPhase.Running), // row 1
+        (TokenPhase.Running, TokenPhase.AuthRetrying), // row 4
+        (TokenPhase.Pending, TokenPhase.AuthRetrying), // row 4, before the first token
+        (TokenPhase.AuthRetrying, TokenPhase.Running), // row 6
+        (TokenPhase.AuthRetrying, TokenPhase.Unauthenticated), // rows 7 and 8
+        (TokenPhase.Running, TokenPhase.Unauthenticated), // row 8
+        (TokenPhase.Pending, TokenPhase.Unauthenticated), // row 8
+        (TokenPhase.Unauthenticated, TokenPhase.Running), // row 9
+        (TokenPhase.Unauthenticated, TokenPhase.AuthRetrying), // row 9 then 4
+        (TokenPhase.Unauthenticated, TokenPhase.Unauthenticated), // row 9 then 8 with another cause
+    ];
+
+    private static readonly MonitorTiming Timing = new()
+    {
+        StartupSpread = TimeSpan.FromSeconds(3),
+        PreExpiryLead = TimeSpan.FromSeconds(30),
+        Retry = new RetryPolicyOptions
+        {
+            InitialInterval = TimeSpan.FromSeconds(1),
+            MaxInterval = TimeSpan.FromSeconds(4),
+            MaxAttempts = 3,
+            MaxElapsed = TimeSpan.FromSeconds(20),
+            TickInterval = TimeSpan.FromSeconds(60),
+            Ceiling = TimeSpan.FromMinutes(10),
+        },
+    };
+
+    [Fact]
+    public void Invariants_hold_for_any_outcome_and_clock_sequence()
+    {
+        var outcomes = Gen.Int[0, 99].Array[1, 30];
+        var steps = Gen.Select(Gen.Int[0, 400], Gen.Int[0, 9]).Array[1, 25];
+        Gen.Select(outcomes, steps, Gen.Int).Sample(
+            (answers, plan, seed) => Run(answers, plan, seed).GetAwaiter().GetResult(),
+            iter: 150);
+    }
+
+    private static async Task Run(int[] answers, (int Seconds, int Action)[] plan, int seed)
+    {
+        var random = new Random(seed);
+        await using var h = new Harness(Timing, jitter: random.NextDouble(), clientId: "mcp-operator");
+        var checker = new InvariantChecker();
+        var next = 0;
+        h.Client.Fallback = () =>
+        {
+            var pick = next < answers.Length ? answers[next++] : 0;
+            return pick switch
+            {
+                < 35 => h.Client.Token(TimeSpan.FromSeconds(pick < 10 ? 20 : pick < 20 ? 300 : 3600), rotate: pick % 2 == 0),
+                < 38 => h.Client.Token(null),
+                < 75 => Failures.Transient(),
+                < 85 => Failures.RateLimited(TimeSpan.FromSeconds(pick * 3)),
+                _ => Failures.InvalidGrant(),
+            };
+        };
+
+        h.Monitor.Start();
+        checker.Check(h);
+        foreach (var (seconds, action) in plan)
+        {
+            h.Jitter.Value = random.NextDouble();
+            switch (action)
+            {
+                case 0:
+                    h.Monitor.RetryRequested();
+                    break;
+                case 1:
+                    h.Credentials.Version = "v" + random.Next(3);
+                    h.Monitor.CredentialsChanged();
+                    break;
+                case 2:
+                    _ = h.Monitor.Reconcile();
+                    break;
+                case 3:
+                    await h.RestartAsync();
+                    break;
+            }
+
+            checker.Check(h);
+            for (var i = 0; i < seconds; i++)
+            {
+                h.Advance(TimeSpan.FromSeconds(1));
+                checker.Check(h);
+            }
+        }
+    }
+
+    private sealed class InvariantChecker
+    {
+        private int _checked;
+        private MonitorStatus _previous = new()
+        {
+            Phase = TokenPhase.Pending,
+            Reason = TokenReasons.Pending,
+            Message = string.Empty,
+            Ready = new ConditionFact(false, string.Empty, string.Empty, default),
+            AuthRetrying = new ConditionFact(false, string.Empty, string.Empty, default),
+        };
+
+        public void Check(Harness h)
+        {
+            Assert.True(h.Client.MaxInFlight <= 1, "more than one request in flight");
+
+            for (; _checked < h.Updates.Count; _checked++)
+            {
+                var update = h.Updates[_checked];
+                var previous = _previous;
+                var status = update.Status;
+                switch (update.Kind)
+                {
+                    case StatusUpdateKind.Transition:
+                        Assert.Contains((previous.Phase, status.Phase), AllowedTransitions);
+                        Assert.True(previous.Phase != status.Phase || previous.Reason != status.Reason || previous.Message != status.Message, "transition without a change");
+                        break;
+                    case StatusUpdateKind.TokenTimes:
+                        Assert.Equal(TokenPhase.Running, previous.Phase);
+                        Assert.Equal(TokenPhase.Running, status.Phase);
+                        Assert.Null(update.Event);
+                        Assert.NotEqual(previous.Token, status.Token);
+                        break;
+                    case StatusUpdateKind.RetryProgress:
+                        Assert.Equal(TokenPhase.AuthRetrying, previous.Phase);
+                        Assert.Equal(TokenPhase.AuthRetrying, status.Phase);
+                        Assert.Null(update.Event);
+                        Assert.NotEqual(previous.AuthRetry, status.AuthRetry);
+                        Assert.Equal(previous.AuthRetry?.Deadline ?? status.AuthRetry!.Deadline, status.AuthRetry!.Deadline);
+                        break;
+                    case StatusUpdateKind.EventOnly:
+                        Assert.Equal(previous.Phase, status.Phase);
+                        Assert.NotNull(update.Event);
+                        break;
+                }
+
+                if (status.Phase == TokenPhase.AuthRetrying)
+                {
+                    var retry = status.AuthRetry!;
+                    Assert.Equal(retry.StartedAt + Timing.Retry.Ceiling, retry.Deadline);
+                    Assert.True(retry.NextAttemptTime <= retry.Deadline, "next attempt scheduled past the deadline");
+                }
+
+                _previous = status;
+            }
+
+            var phase = h.Monitor.Phase;
+            if (phase == TokenPhase.AuthRetrying)
+            {
+                var current = h.Monitor.Status;
+                // One step of tolerance: the fake clock is advanced in 1 s steps.
+                Assert.True(h.Now <= current.AuthRetry!.Deadline + h.Step, $"AuthRetrying at {h.Now:O} past the deadline {current.AuthRetry.Deadline:O}");
+            }
+
+            if (h.Updates.Count > 0)
+            {
+                Assert.Equal(h.Updates[^1].Status.Phase, phase);
+            }
+        }
+    }
+}
