@@ -27,6 +27,11 @@ internal sealed class ApiServer(
     public async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
+        if (path.Length > 1 && path.EndsWith('/'))
+        {
+            path = path.TrimEnd('/');
+        }
+
         var delay = faults.DelayFor(path);
         if (delay > TimeSpan.Zero)
         {
@@ -48,6 +53,10 @@ internal sealed class ApiServer(
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || stopping.IsCancellationRequested)
         {
             // Client went away or the server is stopping.
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or NullReferenceException or KeyNotFoundException or IndexOutOfRangeException or InvalidCastException or YamlDotNet.Core.YamlException)
+        {
+            await WriteStatusAsync(context, Status.Internal(e.ToString())).ConfigureAwait(false);
         }
     }
 

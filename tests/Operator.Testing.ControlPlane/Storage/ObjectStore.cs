@@ -99,7 +99,7 @@ public sealed class ObjectStore
             var bucket = Bucket(storageKey);
             bucket.TryGetValue(Key(ns, name), out var previous);
             var revision = ++_revision;
-            var stored = obj.DeepClone().AsObject();
+            var stored = JsonNode.Parse(obj.ToJsonString())!.AsObject();
             Metadata(stored)["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
             bucket[Key(ns, name)] = stored;
             Publish(new StoredEvent(revision, previous is null ? "ADDED" : "MODIFIED", storageKey, ns, stored, previous));
