@@ -28,7 +28,7 @@ the release name already contains the chart name.
 {{- define "remoteworkload-operator.labels" -}}
 helm.sh/chart: {{ include "remoteworkload-operator.chart" . }}
 {{ include "remoteworkload-operator.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | replace "@" "_" | replace ":" "_" | trunc 63 | trimSuffix "-" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: remoteworkload-operator
 {{- end }}
