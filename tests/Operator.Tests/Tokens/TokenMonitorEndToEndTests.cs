@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>
+/// The monitor with the real token client against the OpenIddict test server. The monitor's clock is fake; the test
+/// awaits the monitor's own idle signal (never a wall-clock sleep).
+/// </summary>
+public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClassFixture<AuthServerFixture>
+{
+    [Fact]
+    public async Task Issues_refreshes_with_the_rotated_token_then_reports_a_real_revocation()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seeded = await fixture.SeededCredentials();
+        var store = new InMemoryCredentialStore(seeded);
+        var log = new List<string>();
+        var ports = new RecordingPorts(log);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var config = fixture.Config(discovery: true) with { Timing = new MonitorTiming { StartupSpread = TimeSpan.Zero } };
+        await using var monitor = new TokenMonitor(config, new TokenMonitorPorts(fixture.NewClient(), store, store, ports, ports), time, new FixedJitter());
+
+        monitor.Start();
+        await monitor.WhenIdleAsync().WaitAsync(ct);
+
+        Assert.Equal(TokenPhase.Running, monitor.Phase);
+        Assert.Single(ports.Published);
+        Assert.NotEqual(seeded.RefreshToken, store.Current.RefreshToken);
+        Assert.Equal(TokenReasons.TokenIssued, ports.Updates.Single().Event!.Reason);
+
+        // The scheduled refresh presents the rotated token (the input one is spent: reuse would be invalid_grant).
+        // (The client stamps tokens on the system clock, a few seconds after the fake clock's start.)
+        time.Advance(TimeSpan.FromMinutes(50));
+        await monitor.WhenIdleAsync().WaitAsync(ct);
+        Assert.Equal(2, ports.Published.Count);
+        Assert.Equal(StatusUpdateKind.TokenTimes, ports.Updates[^1].Kind);
+
+        fixture.Server.RevokeRefreshTokens(AuthServerFixture.ConfidentialClient);
+        monitor.RetryRequested();
+        await monitor.WhenIdleAsync().WaitAsync(ct);
+
+        var last = ports.Updates[^1];
+        Assert.Equal(TokenPhase.Unauthenticated, last.Status.Phase);
+        Assert.Equal(TokenReasons.CredentialsRejected, last.Status.Reason);
+        Assert.Contains("invalid_grant", last.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("retry-requested-at", last.Event!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(store.Current.RefreshToken!, last.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A credentials source backed by the rotated-token sink, as the controller's Secret-backed one behaves.</summary>
+    private sealed class InMemoryCredentialStore(MonitorCredentials initial) : ICredentialsSource, IRotatedRefreshTokenSink
+    {
+        public MonitorCredentials Current { get; private set; } = initial;
+
+        public ValueTask<MonitorCredentials> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Current);
+
+        public ValueTask StoreAsync(RotatedRefreshToken rotated, CancellationToken cancellationToken)
+        {
+            if (rotated.DescendsFromVersion == Current.Version)
+            {
+                Current = Current with { RefreshToken = rotated.RefreshToken };
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
