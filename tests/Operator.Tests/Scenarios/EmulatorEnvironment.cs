@@ -1,0 +1,12 @@
+using RemoteWorkloadOperator.Testing.ControlPlane;
+
+namespace RemoteWorkloadOperator.Tests.Scenarios;
+
+/// <summary>The scenarios' cluster: the project's in-process Kubernetes API emulator on 127.0.0.1.</summary>
+public sealed class EmulatorEnvironment : ScenarioEnvironment
+{
+    public LocalControlPlane ControlPlane => (LocalControlPlane)Cluster;
+
+    protected override async Task<(IKubernetesTestCluster? Cluster, string? Unavailable)> CreateClusterAsync() =>
+        (await LocalControlPlane.StartAsync(), null);
+}

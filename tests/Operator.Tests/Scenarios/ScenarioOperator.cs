@@ -1,0 +1,123 @@
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Hosting;
+
+namespace RemoteWorkloadOperator.Tests.Scenarios;
+
+/// <summary>
+/// One operator replica, wired by the production composition root (<see cref="OperatorServiceCollectionExtensions"/>)
+/// and run as a generic host in this process against a test cluster over real HTTP.
+/// </summary>
+internal sealed class ScenarioOperator : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly List<(WorkloadPhase? From, WorkloadPhase To)> _transitions = [];
+    private readonly Lock _gate = new();
+
+    private ScenarioOperator(IHost host, OperatorOptions options)
+    {
+        _host = host;
+        Options = options;
+        Registry = host.Services.GetRequiredService<MonitorRegistry>();
+        Registry.Transitioned += (from, to) =>
+        {
+            lock (_gate)
+            {
+                _transitions.Add((from, to));
+            }
+        };
+    }
+
+    public OperatorOptions Options { get; }
+
+    public MonitorRegistry Registry { get; }
+
+    public LeadershipLoop Leadership => _host.Services.GetRequiredService<LeadershipLoop>();
+
+    /// <summary>Status writes whose phase changed, in order (from, to).</summary>
+    public IReadOnlyList<(WorkloadPhase? From, WorkloadPhase To)> PhaseChanges
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _transitions.Where(t => t.From != t.To).ToList();
+            }
+        }
+    }
+
+    /// <summary>Every status write (including progress updates), for "no write without a change" checks.</summary>
+    public int StatusWrites
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _transitions.Count;
+            }
+        }
+    }
+
+    /// <summary>The retry settings scenarios use: a short retry that gives up within about a second, and the shortest tick.</summary>
+    public static RetryDefaults FastRetry { get; } = RetryDefaults.Standard with
+    {
+        InitialInterval = TimeSpan.FromMilliseconds(200),
+        MaxInterval = TimeSpan.FromMilliseconds(400),
+        MaxAttempts = 2,
+        MaxElapsed = TimeSpan.FromSeconds(2),
+        TickInterval = TimeSpan.FromSeconds(10),
+        Ceiling = TimeSpan.FromHours(24),
+    };
+
+    public static async Task<ScenarioOperator> StartAsync(
+        KubernetesClientConfiguration kubernetes,
+        string watchNamespace,
+        string identity = "operator-0",
+        bool leaderElection = false,
+        RetryDefaults? retry = null,
+        CancellationToken cancellationToken = default)
+    {
+        var options = new OperatorOptions
+        {
+            Retry = retry ?? FastRetry,
+            WatchNamespaces = [watchNamespace],
+            LeaderElection = leaderElection,
+            LeaseName = "remoteworkload-operator-" + watchNamespace,
+            LeaseNamespace = "remoteworkload-system",
+            LeaseDuration = TimeSpan.FromSeconds(4),
+            RenewDeadline = TimeSpan.FromSeconds(3),
+            RetryPeriod = TimeSpan.FromMilliseconds(500),
+            Identity = identity,
+            AllowInsecureEndpoints = true,
+            AllowPrivateEndpoints = true,
+            StartupSpread = TimeSpan.Zero,
+            Workers = 2,
+        };
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry());
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new ScenarioOperator(host, options);
+    }
+
+    /// <summary>Stops the replica the way a rolling update does: monitors stop, no status is written.</summary>
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _host.Dispose();
+    }
+}
