@@ -1,18 +1,9 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace RemoteWorkloadOperator.Chart.Tests;
 
 public sealed class DeploymentTests
 {
-    /// <summary>The flags src/Operator/Hosting/OperatorOptionsParser.cs accepts (its BooleanFlags and ValueFlags).</summary>
-    private static readonly HashSet<string> OperatorFlags =
-    [
-        "leader-elect", "allow-insecure-endpoints", "allow-private-endpoints",
-        "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread",
-    ];
-
     private static readonly string[] RetryVariables =
     [
         "RW_RETRY_INITIAL_INTERVAL", "RW_RETRY_MAX_INTERVAL", "RW_RETRY_MAX_ATTEMPTS", "RW_RETRY_MAX_ELAPSED",
@@ -114,27 +105,6 @@ public sealed class DeploymentTests
         Assert.Equal("regcred", (string?)deployment["spec"]!["template"]!["spec"]!["imagePullSecrets"]![0]!["name"]);
         Assert.Equal("platform", (string?)deployment["spec"]!["template"]!["metadata"]!["annotations"]!["example.com/team"]);
         Assert.Equal("control", (string?)deployment["spec"]!["template"]!["metadata"]!["labels"]!["example.com/tier"]);
-    }
-
-    [Theory]
-    [MemberData(nameof(RenderTests.ValueSets), MemberType = typeof(RenderTests))]
-    public void Every_arg_is_a_flag_the_operator_parser_accepts(string valueSet)
-    {
-        foreach (var arg in RenderTests.Render(valueSet).Single("Deployment").Args())
-        {
-            Assert.StartsWith("--", arg, StringComparison.Ordinal);
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            Assert.True(equals > 2, $"{arg}: the chart writes every flag as --name=value");
-            Assert.Contains(arg[2..equals], OperatorFlags);
-            if (arg.StartsWith("--health-addr=", StringComparison.Ordinal))
-            {
-                // OperatorOptionsParser.TryParseAddress: host:port, ":port" meaning all interfaces.
-                var address = arg[(equals + 1)..];
-                var colon = address.LastIndexOf(':');
-                Assert.True(colon >= 0, arg);
-                Assert.True(int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535, arg);
-            }
-        }
     }
 
     [Fact]
