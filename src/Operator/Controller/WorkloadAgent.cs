@@ -56,6 +56,7 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         {
             Status.ObserveGeneration(desired.Generation);
             Status.TokenSecretName = desired.TokenPublisher.SecretName;
+            await Status.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (_monitor is null || _monitoredGeneration != desired.Generation)
             {
                 var resume = _startedOnce ? MonitorResumeState.Fresh : Status.ResumeState();
@@ -98,6 +99,7 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
     /// <summary>Stops the monitor without writing status (deletion, lost leadership).</summary>
     public async Task StopAsync()
     {
+        Status.Stop();
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -11,16 +11,19 @@ namespace RemoteWorkloadOperator.Publishing;
 /// Writes a workload's status as a JSON merge patch on the <c>/status</c> subresource. The patch
 /// names every top-level status field: changed ones with their value, vanished ones with null,
 /// so a cleared <c>authRetry</c> really disappears. A 409 is retried against a fresh read; a
-/// deleted workload ends the write quietly. Callers serialise writes per workload (one writer).
+/// deleted workload ends the write quietly; throttling, server errors and broken connections are
+/// retried with a short exponential backoff. Callers serialise writes per workload (one writer).
 /// </summary>
 public sealed class StatusWriter(IKubernetes client)
 {
     private const int ConflictRetries = 8;
+    private const int TransientRetries = 6;
 
     /// <summary>Patches the status from <paramref name="current"/> to <paramref name="desired"/>; false when the workload is gone.</summary>
     public async Task<bool> WriteAsync(WorkloadReference workload, RemoteWorkloadStatus? current, RemoteWorkloadStatus desired, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workload);
+        var transientFailures = 0;
         for (var attempt = 0; ; attempt++)
         {
             var patch = new JsonObject { ["status"] = Diff(current, desired) };
@@ -46,8 +49,21 @@ public sealed class StatusWriter(IKubernetes client)
 
                 current = fresh.Status;
             }
+            catch (Exception e) when (IsTransient(e) && transientFailures < TransientRetries)
+            {
+                transientFailures++;
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, transientFailures)), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>Throttling, server-side errors and broken connections: worth another try.</summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        HttpOperationException e => e.Response.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError,
+        HttpRequestException or IOException => true,
+        _ => false,
+    };
 
     /// <summary>The merge-patch body that turns <paramref name="current"/> into <paramref name="desired"/>.</summary>
     public static JsonObject Diff(RemoteWorkloadStatus? current, RemoteWorkloadStatus desired)

@@ -22,6 +22,10 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     private WorkloadFacts? _facts;
     private long? _generation;
     private string? _lastHandledRetryRequest;
+    private MonitorEvent? _pendingEvent;
+    private volatile bool _pendingWrite;
+    private readonly CancellationTokenSource _lifetime = new();
+    private int _retrying;
 
     public WorkloadStatusPublisher(WorkloadReference workload, RemoteWorkloadStatus? current, long? generation, StatusWriter writer, EventRecorder events, TimeProvider time, ILogger logger)
     {
@@ -66,15 +70,67 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         try
         {
             _facts = facts;
-            var wrote = await WriteLockedAsync(cancellationToken).ConfigureAwait(false);
-            if (wrote && @event is not null)
+            if (@event is not null)
             {
-                await RecordAsync(@event, cancellationToken).ConfigureAwait(false);
+                _pendingEvent = @event;
             }
+
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>True while a composed status (or its Event) has not reached the API server yet.</summary>
+    public bool HasPendingWrite => _pendingWrite;
+
+    /// <summary>Retries a status write that failed earlier (called by every reconcile of the workload).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_pendingWrite)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the pending status, then its Event. A failure keeps both pending (a transition is
+    /// never lost: the next flush writes it) and is reported to the caller.
+    /// </summary>
+    private async Task FlushLockedAsync(CancellationToken cancellationToken)
+    {
+        _pendingWrite = true;
+        bool wrote;
+        try
+        {
+            wrote = await WriteLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            RetryLater();
+            throw;
+        }
+
+        _pendingWrite = false;
+        if (_pendingEvent is { } @event)
+        {
+            _pendingEvent = null;
+            if (wrote)
+            {
+                await RecordAsync(@event, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -87,13 +143,53 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             _lastHandledRetryRequest = value;
             if (_facts is not null || _current is not null)
             {
-                await WriteLockedAsync(cancellationToken).ConfigureAwait(false);
+                await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Stops background retries; called when this replica stops managing the workload (no status write after it).</summary>
+    public void Stop() => _lifetime.Cancel();
+
+    /// <summary>Keeps retrying a failed write in the background (2s, 4s … 30s) until it lands or <see cref="Stop"/>.</summary>
+    private void RetryLater()
+    {
+        if (Interlocked.Exchange(ref _retrying, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            var delay = TimeSpan.FromSeconds(2);
+            try
+            {
+                while (_pendingWrite && !_lifetime.IsCancellationRequested)
+                {
+                    await Task.Delay(delay, _lifetime.Token).ConfigureAwait(false);
+                    delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+                    try
+                    {
+                        await FlushAsync(_lifetime.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogWriteRetryFailed(_logger, e, Workload.Key);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _retrying, 0);
+            }
+        });
     }
 
     /// <summary>Updates the generation that the next write reports as observed.</summary>
@@ -186,6 +282,9 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
 
     private static DateTimeOffset? Utc(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "status write for {Workload} failed again; will retry")]
+    private static partial void LogWriteRetryFailed(ILogger logger, Exception exception, string workload);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "recording event {Reason} for {Workload} failed")]
     private static partial void LogEventFailed(ILogger logger, Exception exception, string workload, string reason);
