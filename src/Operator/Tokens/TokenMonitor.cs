@@ -34,6 +34,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private ITimer? _timer;
     private ITimer? _deadlineTimer;
     private Work _scheduled;
+    private DateTimeOffset _scheduledAt;
     private CancellationTokenSource? _stop;
     private bool _started;
     private bool _stopped;
@@ -310,17 +311,21 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         _ = RunFlightAsync(Work.Tick);
     }
 
+    /// <summary>
+    /// Records <paramref name="work"/> as due at <paramref name="at"/> and arms the timer. When it is already due, returns
+    /// it so the caller can run it at once; a flight that schedules due work runs it before going idle.
+    /// </summary>
     private Work ScheduleNoLock(Work work, DateTimeOffset at, DateTimeOffset now)
     {
+        _scheduled = work;
+        _scheduledAt = at;
         var due = at - now;
         if (due <= TimeSpan.Zero)
         {
-            _scheduled = Work.None;
             _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return work;
         }
 
-        _scheduled = work;
         _timer ??= _time.CreateTimer(static s => ((TokenMonitor)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(due, Timeout.InfiniteTimeSpan);
         return Work.None;
@@ -401,7 +406,16 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             {
                 if (!_stopped && _rerun && _phase != TokenPhase.Running)
                 {
+                    // Triggers that arrived during the flight were coalesced into this one follow-up attempt.
                     work = _phase == TokenPhase.AuthRetrying ? Work.Tick : Work.Initial;
+                    BeginFlightNoLock();
+                    continue;
+                }
+
+                if (!_stopped && _scheduled != Work.None && _scheduledAt <= _time.GetUtcNow())
+                {
+                    // The timer came due (or fired) while this flight was still finishing: run it now, not never.
+                    work = _scheduled;
                     BeginFlightNoLock();
                     continue;
                 }

@@ -137,6 +137,9 @@ internal sealed class RecordingPorts(List<string> log) : IRotatedRefreshTokenSin
 
     public int FailRotatedStores { get; set; }
 
+    /// <summary>When set, status writes wait for it (a slow API server).</summary>
+    public TaskCompletionSource? StatusGate { get; set; }
+
     public ValueTask StoreAsync(RotatedRefreshToken rotated, CancellationToken cancellationToken)
     {
         lock (log)
@@ -173,7 +176,7 @@ internal sealed class RecordingPorts(List<string> log) : IRotatedRefreshTokenSin
             Updates.Add(update);
         }
 
-        return ValueTask.CompletedTask;
+        return StatusGate is { } gate ? new ValueTask(gate.Task.WaitAsync(cancellationToken)) : ValueTask.CompletedTask;
     }
 }
 

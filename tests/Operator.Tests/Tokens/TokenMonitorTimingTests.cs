@@ -230,4 +230,22 @@ public sealed class TokenMonitorTimingTests
         // 20 s tokens refresh at half-life: every 10 s, 6 refreshes + the first token.
         Assert.Equal(7, h.Client.Count);
     }
+
+    [Fact]
+    public async Task A_timer_that_comes_due_while_a_status_write_is_slow_still_runs()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(S(20));
+        h.Ports.StatusGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Monitor.Start();
+        Assert.Equal(1, h.Client.Count);
+
+        h.Advance(S(15)); // the refresh (due at +10 s) comes due while the first write still hangs
+        Assert.Equal(1, h.Client.Count);
+        h.Ports.StatusGate.SetResult();
+        await h.Monitor.WhenIdleAsync();
+
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
 }
