@@ -25,6 +25,12 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(credentials);
 
+        if (config.Grant == TokenGrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken))
+        {
+            return TokenRequestResult.Failed(new TokenFailure(
+                FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no refresh token is available for the refresh_token grant"));
+        }
+
         var endpoint = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);
         if (endpoint.Failure is { } discoveryFailure)
         {

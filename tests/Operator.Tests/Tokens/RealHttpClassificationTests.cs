@@ -136,6 +136,18 @@ public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Refresh_grant_without_a_refresh_token_fails_permanently_without_a_request()
+    {
+        Server.ResetCounters();
+
+        var result = await fixture.NewClient().RequestTokenAsync(fixture.Config(), new MonitorCredentials("v1", AuthServerFixture.ConfidentialSecret, null), Ct);
+
+        Assert.Equal(FailureClass.Permanent, result.Failure!.Class);
+        Assert.Equal("SecretKeyMissing", result.Failure.Reason);
+        Assert.Equal(0, Server.TokenRequestCount);
+    }
+
+    [Fact]
     public async Task Reset_mid_response_is_transient()
     {
         var credentials = await fixture.SeededCredentials();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -46,6 +47,57 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         Assert.Contains("invalid_grant", last.Status.Message, StringComparison.Ordinal);
         Assert.Contains("retry-requested-at", last.Event!.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(store.Current.RefreshToken!, last.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outage_behind_a_real_503_goes_AuthRetrying_and_recovers_on_the_first_tick_after_the_IdP_returns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = new InMemoryCredentialStore(await fixture.SeededCredentials());
+        var ports = new RecordingPorts([]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+
+        // maxElapsed 0: no short-retry waits, so every step below is one timer and one real request.
+        var timing = new MonitorTiming { StartupSpread = TimeSpan.Zero, Retry = new RetryPolicyOptions { MaxElapsed = TimeSpan.Zero } };
+        var config = fixture.Config() with { Timing = timing };
+        await using var monitor = new TokenMonitor(config, new TokenMonitorPorts(fixture.NewClient(), store, store, ports, ports), time, new FixedJitter());
+        fixture.Server.ResetCounters();
+        fixture.Server.RetryAfter = TimeSpan.FromSeconds(7);
+        fixture.Server.SetFault(AuthServerFault.ServiceUnavailable503);
+        try
+        {
+            monitor.Start();
+            await monitor.WhenIdleAsync().WaitAsync(ct);
+            Assert.Equal(TokenPhase.AuthRetrying, monitor.Phase);
+            var entered = ports.Updates.Single();
+            Assert.Contains("HTTP 503", entered.Status.AuthRetry!.LastError, StringComparison.Ordinal);
+            Assert.Contains("Retry-After 7s", entered.Status.AuthRetry.LastError, StringComparison.Ordinal);
+
+            for (var i = 0; i < 20; i++)
+            {
+                _ = monitor.Reconcile(); // fast-fails: no request
+            }
+
+            Assert.Equal(1, fixture.Server.TokenRequestCount);
+
+            time.Advance(TimeSpan.FromMinutes(10));
+            await monitor.WhenIdleAsync().WaitAsync(ct);
+            Assert.Equal(StatusUpdateKind.RetryProgress, ports.Updates[^1].Kind);
+            Assert.Equal(2, fixture.Server.TokenRequestCount);
+
+            fixture.Server.SetFault(AuthServerFault.None);
+            time.Advance(TimeSpan.FromMinutes(10));
+            await monitor.WhenIdleAsync().WaitAsync(ct);
+
+            Assert.Equal(3, fixture.Server.TokenRequestCount);
+            Assert.Equal(TokenPhase.Running, monitor.Phase);
+            Assert.Equal(TokenReasons.Recovered, ports.Updates[^1].Event!.Reason);
+            Assert.Single(ports.Published);
+        }
+        finally
+        {
+            fixture.Server.SetFault(AuthServerFault.None);
+        }
     }
 
     /// <summary>A credentials source backed by the rotated-token sink, as the controller's Secret-backed one behaves.</summary>
