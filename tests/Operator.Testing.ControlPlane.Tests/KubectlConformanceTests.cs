@@ -17,11 +17,9 @@ public sealed partial class KubectlConformanceTests(ControlPlaneFixture fixture)
 
     private async Task<string> NamespaceAsync(string prefix)
     {
-        // kubectl create namespace sends a protobuf body, which the emulator does not decode: create it with a YAML apply.
+        // kubectl create namespace sends a protobuf body.
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
-        var file = Path.Combine(fixture.Scratch, name + ".yaml");
-        await File.WriteAllTextAsync(file, $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n", Ct);
-        (await Kubectl.RunAsync("apply", "-f", file)).EnsureSuccess();
+        (await Kubectl.RunAsync("create", "namespace", name)).EnsureSuccess();
         return name;
     }
 
@@ -228,9 +226,14 @@ public sealed partial class KubectlConformanceTests(ControlPlaneFixture fixture)
         Assert.Contains(
             $"Error from server (Forbidden): remoteworkloads.workloads.dev \"protected\" is forbidden: User \"system:serviceaccount:remoteworkload-system:remoteworkload-operator\" cannot delete resource \"remoteworkloads\" in API group \"workloads.dev\" in the namespace \"{ns}\"",
             result.Stderr, StringComparison.Ordinal);
-        var canI = await asOperator.RunAsync("get", "namespaces");
-        Assert.Equal(1, canI.ExitCode);
-        Assert.Contains("cannot list resource \"namespaces\" in API group \"\" at the cluster scope", canI.Stderr, StringComparison.Ordinal);
+        var listNamespaces = await asOperator.RunAsync("get", "namespaces");
+        Assert.Equal(1, listNamespaces.ExitCode);
+        Assert.Contains("cannot list resource \"namespaces\" in API group \"\" at the cluster scope", listNamespaces.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal("no", (await asOperator.RunAsync("auth", "can-i", "delete", "remoteworkloads", "-n", ns)).Stdout.Trim());
+        Assert.Equal("yes", (await asOperator.RunAsync("auth", "can-i", "patch", "remoteworkloads", "--subresource=status", "-n", ns)).Stdout.Trim());
+        Assert.Equal("yes", (await asOperator.RunAsync("auth", "can-i", "create", "leases", "-n", "remoteworkload-system")).Stdout.Trim());
+        Assert.Contains("system:serviceaccount:remoteworkload-system:remoteworkload-operator", (await asOperator.RunAsync("auth", "whoami")).EnsureSuccess().Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

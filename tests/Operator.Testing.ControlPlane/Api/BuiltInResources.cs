@@ -30,6 +30,8 @@ internal static class BuiltInResources
                     : [new("Created At", "string", ".metadata.creationTimestamp", "Created at")]);
         }
 
+        yield return Typed("authentication.k8s.io", "v1", "selfsubjectreviews", "", "SelfSubjectReview", false, []) with { Verbs = ["create"], IsReview = true };
+        yield return Typed("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, []) with { Verbs = ["create"], IsReview = true };
         yield return Typed("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, ["crd", "crds"], hasStatus: true,
             columns: [new("Created At", "string", ".metadata.creationTimestamp", "Created at")]);
     }

@@ -36,6 +36,12 @@ public sealed record ResourceType
     /// <summary>Whether a PUT without metadata.resourceVersion is allowed (false for custom resources).</summary>
     public bool AllowUnconditionalUpdate { get; init; } = true;
 
+    /// <summary>Verbs listed in discovery.</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
+
+    /// <summary>True for create-only review resources answered without storage (SelfSubjectReview, SelfSubjectAccessReview).</summary>
+    public bool IsReview { get; init; }
+
     /// <summary>Storage bucket shared by all versions of the resource.</summary>
     public string StorageKey => $"{Group}/{Plural}";
 

@@ -170,6 +170,12 @@ internal sealed class ApiServer(
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
 
+        if (type.IsReview)
+        {
+            await ReviewAsync(context, identity, type, verb).ConfigureAwait(false);
+            return;
+        }
+
         if (!authorizer.Allows(identity, verb, type.Group, type.Plural, subresource, ns, name))
         {
             throw Forbidden(identity, verb, type, subresource, ns, name);
@@ -277,6 +283,44 @@ internal sealed class ApiServer(
         }
     }
 
+    /// <summary>SelfSubjectReview (kubectl auth whoami) and SelfSubjectAccessReview (kubectl auth can-i).</summary>
+    private async Task ReviewAsync(HttpContext context, Identity identity, ResourceType type, string verb)
+    {
+        if (verb != "create")
+        {
+            throw Status.MethodNotAllowed();
+        }
+
+        var body = await ReadObjectAsync(context).ConfigureAwait(false);
+        body["metadata"] ??= new JsonObject();
+        body["metadata"]!["creationTimestamp"] = null;
+        if (type.Plural == "selfsubjectreviews")
+        {
+            body["status"] = new JsonObject
+            {
+                ["userInfo"] = new JsonObject { ["username"] = identity.UserName, ["groups"] = new JsonArray([.. identity.Groups.Select(g => (JsonNode?)g)]) },
+            };
+        }
+        else
+        {
+            var attributes = body["spec"]?["resourceAttributes"];
+            bool allowed;
+            if (attributes is null)
+            {
+                allowed = RbacAuthorizer.AllowsNonResource(identity, body["spec"]?["nonResourceAttributes"]?["path"]?.GetValue<string>() ?? "/");
+            }
+            else
+            {
+                string? Field(string field) => attributes[field]?.GetValue<string>() is { Length: > 0 } v ? v : null;
+                allowed = authorizer.Allows(identity, Field("verb") ?? "get", Field("group") ?? "", Field("resource") ?? "", Field("subresource"), Field("namespace"), Field("name"));
+            }
+
+            body["status"] = new JsonObject { ["allowed"] = allowed };
+        }
+
+        await WriteJsonAsync(context, 201, body).ConfigureAwait(false);
+    }
+
     private static void AddWarnings(HttpContext context, WriteOptions options)
     {
         foreach (var warning in options.Warnings)
@@ -343,16 +387,19 @@ internal sealed class ApiServer(
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context)
     {
-        var text = await ReadBodyAsync(context).ConfigureAwait(false);
         var contentType = context.Request.ContentType ?? "application/json";
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            return ProtobufBodies.Decode(buffer.ToArray());
+        }
+
+        var text = await ReadBodyAsync(context).ConfigureAwait(false);
         JsonNode? node;
         if (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
         {
             node = Yaml.YamlJson.ReadOne(text);
-        }
-        else if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
-        {
-            throw Status.UnsupportedMediaType(contentType, ["application/json", "application/yaml"]);
         }
         else
         {

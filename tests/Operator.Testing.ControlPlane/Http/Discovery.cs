@@ -89,7 +89,7 @@ internal static class Discovery
                 ["singularName"] = type.Singular,
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray([.. ResourceType.AllVerbs.Select(v => (JsonNode?)v)]),
+                ["verbs"] = new JsonArray([.. type.Verbs.Select(v => (JsonNode?)v)]),
             };
             if (type.ShortNames.Count > 0)
             {
