@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using Polly.Retry;
 
 namespace RemoteWorkloadOperator.Tokens;
 
@@ -429,36 +427,6 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             idle?.TrySetResult();
             return;
         }
-    }
-
-    private async ValueTask<AttemptOutcome> ShortRetryAsync(CancellationToken stopToken)
-    {
-        var retry = _config.Timing.Retry;
-        var startedAt = _time.GetUtcNow();
-        TimeSpan? planned = null;
-        var options = new RetryStrategyOptions<AttemptOutcome>
-        {
-            MaxRetryAttempts = Math.Max(1, retry.MaxAttempts),
-            BackoffType = DelayBackoffType.Constant,
-            UseJitter = false,
-            ShouldHandle = args =>
-            {
-                planned = null;
-                if (args.Outcome.Result?.Failure is { IsTransient: true } failure)
-                {
-                    planned = TokenSchedule.ShortRetryDelay(args.AttemptNumber + 1, _time.GetUtcNow() - startedAt, failure.RetryAfter, retry, _jitter.NextDouble());
-                    if (planned is { } wait)
-                    {
-                        LogShortRetry(_logger, _config.WorkloadKey, args.AttemptNumber + 1, wait, failure.Description);
-                    }
-                }
-
-                return ValueTask.FromResult(planned is not null);
-            },
-            DelayGenerator = _ => ValueTask.FromResult(planned),
-        };
-        var pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = _time }.AddRetry(options).Build();
-        return await pipeline.ExecuteAsync(static (monitor, token) => monitor.AttemptAsync(token), this, stopToken).ConfigureAwait(false);
     }
 
     private async ValueTask<AttemptOutcome> AttemptAsync(CancellationToken stopToken)
