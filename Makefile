@@ -39,5 +39,17 @@ format: ## Apply `dotnet format`.
 run: ## Run the operator against $KUBECONFIG (extra flags: ARGS="--allow-insecure-endpoints ...").
 	$(DOTNET) run --project src/Operator -c $(CONFIGURATION) -- $(if $(KUBECONFIG),--kubeconfig $(KUBECONFIG)) --leader-elect=false --log-format=console --health-addr=127.0.0.1:8080 $(ARGS)
 
+DEMO_DLL := tools/Operator.Demo/bin/$(CONFIGURATION)/net10.0/Operator.Demo.dll
+
+.PHONY: demo
+demo: ## The whole lifecycle on an embedded control plane and IdP, narrated; runs until Ctrl-C.
+	$(DOTNET) build tools/Operator.Demo -c $(CONFIGURATION) --nologo -v quiet
+	$(DOTNET) $(DEMO_DLL)
+
+.PHONY: demo-once
+demo-once: ## The same narrated lifecycle, then exit (0 only if every phase appeared in order).
+	$(DOTNET) build tools/Operator.Demo -c $(CONFIGURATION) --nologo -v quiet
+	$(DOTNET) $(DEMO_DLL) --once
+
 # Feature areas add their targets in mk/*.mk (control plane, demo, chart, benchmarks).
 -include mk/*.mk
