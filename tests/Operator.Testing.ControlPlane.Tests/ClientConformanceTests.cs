@@ -216,6 +216,7 @@ public sealed class ClientConformanceTests(ControlPlaneFixture fixture) : IClass
 
         await _client.DeleteWorkloadAsync("owner");
 
+        await fixture.ControlPlane.WaitForAsync("", "secrets", "default", "owner-token", s => s is null, TimeSpan.FromSeconds(10), Ct);
         await Eventually.TrueAsync(async () => (await _client.CoreV1.ListNamespacedSecretAsync("default", fieldSelector: "metadata.name=owner-token", cancellationToken: Ct)).Items.Count == 0, "the owned Secret to be deleted");
     }
 

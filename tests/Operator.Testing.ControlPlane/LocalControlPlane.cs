@@ -245,6 +245,37 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
         }
     }
 
+    /// <summary>
+    /// Polls the store (no HTTP, no RBAC) until the object satisfies <paramref name="condition"/>
+    /// (null object = absent) or the timeout passes; returns the last object seen.
+    /// </summary>
+    /// <param name="group">API group ("" for core).</param>
+    /// <param name="plural">Resource plural, e.g. "remoteworkloads" or "secrets".</param>
+    /// <param name="ns">Namespace ("" for cluster-scoped).</param>
+    /// <param name="name">Object name.</param>
+    /// <param name="condition">What to wait for.</param>
+    /// <param name="timeout">Deadline; a <see cref="TimeoutException"/> names the last state.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task<JsonObject?> WaitForAsync(string group, string plural, string ns, string name, Func<JsonObject?, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var current = Store.Get($"{group}/{plural}", ns, name);
+            if (condition(current))
+            {
+                return current;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{plural}.{group} {ns}/{name} did not reach the expected state in {timeout}; last state: {current?.ToJsonString() ?? "absent"}");
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
