@@ -60,6 +60,17 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     public async ValueTask WriteAsync(StatusUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (update.Kind == StatusUpdateKind.EventOnly)
+        {
+            // The status is unchanged by design (e.g. new credentials rejected again); only the hint is news.
+            if (update.Event is { } hint)
+            {
+                await RecordAsync(hint, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         await PublishAsync(ToFacts(update.Status), update.Event, cancellationToken).ConfigureAwait(false);
     }
 

@@ -236,6 +236,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
+    /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
+    private static string Rfc3339(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
     private static string DefaultReason(TokenPhase phase) => phase switch
     {
         TokenPhase.Running => TokenReasons.TokenIssued,
@@ -536,7 +540,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 return previousTimes == (_expiresAt, _lastRefresh, _nextRefresh) ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, Snapshot(), null);
             }
 
-            var validity = grant.ExpiresAt is { } e ? $"valid until {e:O}" : "without expiry; re-validated every tick interval";
+            var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
             var recovered = previous == TokenPhase.AuthRetrying;
             var reason = recovered ? TokenReasons.Recovered : TokenReasons.TokenIssued;
             var message = recovered
@@ -628,7 +632,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         DisarmNoLock();
         _nextRefresh = null;
         _authRetry = new AuthRetryInfo(now, deadline, _flightAttempts, now, nextAttempt, failure.Description);
-        var retryMessage = $"{failure.Description}; retrying every {Format(timing.Retry.TickInterval)} until {deadline:O}";
+        var retryMessage = $"{failure.Description}; retrying every {Format(timing.Retry.TickInterval)} until {Rfc3339(deadline)}";
         SetPhaseNoLock(TokenPhase.AuthRetrying, TokenReasons.TokenEndpointUnavailable, retryMessage, now);
         ArmDeadlineNoLock(deadline, now);
         _ = ScheduleNoLock(Work.Tick, nextAttempt, now);
@@ -666,7 +670,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             : _reason == TokenReasons.Recovered ? TokenReasons.Recovered
             : TokenReasons.NotRetrying;
         var retryMessage = retrying && _authRetry is { } info
-            ? $"retrying every {Format(_config.Timing.Retry.TickInterval)} until {info.Deadline:O}"
+            ? $"retrying every {Format(_config.Timing.Retry.TickInterval)} until {Rfc3339(info.Deadline)}"
             : retryReason == TokenReasons.NotRetrying ? "not retrying" : _message;
         return new MonitorStatus
         {

@@ -74,7 +74,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
         var eventsBefore = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Count;
 
         idp.SetFault(AuthServerFault.WafHtml403);
-        await Workloads.AnnotateRetryAsync(Admin, ns, "w", "waf-1", Cancel);
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "waf-1", Cancel);
         var retrying = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.AuthRetrying, Settle, Cancel);
 
         var condition = retrying.Status!.Conditions!.Single(c => c.Type == ConditionTypes.AuthRetrying);
@@ -110,7 +110,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
 
         idp.SetFault(AuthServerFault.ServiceUnavailable503);
-        await Workloads.AnnotateRetryAsync(Admin, ns, "w", "outage", Cancel);
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "outage", Cancel);
         var retrying = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.AuthRetrying, Settle, Cancel);
         var deadline = retrying.Status!.AuthRetry!.Deadline!.Value;
         var givenUp = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, OneTick, Cancel);
@@ -133,7 +133,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
 
         idp.RevokeRefreshTokens(ScenarioEnvironment.ClientId);
-        await Workloads.AnnotateRetryAsync(Admin, ns, "w", "after-revoke", Cancel);
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-revoke", Cancel);
         var rejected = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, TimeSpan.FromSeconds(10), Cancel);
 
         Assert.Equal(Reasons.CredentialsRejected, rejected.Status!.Reason);

@@ -104,6 +104,32 @@ internal static class Workloads
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, name, cancellationToken: cancellationToken);
     }
 
+    /// <summary>
+    /// Asks for one attempt now (the retry annotation) and waits until the IdP sees it. A request
+    /// that arrives while an attempt is still finishing is coalesced into that attempt by design,
+    /// so when no new token request shows up the annotation is renewed with a new value.
+    /// </summary>
+    public static async Task RequestAttemptAsync(IKubernetes client, string ns, string name, RemoteWorkloadOperator.Testing.AuthServer.TestAuthorizationServer idp, string value, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var before = idp.TokenRequestCount;
+            await AnnotateRetryAsync(client, ns, name, round == 0 ? value : $"{value}-{round}", cancellationToken);
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
+            while (DateTimeOffset.UtcNow < deadline)
+            {
+                if (idp.TokenRequestCount > before)
+                {
+                    return;
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+
+        throw new TimeoutException($"{ns}/{name}: no token request followed five retry requests");
+    }
+
     /// <summary>Polls until the workload satisfies <paramref name="condition"/>; fails with its last status after <paramref name="timeout"/>.</summary>
     public static async Task<RemoteWorkload> WaitAsync(IKubernetes client, string ns, string name, Func<RemoteWorkload, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
