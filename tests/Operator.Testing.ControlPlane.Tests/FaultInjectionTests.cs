@@ -76,4 +76,38 @@ public sealed class FaultInjectionTests
         var namespaces = await cp.CreateAdminClient().CoreV1.ListNamespaceAsync(cancellationToken: Ct);
         Assert.Contains(namespaces.Items, n => n.Metadata.Name == "default");
     }
+
+    [Fact]
+    public async Task Aborted_watches_reset_the_connection()
+    {
+        await using var cp = await StartAsync();
+        var client = cp.CreateAdminClient();
+        await client.CreateAsync(Workloads.New("watched"));
+        var failed = new TaskCompletionSource<Exception?>();
+        var response = client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Workloads.Group, Workloads.Version, "default", Workloads.Plural, watch: true, cancellationToken: Ct);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+#pragma warning disable CS0618 // The response-based WatchAsync is what the brief asks to support.
+                await foreach (var _ in response.WatchAsync<JsonObject, object>(e => failed.TrySetResult(e), Ct))
+#pragma warning restore CS0618
+                {
+                }
+
+                failed.TrySetResult(null);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                failed.TrySetResult(e);
+            }
+        }, Ct);
+        await Eventually.TrueAsync(() => Task.FromResult(cp.Store.OpenWatchCount == 1), "the watch to open");
+
+        cp.Faults.DropWatches(abortConnections: true);
+
+        var error = await failed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await reading;
+        Assert.NotNull(error);
+    }
 }

@@ -31,8 +31,12 @@ public sealed class ControlPlaneFaults
         }
     }
 
-    /// <summary>Ends every open watch stream now (the client sees the stream close and must re-watch).</summary>
-    public void DropWatches() => _store.DropWatches();
+    /// <summary>
+    /// Ends every open watch stream now: cleanly (the chunked response ends, as on a server-side
+    /// timeout) or, with <paramref name="abortConnections"/>, by resetting the TCP connection
+    /// (the client sees an I/O error mid-stream). Either way the client must re-watch.
+    /// </summary>
+    public void DropWatches(bool abortConnections = false) => _store.DropWatches(abortConnections);
 
     /// <summary>Compacts history: resuming a watch from any earlier resourceVersion yields 410 Expired.</summary>
     public void CompactHistory() => _store.Compact();

@@ -599,7 +599,7 @@ internal sealed class ApiServer(
                     }
                     catch (System.Threading.Channels.ChannelClosedException)
                     {
-                        return;
+                        break;
                     }
 
                     await SendEventAsync(next).ConfigureAwait(false);
@@ -608,6 +608,11 @@ internal sealed class ApiServer(
             catch (OperationCanceledException)
             {
                 // Timeout, dropped watch, client gone or shutdown: end the stream.
+            }
+
+            if (subscription.AbortConnection)
+            {
+                context.Abort();
             }
 
             async Task SendEventAsync(StoredEvent e)

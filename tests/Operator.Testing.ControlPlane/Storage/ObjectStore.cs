@@ -163,7 +163,7 @@ public sealed class ObjectStore
     }
 
     /// <summary>Ends every open watch stream (clients see the connection end and must re-watch).</summary>
-    public void DropWatches()
+    public void DropWatches(bool abortConnections = false)
     {
         List<WatchSubscription> watches;
         lock (Gate)
@@ -173,7 +173,7 @@ public sealed class ObjectStore
 
         foreach (var watch in watches)
         {
-            watch.Drop();
+            watch.Drop(abortConnections);
         }
     }
 

@@ -34,8 +34,12 @@ public sealed class WatchSubscription : IDisposable
 
     internal bool Matches(StoredEvent e) => e.StorageKey == StorageKey && (Namespace is null || Namespace == e.Namespace);
 
-    internal void Drop()
+    /// <summary>True when the drop should reset the connection instead of ending the response cleanly.</summary>
+    public bool AbortConnection { get; private set; }
+
+    internal void Drop(bool abortConnection = false)
     {
+        AbortConnection = abortConnection;
         try
         {
             _dropped.Cancel();
