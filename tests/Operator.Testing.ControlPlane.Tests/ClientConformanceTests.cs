@@ -158,6 +158,30 @@ public sealed class ClientConformanceTests(ControlPlaneFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Server_side_apply_creates_merges_and_drops_fields_the_manager_stopped_applying()
+    {
+        const string first = """{"apiVersion":"workloads.dev/v1alpha1","kind":"RemoteWorkload","metadata":{"name":"ssa","labels":{"a":"1"}},"spec":{"url":"https://a.example.com","oauth":{"tokenUrl":"https://idp.example.com/t","grant":"ClientCredentials","clientId":"c"},"retry":{"maxAttempts":3}}}""";
+        const string second = """{"apiVersion":"workloads.dev/v1alpha1","kind":"RemoteWorkload","metadata":{"name":"ssa"},"spec":{"url":"https://b.example.com","oauth":{"tokenUrl":"https://idp.example.com/t","grant":"ClientCredentials","clientId":"c"}}}""";
+        Task<JsonObject> Apply(string body) => _client.CustomObjects.PatchNamespacedCustomObjectAsync<JsonObject>(new V1Patch(body, V1Patch.PatchType.ApplyPatch), Workloads.Group, Workloads.Version, "default", Workloads.Plural, "ssa", fieldManager: "test", cancellationToken: Ct);
+
+        var created = await Apply(first);
+        Assert.Equal(3, created["spec"]!["retry"]!["maxAttempts"]!.GetValue<int>());
+        await _client.PatchAsync("ssa", """{"metadata":{"annotations":{"other":"kept"},"labels":{"b":"kept"}}}""", V1Patch.PatchType.MergePatch);
+
+        var reapplied = await Apply(second);
+        Assert.Equal("https://b.example.com", reapplied["spec"]!["url"]!.GetValue<string>());
+        Assert.Null(reapplied["spec"]!["retry"]);
+        Assert.Null(reapplied["metadata"]!["labels"]!["a"]);
+        Assert.Equal("kept", reapplied["metadata"]!["labels"]!["b"]!.GetValue<string>());
+        Assert.Equal("kept", reapplied["metadata"]!["annotations"]!["other"]!.GetValue<string>());
+        Assert.Equal(2, reapplied.Generation());
+
+        var (code, status) = await Workloads.FailureOf(() => _client.CustomObjects.PatchNamespacedCustomObjectAsync<JsonObject>(new V1Patch(second, V1Patch.PatchType.ApplyPatch), Workloads.Group, Workloads.Version, "default", Workloads.Plural, "ssa", cancellationToken: Ct));
+        Assert.Equal(422, code);
+        Assert.Contains("fieldManager: Required value", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Label_and_field_selectors_filter_lists()
     {
         var ns = await NewNamespaceAsync("selectors");

@@ -229,7 +229,6 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         }
 
         CheckKind(type, applied);
-        var key = $"{type.StorageKey}/{ns}/{name}/{subresource}/{options.FieldManager}";
         lock (store.Gate)
         {
             var current = store.Get(type.StorageKey, ns, name);
@@ -247,7 +246,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             else
             {
                 AsVersion(type, current);
-                _lastApplied.TryGetValue(key, out var previous);
+                _lastApplied.TryGetValue($"{ObjectMeta.Str(current, "uid")}/{subresource}/{options.FieldManager}", out var previous);
                 var merged = ApplyMerge.Merge(current, applied, previous, type.Schema);
                 ObjectMeta.Of(merged)["resourceVersion"] = ObjectMeta.Str(current, "resourceVersion");
                 result = Commit(type, ns, name, current, merged, subresource, options);
@@ -255,7 +254,8 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
             if (!options.DryRun)
             {
-                _lastApplied[key] = applied;
+                // Keyed by uid: a deleted and recreated object starts with no applied history.
+                _lastApplied[$"{ObjectMeta.Str(result, "uid")}/{subresource}/{options.FieldManager}"] = applied;
             }
 
             return result;

@@ -69,7 +69,19 @@ public static class ApplyMerge
         {
             if (!applied.TryGetPropertyValue(key, out var now))
             {
-                target.Remove(key);
+                if (value is JsonObject previousChild2 && target[key] is JsonObject targetChild2)
+                {
+                    // Only the leaves this manager applied go; keys set by others stay.
+                    RemoveDropped(targetChild2, [], previousChild2);
+                    if (targetChild2.Count == 0)
+                    {
+                        target.Remove(key);
+                    }
+                }
+                else
+                {
+                    target.Remove(key);
+                }
             }
             else if (value is JsonObject previousChild && now is JsonObject appliedChild && target[key] is JsonObject targetChild)
             {
