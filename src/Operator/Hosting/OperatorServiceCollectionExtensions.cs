@@ -41,7 +41,14 @@ public static class OperatorServiceCollectionExtensions
         });
         services.AddSingleton<StatusWriter>();
         services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), clock));
-        services.AddSingleton(new OperatorMetrics(metricsRegistry));
+        services.AddSingleton(metricsRegistry);
+        services.AddSingleton(sp =>
+        {
+            var metrics = new OperatorMetrics(metricsRegistry);
+            // Per-workload series are computed from the cache at scrape time, so deleted workloads vanish.
+            metricsRegistry.AddBeforeCollectCallback(() => metrics.Collect(sp.GetRequiredService<WorkloadController>(), sp.GetRequiredService<LeadershipLoop>()));
+            return metrics;
+        });
         services.AddSingleton(sp =>
         {
             var registry = new MonitorRegistry(sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<EventRecorder>(), clock, sp.GetRequiredService<ILoggerFactory>());

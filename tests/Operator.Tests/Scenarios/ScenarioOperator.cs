@@ -40,6 +40,14 @@ internal sealed class ScenarioOperator : IAsyncDisposable
 
     public LeadershipLoop Leadership => _host.Services.GetRequiredService<LeadershipLoop>();
 
+    /// <summary>What /metrics would serve for this replica, in Prometheus text format.</summary>
+    public async Task<string> ScrapeAsync()
+    {
+        using var stream = new MemoryStream();
+        await _host.Services.GetRequiredService<CollectorRegistry>().CollectAndExportAsTextAsync(stream).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     /// <summary>Status writes whose phase changed, in order (from, to).</summary>
     public IReadOnlyList<(WorkloadPhase? From, WorkloadPhase To)> PhaseChanges
     {
@@ -104,6 +112,8 @@ internal sealed class ScenarioOperator : IAsyncDisposable
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry());
         var host = builder.Build();
+        // Created eagerly, as Program.cs does, so its scrape-time callback is registered.
+        _ = host.Services.GetRequiredService<RemoteWorkloadOperator.Observability.OperatorMetrics>();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return new ScenarioOperator(host, options);
     }
