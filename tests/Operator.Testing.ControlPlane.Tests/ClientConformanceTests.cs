@@ -245,6 +245,21 @@ public sealed class ClientConformanceTests(ControlPlaneFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Dependent_whose_owner_no_longer_exists_is_garbage_collected()
+    {
+        var secret = new V1Secret
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "orphan-token",
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "workloads.dev/v1alpha1", Kind = "RemoteWorkload", Name = "gone", Uid = Guid.NewGuid().ToString() }],
+            },
+        };
+        await _client.CoreV1.CreateNamespacedSecretAsync(secret, "default", cancellationToken: Ct);
+        await fixture.ControlPlane.WaitForAsync("", "secrets", "default", "orphan-token", s => s is null, TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
     public async Task Leases_and_events_are_served()
     {
         var lease = await _client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "leader" }, Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 15 } }, "default", cancellationToken: Ct);

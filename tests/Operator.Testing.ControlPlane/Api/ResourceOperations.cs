@@ -641,6 +641,40 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         }
     }
 
+    /// <summary>
+    /// One garbage-collector sweep: deletes every object whose ownerReferences all name uids that no
+    /// longer exist (e.g. a dependent created after its owner was deleted). Run periodically.
+    /// </summary>
+    public void SweepDanglingDependents()
+    {
+        var all = store.All();
+        var uids = all.Select(e => ObjectMeta.Str(e.Object, "uid")).ToHashSet();
+        foreach (var (key, obj) in all)
+        {
+            if (obj["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 } refs
+                || obj["metadata"]?["deletionTimestamp"] is not null
+                || refs.Any(r => uids.Contains(r?["uid"]?.GetValue<string>())))
+            {
+                continue;
+            }
+
+            var type = registry.All.FirstOrDefault(t => t.StorageKey == key);
+            if (type is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                Delete(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), null, "Background", dryRun: false);
+            }
+            catch (ApiException)
+            {
+                // Deleted concurrently.
+            }
+        }
+    }
+
     private void FinalizeNamespace(string ns)
     {
         foreach (var (key, obj) in store.All().Where(e => ObjectMeta.Namespace(e.Object) == ns))
