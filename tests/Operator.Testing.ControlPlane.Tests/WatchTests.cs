@@ -47,9 +47,10 @@ public sealed class WatchTests(ControlPlaneFixture fixture) : IClassFixture<Cont
         await _client.CreateAsync(Workloads.New("existing"), ns);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var errors = new List<Exception>();
+        var openBefore = fixture.ControlPlane.Store.OpenWatchCount;
         var collecting = CollectAsync(Watch(ns, null, errors, cts.Token), 4, TimeSpan.FromSeconds(15));
 
-        await Eventually.TrueAsync(() => Task.FromResult(fixture.ControlPlane.Store.OpenWatchCount > 0), "the watch to open");
+        await Eventually.TrueAsync(() => Task.FromResult(fixture.ControlPlane.Store.OpenWatchCount > openBefore), "the watch to open");
         await _client.CreateAsync(Workloads.New("second"), ns);
         await _client.PatchStatusAsync("second", """{"status":{"phase":"Running"}}""", ns);
         await _client.DeleteWorkloadAsync("existing", ns);
@@ -150,7 +151,6 @@ public sealed class WatchTests(ControlPlaneFixture fixture) : IClassFixture<Cont
                 break;
             }
         }, Ct);
-        await Eventually.TrueAsync(() => Task.FromResult(fixture.ControlPlane.Store.OpenWatchCount > 0), "the watch to open");
         await _client.PatchStatusAsync("w1", """{"status":{"phase":"Failed"}}""", ns);
         await reading;
         Assert.Equal(WatchEventType.Modified, Assert.Single(events).Item1);
