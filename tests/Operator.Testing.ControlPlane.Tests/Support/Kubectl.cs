@@ -18,6 +18,7 @@ internal sealed class Kubectl(string binary, string kubeconfig, string scratch)
 
     private ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
+        Assert.SkipUnless(File.Exists(binary), $"{binary} is not installed (install the google-cloud-cli kubectl packages)");
         var info = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
