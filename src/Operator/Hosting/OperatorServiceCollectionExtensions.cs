@@ -15,7 +15,8 @@ public static class OperatorServiceCollectionExtensions
     /// <summary>
     /// Registers the controller, the token engine and the publishers. <paramref name="monitorClock"/> drives the
     /// monitors, status timestamps and Events (tests pass a fake clock); the informers and queue always use the
-    /// system clock, since they wait on real network I/O.
+    /// system clock, since they wait on real network I/O. <paramref name="kubernetesHandlers"/> see every API request
+    /// (tests use one to audit status writes).
     /// </summary>
     public static IServiceCollection AddRemoteWorkloadOperator(
         this IServiceCollection services,
@@ -23,13 +24,14 @@ public static class OperatorServiceCollectionExtensions
         KubernetesClientConfiguration kubernetes,
         CollectorRegistry metricsRegistry,
         TimeProvider? monitorClock = null,
-        Action<IHttpClientBuilder>? configureTokenHttp = null)
+        Action<IHttpClientBuilder>? configureTokenHttp = null,
+        DelegatingHandler[]? kubernetesHandlers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = monitorClock ?? TimeProvider.System;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes));
+        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes, kubernetesHandlers ?? []));
         services.AddTokenEngine(configureHttp: http =>
         {
             if (!options.AllowPrivateEndpoints)

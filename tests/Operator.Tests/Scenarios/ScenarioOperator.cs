@@ -89,7 +89,9 @@ internal sealed class ScenarioOperator : IAsyncDisposable
         string identity = "operator-0",
         bool leaderElection = false,
         RetryDefaults? retry = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        ILoggerProvider? logCapture = null,
+        DelegatingHandler? apiAudit = null)
     {
         var options = new OperatorOptions
         {
@@ -110,7 +112,13 @@ internal sealed class ScenarioOperator : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry());
+        if (logCapture is not null)
+        {
+            builder.Logging.AddProvider(logCapture).SetMinimumLevel(LogLevel.Debug)
+                .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
+        }
+
+        builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry(), kubernetesHandlers: apiAudit is null ? null : [apiAudit]);
         var host = builder.Build();
         // Created eagerly, as Program.cs does, so its scrape-time callback is registered.
         _ = host.Services.GetRequiredService<RemoteWorkloadOperator.Observability.OperatorMetrics>();
