@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace RemoteWorkloadOperator.Scale;
+
+/// <summary>The real operator (`dotnet remoteworkload-operator.dll`) as its own process, its log in a file, its /proc counters and /metrics at hand.</summary>
+internal sealed class OperatorProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private OperatorProcess(Process process, StreamWriter log, int healthPort)
+    {
+        _process = process;
+        _log = log;
+        HealthPort = healthPort;
+    }
+
+    public int ProcessId => _process.Id;
+
+    public int HealthPort { get; }
+
+    public Uri MetricsUri => new($"http://127.0.0.1:{HealthPort}/metrics");
+
+    public static OperatorProcess Start(string operatorDll, string kubeconfig, string logPath, TimeSpan startupSpread, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+        {
+            operatorDll, "--kubeconfig", kubeconfig, "--leader-elect=false", "--log-format=json",
+            $"--health-addr=127.0.0.1:{port}", "--allow-insecure-endpoints", "--allow-private-endpoints",
+            $"--startup-spread={(int)startupSpread.TotalSeconds}s",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the operator process");
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new OperatorProcess(process, log, port);
+    }
+
+    /// <summary>Waits until /metrics answers (the health server is up).</summary>
+    public async Task WaitForMetricsAsync(HttpClient http, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the operator exited with {_process.ExitCode}; see its log");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(MetricsUri);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException("the operator's /metrics did not answer in time");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>kill -9 (SIGKILL): no shutdown code runs.</summary>
+    public async Task KillHardAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>User+system CPU seconds of the process so far (/proc/pid/stat, 100 ticks per second).</summary>
+    public double CpuSeconds()
+    {
+        var stat = File.ReadAllText($"/proc/{ProcessId}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After "pid (comm) ": field 3 (state) is index 0, so utime (14) is index 11, stime (15) index 12.
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    /// <summary>Resident set size in bytes (/proc/pid/status VmRSS).</summary>
+    public long RssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        await _log.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+}

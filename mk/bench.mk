@@ -1,0 +1,20 @@
+# Scale benchmarks of the real operator process (bench/Operator.Scale, results in docs/benchmarks.md).
+# Runs `dotnet src/Operator/bin/Release/net10.0/remoteworkload-operator.dll` against the local control plane
+# and the test IdP on loopback; each run writes results.json, results.md and operator.log under BENCH_OUT.
+SCALE_PROJECT := bench/Operator.Scale
+SCALE_DLL := $(SCALE_PROJECT)/bin/Release/net10.0/Operator.Scale.dll
+BENCH_OUT ?= $(SCALE_PROJECT)/bin/results
+BENCH_ARGS ?=
+
+.PHONY: bench-build
+bench-build:
+	@$(DOTNET) build $(SCALE_PROJECT) -c Release --nologo -v quiet
+
+.PHONY: bench
+bench: bench-build ## Scale benchmarks, Release: N=1000 (scale, outage, restart) then N=10000 (scale, outage, restart); results under BENCH_OUT.
+	$(DOTNET) $(SCALE_DLL) --n 1000 --rate 100 --idle-seconds 30 --scenario all --out $(BENCH_OUT) $(BENCH_ARGS)
+	$(DOTNET) $(SCALE_DLL) --n 10000 --rate 100 --idle-seconds 60 --scenario all --out $(BENCH_OUT) $(BENCH_ARGS)
+
+.PHONY: bench-quick
+bench-quick: bench-build ## Scale benchmark, Release, N=1000: scale and outage only (under 2 minutes).
+	$(DOTNET) $(SCALE_DLL) --n 1000 --rate 100 --idle-seconds 15 --outage-seconds 20 --scenario outage --out $(BENCH_OUT) $(BENCH_ARGS)
