@@ -275,6 +275,18 @@ public sealed class ClientConformanceTests(ControlPlaneFixture fixture) : IClass
         Assert.StartsWith("rw.", ev.Metadata.Name, StringComparison.Ordinal);
         var coreEvent = await _client.CoreV1.CreateNamespacedEventAsync(new Corev1Event { Metadata = new V1ObjectMeta { Name = "core-ev" }, InvolvedObject = new V1ObjectReference { Kind = "RemoteWorkload", Name = "x" }, Reason = "R", Message = "m" }, "default", cancellationToken: Ct);
         Assert.Equal("core-ev", coreEvent.Metadata.Name);
+
+        // One stored resource, two shapes: each API sees the other's writes, converted.
+        var asCore = await _client.CoreV1.ReadNamespacedEventAsync(ev.Metadata.Name, "default", cancellationToken: Ct);
+        Assert.Equal("ok", asCore.Message);
+        Assert.Equal("x", asCore.InvolvedObject.Name);
+        Assert.Equal("test", asCore.ReportingComponent);
+        var asEventsV1 = await _client.EventsV1.ReadNamespacedEventAsync("core-ev", "default", cancellationToken: Ct);
+        Assert.Equal("m", asEventsV1.Note);
+        Assert.Equal("x", asEventsV1.Regarding.Name);
+        var patched = await _client.EventsV1.PatchNamespacedEventAsync(new V1Patch("""{"note":"patched"}""", V1Patch.PatchType.MergePatch), "core-ev", "default", cancellationToken: Ct);
+        Assert.Equal("patched", patched.Note);
+        Assert.Equal("patched", (await _client.CoreV1.ReadNamespacedEventAsync("core-ev", "default", cancellationToken: Ct)).Message);
     }
 
     [Fact]

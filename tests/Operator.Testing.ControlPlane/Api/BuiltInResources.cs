@@ -20,7 +20,12 @@ internal static class BuiltInResources
         yield return Core("services", "service", "Service", true, ["svc"], hasStatus: true);
         yield return Typed("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [],
             columns: [new("Holder", "string", ".spec.holderIdentity", "The holder of the lease"), Age]);
-        yield return Typed("events.k8s.io", "v1", "events", "event", "Event", true, ["ev"]);
+        yield return Typed("events.k8s.io", "v1", "events", "event", "Event", true, ["ev"]) with
+        {
+            StorageKeyOverride = "/events",
+            FromStorage = EventConversion.CoreToEventsV1,
+            ToStorage = EventConversion.EventsV1ToCore,
+        };
         yield return Typed("apps", "v1", "deployments", "deployment", "Deployment", true, ["deploy"], hasStatus: true);
         foreach (var rbac in new[] { ("roles", "role", "Role", true), ("rolebindings", "rolebinding", "RoleBinding", true), ("clusterroles", "clusterrole", "ClusterRole", false), ("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false) })
         {

@@ -43,6 +43,11 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
     public static JsonObject AsVersion(ResourceType type, JsonObject obj)
     {
+        if (type.FromStorage is not null && obj["apiVersion"]?.GetValue<string>() != type.ApiVersion)
+        {
+            obj = type.FromStorage(obj);
+        }
+
         obj["apiVersion"] = type.ApiVersion;
         obj["kind"] = type.Kind;
         return obj;
@@ -126,7 +131,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
                 return AsVersion(type, body);
             }
 
-            var stored = store.Put(type.StorageKey, ns, name, body);
+            var stored = store.Put(type.StorageKey, ns, name, ToStored(type, body));
             AfterWrite(type, stored);
             return AsVersion(type, stored);
         }
@@ -179,8 +184,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
         lock (store.Gate)
         {
-            var current = store.Get(type.StorageKey, ns, name) ?? throw Status.NotFound(type, name);
-            AsVersion(type, current);
+            var current = AsVersion(type, store.Get(type.StorageKey, ns, name) ?? throw Status.NotFound(type, name));
             JsonNode? patched = mediaType switch
             {
                 "application/json-patch+json" => patch is JsonArray ops ? JsonPatch.Apply(current, ops) : throw Status.BadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch"),
@@ -245,7 +249,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             }
             else
             {
-                AsVersion(type, current);
+                current = AsVersion(type, current);
                 _lastApplied.TryGetValue($"{ObjectMeta.Str(current, "uid")}/{subresource}/{options.FieldManager}", out var previous);
                 var merged = ApplyMerge.Merge(current, applied, previous, type.Schema);
                 ObjectMeta.Of(merged)["resourceVersion"] = ObjectMeta.Str(current, "resourceVersion");
@@ -390,7 +394,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
         Prepare(type, next, current, options);
         ObjectMeta.Of(next)["resourceVersion"] = ObjectMeta.Str(current, "resourceVersion");
-        AsVersion(type, next);
+        next = AsVersion(type, next);
         if (JsonNode.DeepEquals(ObjectMeta.Comparable(next), ObjectMeta.Comparable(AsVersion(type, current.DeepClone().AsObject()))))
         {
             return AsVersion(type, current);
@@ -408,17 +412,19 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
         if (ObjectMeta.Of(next)["deletionTimestamp"] is not null && ObjectMeta.Finalizers(next).Count == 0 && type.Plural != "namespaces")
         {
-            var final = store.Put(type.StorageKey, ns, name, next);
+            var final = store.Put(type.StorageKey, ns, name, ToStored(type, next));
             var removed = store.Remove(type.StorageKey, ns, name)!;
             AfterDelete(type, removed);
             _ = Task.Run(() => CollectGarbage(ObjectMeta.Str(final, "uid") ?? ""));
             return AsVersion(type, removed);
         }
 
-        var stored = store.Put(type.StorageKey, ns, name, next);
+        var stored = store.Put(type.StorageKey, ns, name, ToStored(type, next));
         AfterWrite(type, stored);
         return AsVersion(type, stored);
     }
+
+    private static JsonObject ToStored(ResourceType type, JsonObject obj) => type.ToStorage is null ? obj : type.ToStorage(obj);
 
     private static bool TracksGeneration(ResourceType type) =>
         type.IsCustom || type.Plural is "customresourcedefinitions" or "deployments";

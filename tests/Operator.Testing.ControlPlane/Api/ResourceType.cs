@@ -42,8 +42,17 @@ public sealed record ResourceType
     /// <summary>True for create-only review resources answered without storage (SelfSubjectReview, SelfSubjectAccessReview).</summary>
     public bool IsReview { get; init; }
 
+    /// <summary>Another resource's bucket this one is stored in (events.k8s.io/v1 Events live with core v1 Events).</summary>
+    public string? StorageKeyOverride { get; init; }
+
+    /// <summary>Converts a stored object (in the owning resource's shape) into this resource's shape.</summary>
+    public Func<JsonObject, JsonObject>? FromStorage { get; init; }
+
+    /// <summary>Converts an object in this resource's shape into the stored shape.</summary>
+    public Func<JsonObject, JsonObject>? ToStorage { get; init; }
+
     /// <summary>Storage bucket shared by all versions of the resource.</summary>
-    public string StorageKey => $"{Group}/{Plural}";
+    public string StorageKey => StorageKeyOverride ?? $"{Group}/{Plural}";
 
     public string GroupResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 

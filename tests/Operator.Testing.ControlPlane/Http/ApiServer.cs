@@ -454,10 +454,7 @@ internal sealed class ApiServer(
             next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{revisionText}|{Key(page[^1])}"));
         }
 
-        foreach (var item in page)
-        {
-            ResourceOperations.AsVersion(type, item);
-        }
+        page = page.Select(item => ResourceOperations.AsVersion(type, item)).ToList();
 
         if (WantsTable(context))
         {
