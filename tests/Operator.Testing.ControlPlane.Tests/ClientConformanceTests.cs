@@ -245,6 +245,25 @@ public sealed class ClientConformanceTests(ControlPlaneFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Foreground_deletion_removes_dependents_before_the_owner()
+    {
+        var owner = await _client.CreateAsync(Workloads.New("fg-owner"));
+        await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "fg-token",
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "workloads.dev/v1alpha1", Kind = "RemoteWorkload", Name = "fg-owner", Uid = owner["metadata"]!["uid"]!.GetValue<string>(), BlockOwnerDeletion = true, Controller = true }],
+            },
+        }, "default", cancellationToken: Ct);
+
+        await _client.CustomObjects.DeleteNamespacedCustomObjectAsync(Workloads.Group, Workloads.Version, "default", Workloads.Plural, "fg-owner", new V1DeleteOptions { PropagationPolicy = "Foreground" }, cancellationToken: Ct);
+
+        await fixture.ControlPlane.WaitForAsync("", "secrets", "default", "fg-token", s => s is null, TimeSpan.FromSeconds(10), Ct);
+        await fixture.ControlPlane.WaitForAsync(Workloads.Group, Workloads.Plural, "default", "fg-owner", o => o is null, TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
     public async Task Dependent_whose_owner_no_longer_exists_is_garbage_collected()
     {
         var secret = new V1Secret

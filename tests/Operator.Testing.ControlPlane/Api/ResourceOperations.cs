@@ -301,6 +301,19 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
                 }
             }
 
+            var foreground = policy == "Foreground" && type.Plural != "namespaces" && current["metadata"]?["deletionTimestamp"] is null
+                && Dependents(ObjectMeta.Str(current, "uid") ?? "").Count > 0;
+            if (foreground)
+            {
+                // Foreground cascading deletion: the owner waits (finalizer foregroundDeletion) for its dependents.
+                var list = current["metadata"]?["finalizers"] as JsonArray ?? new JsonArray();
+                list.Add("foregroundDeletion");
+                ObjectMeta.Of(current)["finalizers"] = list;
+                finalizers = ObjectMeta.Finalizers(current);
+                var ownerUid = ObjectMeta.Str(current, "uid") ?? "";
+                _ = Task.Run(() => FinishForegroundDeletion(type, ns, name, ownerUid));
+            }
+
             if (type.Plural == "namespaces" || finalizers.Count > 0)
             {
                 var metadata = ObjectMeta.Of(current);
@@ -612,6 +625,43 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             }
 
             store.Put(key, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), obj);
+        }
+    }
+
+    private async Task FinishForegroundDeletion(ResourceType type, string ns, string name, string ownerUid)
+    {
+        foreach (var (key, obj) in Dependents(ownerUid))
+        {
+            if (registry.All.FirstOrDefault(t => t.StorageKey == key) is { } dependentType)
+            {
+                try
+                {
+                    Delete(dependentType, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), null, "Foreground", dryRun: false);
+                }
+                catch (ApiException)
+                {
+                    // Already gone.
+                }
+            }
+        }
+
+        while (Dependents(ownerUid).Any(d => d.Object["metadata"]?["ownerReferences"]?.AsArray().Any(r => r?["uid"]?.GetValue<string>() == ownerUid && r["blockOwnerDeletion"]?.GetValue<bool>() == true) == true))
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        lock (store.Gate)
+        {
+            var owner = store.Get(type.StorageKey, ns, name);
+            if (owner is null || ObjectMeta.Str(owner, "uid") != ownerUid)
+            {
+                return;
+            }
+
+            var updated = owner.DeepClone().AsObject();
+            var remaining = ObjectMeta.Finalizers(updated).Where(f => f != "foregroundDeletion").ToList();
+            ObjectMeta.Of(updated)["finalizers"] = new JsonArray([.. remaining.Select(f => (JsonNode?)f)]);
+            Commit(type, ns, name, AsVersion(type, owner), AsVersion(type, updated), null, new WriteOptions());
         }
     }
 
