@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace RemoteWorkloadOperator.Entities.Tests;
+namespace RemoteWorkloadOperator.Tests.Shared;
 
 /// <summary>
 /// Turns YAML documents into JSON the way the API server reads them (YAML 1.2 core schema:

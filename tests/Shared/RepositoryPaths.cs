@@ -1,4 +1,4 @@
-namespace RemoteWorkloadOperator.Chart.Tests;
+namespace RemoteWorkloadOperator.Tests.Shared;
 
 /// <summary>Finds files of the repository from the test's output folder.</summary>
 internal static class RepositoryPaths
