@@ -59,6 +59,21 @@ public sealed partial class KubectlConformanceTests(ControlPlaneFixture fixture)
         var again = (await kubectl.RunAsync("apply", "-f", RepositoryPaths.Samples)).EnsureSuccess();
         Assert.Contains("remoteworkload.workloads.dev/sourcegraph unchanged", again.Stdout, StringComparison.Ordinal);
 
+        var changed = Path.Combine(fixture.Scratch, "changed-sample.yaml");
+        await File.WriteAllTextAsync(changed, (await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Samples, "02-refresh-token-workload.yaml"), Ct)).Replace("beforeExpiry: 60s", "beforeExpiry: 90s", StringComparison.Ordinal), Ct);
+        var diff = await kubectl.RunAsync("diff", "-f", changed);
+        Assert.True(diff.ExitCode == 1, diff.ToString());
+        Assert.Contains("+    beforeExpiry: 90s", diff.Stdout, StringComparison.Ordinal);
+        var configured = (await kubectl.RunAsync("apply", "-f", changed)).EnsureSuccess();
+        Assert.Contains("remoteworkload.workloads.dev/sourcegraph configured", configured.Stdout, StringComparison.Ordinal);
+        Assert.Equal("90s", (await kubectl.RunAsync("get", "rw", "sourcegraph", "-o", "jsonpath={.spec.refresh.beforeExpiry}")).EnsureSuccess().Stdout);
+        Assert.Equal("2", (await kubectl.RunAsync("get", "rw", "sourcegraph", "-o", "jsonpath={.metadata.generation}")).EnsureSuccess().Stdout);
+
+        var changedSecret = Path.Combine(fixture.Scratch, "changed-secret.yaml");
+        await File.WriteAllTextAsync(changedSecret, (await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Samples, "01-refresh-token-credentials.yaml"), Ct)).Replace("replace-with-the-client-secret", "rotated", StringComparison.Ordinal), Ct);
+        Assert.Contains("secret/idp-creds configured", (await kubectl.RunAsync("apply", "-f", changedSecret)).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal(Convert.ToBase64String("rotated"u8.ToArray()), (await kubectl.RunAsync("get", "secret", "idp-creds", "-o", "jsonpath={.data.client_secret}")).EnsureSuccess().Stdout);
+
         var names = (await kubectl.RunAsync("get", "rw", "-o", "name")).EnsureSuccess();
         Assert.Equal(["remoteworkload.workloads.dev/billing-api", "remoteworkload.workloads.dev/sourcegraph"], names.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -195,9 +195,11 @@ internal static class OpenApi
         if (body)
         {
             var content = new JsonObject();
-            foreach (var mediaType in patch
-                ? new[] { "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json" }
-                : new[] { "*/*" })
+            // kubectl computes a strategic merge patch only when the PATCH operation lists that media
+            // type; like the real server, custom resources do not (they answer it with 415).
+            foreach (var mediaType in !patch ? new[] { "*/*" }
+                : type.IsCustom ? new[] { "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json" }
+                : new[] { "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json" })
             {
                 content[mediaType] = new JsonObject { ["schema"] = patch ? new JsonObject { ["type"] = "object" } : new JsonObject { ["$ref"] = $"#/components/schemas/{responseSchema}" } };
             }
