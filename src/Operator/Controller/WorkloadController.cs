@@ -24,6 +24,7 @@ public sealed partial class WorkloadController(
     private static readonly TimeSpan ResyncPeriod = TimeSpan.FromMinutes(10);
     private readonly ILogger _logger = loggers.CreateLogger<WorkloadController>();
     private readonly ConcurrentDictionary<string, byte> _repairs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<ResourceWatcher<RemoteWorkload>> _workloadWatchers = [];
     private volatile IReadOnlyList<ResourceWatcher<V1Secret>> _secretWatchers = [];
     private volatile WorkQueue<string>? _queue;
@@ -50,10 +51,11 @@ public sealed partial class WorkloadController(
     {
         using var queue = new WorkQueue<string>(time);
         _queue = queue;
+        _fingerprints.Clear();
         var namespaces = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
         var watcherLogger = loggers.CreateLogger("RemoteWorkloadOperator.Watch");
         var workloadWatchers = namespaces
-            .Select(ns => new ResourceWatcher<RemoteWorkload>($"remoteworkloads in {ns ?? "all namespaces"}", KubernetesSources.RemoteWorkloads(client, ns), (_, w) => queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(w)), time, watcherLogger))
+            .Select(ns => new ResourceWatcher<RemoteWorkload>($"remoteworkloads in {ns ?? "all namespaces"}", KubernetesSources.RemoteWorkloads(client, ns), (type, w) => OnWorkload(queue, type, w), time, watcherLogger))
             .ToList();
         var secretWatchers = namespaces
             .Select(ns => new ResourceWatcher<V1Secret>($"secrets in {ns ?? "all namespaces"}", KubernetesSources.Secrets(client, ns), (type, s) => OnSecret(queue, type, s), time, watcherLogger))
@@ -111,6 +113,34 @@ public sealed partial class WorkloadController(
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Queues a workload when something a reconcile looks at changed: spec (generation), the retry
+    /// annotation, deletion, or identity. Our own status writes come back as watch events too; they
+    /// are skipped here, so each status write does not cost a reconcile and its Secret reads.
+    /// The periodic resync still visits every workload.
+    /// </summary>
+    private void OnWorkload(WorkQueue<string> queue, WatchEventType type, RemoteWorkload workload)
+    {
+        var key = ResourceWatcher<RemoteWorkload>.KeyOf(workload);
+        var annotations = workload.Metadata.Annotations;
+        var retry = annotations is not null && annotations.TryGetValue(WorkloadAnnotations.RetryRequestedAt, out var value) ? value : null;
+        var fingerprint = $"{workload.Metadata.Uid}|{workload.Metadata.Generation}|{workload.Metadata.DeletionTimestamp:O}|{retry}";
+        if (type == WatchEventType.Deleted)
+        {
+            _fingerprints.TryRemove(key, out _);
+        }
+        else if (_fingerprints.TryGetValue(key, out var seen) && seen == fingerprint)
+        {
+            return;
+        }
+        else
+        {
+            _fingerprints[key] = fingerprint;
+        }
+
+        queue.Enqueue(key);
     }
 
     private void OnSecret(WorkQueue<string> queue, WatchEventType type, V1Secret secret)
