@@ -11,8 +11,12 @@ bench-build:
 	@$(DOTNET) build $(SCALE_PROJECT) -c Release --nologo -v quiet
 
 .PHONY: bench
-bench: bench-build ## Scale benchmarks, Release: N=1000 (scale, outage, restart) then N=10000 (scale, outage, restart); results under BENCH_OUT.
+bench: bench-build ## Scale benchmarks, Release: N=1000 scale+outage+restart, then N=10000 scale only (outage at 10k does not fit 10 min; docs/benchmarks.md).
 	$(DOTNET) $(SCALE_DLL) --n 1000 --rate 100 --idle-seconds 30 --scenario all --out $(BENCH_OUT) $(BENCH_ARGS)
+	$(DOTNET) $(SCALE_DLL) --n 10000 --rate 100 --idle-seconds 60 --scenario scale --out $(BENCH_OUT) $(BENCH_ARGS)
+
+.PHONY: bench-10k-outage
+bench-10k-outage: bench-build ## N=10000 scale, outage and restart (about 15 minutes on 2 cores; not part of make bench).
 	$(DOTNET) $(SCALE_DLL) --n 10000 --rate 100 --idle-seconds 60 --scenario all --out $(BENCH_OUT) $(BENCH_ARGS)
 
 .PHONY: bench-quick

@@ -97,6 +97,8 @@ try
     var idpBefore = idp.TokenRequestCount;
     var sent = new DateTimeOffset[n];
     var createFailures = 0;
+    var operatorCpuAtCreate = op.CpuSeconds();
+    var harnessCpuAtCreate = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
     var createStart = Stopwatch.StartNew();
     var t0 = DateTimeOffset.UtcNow;
     using (var gate = new SemaphoreSlim(64))
@@ -144,6 +146,15 @@ try
     var allRunningTimeout = TimeSpan.FromSeconds(Math.Max(120, n / 20.0));
     var runningAfter = await WaitUntilAsync(() => recorder.CountInPhase("Running") >= n, allRunningTimeout, () => $"phases {Format(recorder.PhaseHistogram())}");
     var allRunningSeconds = (DateTimeOffset.UtcNow - t0).TotalSeconds;
+    var operatorCpuCreate = op.CpuSeconds() - operatorCpuAtCreate;
+    var harnessCpuCreate = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - harnessCpuAtCreate;
+    scale["cpuSecondsUntilAllRunning"] = new JsonObject
+    {
+        ["operator"] = Math.Round(operatorCpuCreate, 2),
+        ["harnessEmulatorAndIdp"] = Math.Round(harnessCpuCreate, 2),
+        ["wallSeconds"] = Math.Round((DateTimeOffset.UtcNow - t0).TotalSeconds, 2),
+    };
+    Say($"CPU until all Running: operator {operatorCpuCreate:F1}s, harness (emulator + IdP + client) {harnessCpuCreate:F1}s, over {(DateTimeOffset.UtcNow - t0).TotalSeconds:F1}s wall on {Environment.ProcessorCount} cores");
     var firstRunning = recorder.FirstRunning();
     var latencies = names.Select((w, i) => firstRunning.GetValueOrDefault($"{w.Namespace}/{w.Name}") is { } at ? (at - sent[i]).TotalMilliseconds : double.NaN).Where(x => !double.IsNaN(x)).Order().ToArray();
     Say(runningAfter
@@ -176,6 +187,7 @@ try
     scale["phaseTransitions"] = afterCreate.Transitions;
     scale["statusWritesPerTransition"] = Math.Round((double)afterCreate.StatusWrites / Math.Max(1, afterCreate.Transitions), 3);
     scale["transitionsByKind"] = JsonSerializer.SerializeToNode(afterCreate.TransitionsByKind);
+    scale["workQueueDepth3sAfterAllRunning"] = metricsAfterCreate.Sum("remoteworkload_work_queue_depth");
     scale["metricPhaseTransitionsTotal"] = metricsAfterCreate.Sum("remoteworkload_phase_transitions_total");
     scale["eventsCreated"] = afterCreate.EventsCreated;
     scale["eventsByReason"] = JsonSerializer.SerializeToNode(afterCreate.EventsByReason);
@@ -196,11 +208,24 @@ try
         var cpu0 = op.CpuSeconds();
         var idleClock = Stopwatch.StartNew();
         var rssSamples = new List<long>();
+        var cpuPer10s = new JsonArray();
+        var harnessIdle0 = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        var lastCpu = cpu0;
+        var lastMark = TimeSpan.Zero;
         while (idleClock.Elapsed < TimeSpan.FromSeconds(idleSeconds))
         {
             rssSamples.Add(op.RssBytes());
             await Task.Delay(1000);
+            if (idleClock.Elapsed - lastMark >= TimeSpan.FromSeconds(10))
+            {
+                var now = op.CpuSeconds();
+                cpuPer10s.Add(Math.Round(100 * (now - lastCpu) / (idleClock.Elapsed - lastMark).TotalSeconds, 2));
+                lastCpu = now;
+                lastMark = idleClock.Elapsed;
+            }
         }
+
+        var harnessIdle = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - harnessIdle0;
 
         var cpu1 = op.CpuSeconds();
         var idleEnd = recorder.Snapshot();
@@ -211,6 +236,9 @@ try
             ["seconds"] = Math.Round(idleClock.Elapsed.TotalSeconds, 1),
             ["cpuSeconds"] = Math.Round(cpu1 - cpu0, 2),
             ["cpuPercentOfOneCore"] = Math.Round(cpuPercent, 2),
+            ["cpuPercentPer10s"] = cpuPer10s,
+            ["harnessCpuPercentOfOneCore"] = Math.Round(100 * harnessIdle / idleClock.Elapsed.TotalSeconds, 2),
+            ["machineLoadAverage"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
             ["rssMiBMean"] = Mib((long)rssSamples.Average()),
             ["rssMiBMax"] = Mib(rssSamples.Max()),
             ["metricsResidentMemoryMiB"] = Mib((long)idleMetrics.Sum("process_resident_memory_bytes")),
@@ -222,7 +250,7 @@ try
             ["apiRequestsByKind"] = JsonSerializer.SerializeToNode(Diff(idleEnd.RequestsByKind, idleStart.RequestsByKind)),
         };
         scale["idle"] = idle;
-        Say($"idle {idleClock.Elapsed.TotalSeconds:F0}s: CPU {cpu1 - cpu0:F2}s = {cpuPercent:F2}% of one core; RSS mean {Mib((long)rssSamples.Average())} MiB max {Mib(rssSamples.Max())} MiB; token requests {idp.TokenRequestCount - idleTokens}; status writes {idleEnd.StatusWrites - idleStart.StatusWrites}; API requests {idleEnd.ApiRequests - idleStart.ApiRequests} {Format(Diff(idleEnd.RequestsByKind, idleStart.RequestsByKind))}");
+        Say($"idle {idleClock.Elapsed.TotalSeconds:F0}s: CPU {cpu1 - cpu0:F2}s = {cpuPercent:F2}% of one core (per 10s: {string.Join(' ', cpuPer10s)}); harness {100 * harnessIdle / idleClock.Elapsed.TotalSeconds:F1}%; RSS mean {Mib((long)rssSamples.Average())} MiB max {Mib(rssSamples.Max())} MiB; token requests {idp.TokenRequestCount - idleTokens}; status writes {idleEnd.StatusWrites - idleStart.StatusWrites}; API requests {idleEnd.ApiRequests - idleStart.ApiRequests} {Format(Diff(idleEnd.RequestsByKind, idleStart.RequestsByKind))}");
     }
 
     await WriteResultsAsync();
@@ -276,6 +304,7 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     result["allAuthRetrying"] = allRetrying;
     result["secondsUntilAllAuthRetrying"] = Math.Round((retryingAt - outageStart).TotalSeconds, 2);
     result["phasesWhenRetrying"] = JsonSerializer.SerializeToNode(recorder.PhaseHistogram());
+    result["workQueueDepthWhenAllRetrying"] = (await Metrics.ScrapeAsync(http, op.MetricsUri)).Sum("remoteworkload_work_queue_depth");
     Say(allRetrying ? $"[{label}] all {n} AuthRetrying {(retryingAt - outageStart).TotalSeconds:F1}s after the outage began" : $"[{label}] NOT all AuthRetrying: {Format(recorder.PhaseHistogram())}");
 
     var windowStart = retryingAt;
