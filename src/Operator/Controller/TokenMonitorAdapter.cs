@@ -23,5 +23,11 @@ public sealed class TokenMonitorAdapter(TokenMonitor monitor) : IWorkloadMonitor
             new TokenMonitorPorts(tokenClient, ports.Credentials, ports.RotatedTokens, ports.Publisher, ports.Status),
             time,
             jitter,
-            logger));
+            ScopedFor(logger, config.WorkloadKey)));
+
+    private static Microsoft.Extensions.Logging.ILogger ScopedFor(Microsoft.Extensions.Logging.ILogger logger, string workloadKey)
+    {
+        var slash = workloadKey.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? logger : new Observability.WorkloadScopedLogger(logger, workloadKey[..slash], workloadKey[(slash + 1)..]);
+    }
 }

@@ -36,6 +36,8 @@ public sealed partial class WorkerPool(
                 return;
             }
 
+            var slash = key.IndexOf('/', StringComparison.Ordinal);
+            using var scope = logger.BeginScope(new KeyValuePair<string, object?>[] { new("Namespace", key[..Math.Max(slash, 0)]), new("Name", key[(slash + 1)..]) });
             try
             {
                 var result = await reconcile(key, cancellationToken).ConfigureAwait(false);

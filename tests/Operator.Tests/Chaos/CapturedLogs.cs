@@ -19,6 +19,11 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
     {
     }
 
+    /// <summary>Structured scopes (key/value lists) as "key=value", the way the JSON console logger shows them.</summary>
+    private static string Render(object? scope) => scope is IEnumerable<KeyValuePair<string, object?>> pairs
+        ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}"))
+        : scope?.ToString() ?? "";
+
     private sealed class Logger(CapturedLogs owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
@@ -29,7 +34,7 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var scopes = new List<string>();
-            owner._scopes?.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? ""), scopes);
+            owner._scopes?.ForEachScope((scope, list) => list.Add(Render(scope)), scopes);
             owner._lines.Enqueue($"{logLevel} {category} [{string.Join(" => ", scopes)}] {formatter(state, exception)} {exception}");
         }
     }
