@@ -60,6 +60,15 @@ var environment = new Dictionary<string, string>
     ["RW_AUTH_RETRYING_CEILING"] = "30m",
     ["DOTNET_NOLOGO"] = "1",
 };
+// Extra variables for the operator process, e.g. --operator-env DOTNET_gcServer=0 (repeatable).
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] == "--operator-env" && args[i + 1].Split('=', 2) is [var key, var value])
+    {
+        environment[key] = value;
+    }
+}
+
 results["operatorEnvironment"] = JsonSerializer.SerializeToNode(environment);
 
 Say($"N={n} rate={rate}/s scenario={scenario} out={runDirectory}");
