@@ -41,12 +41,6 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
 
     public WorkloadReference Workload { get; }
 
-    /// <summary>The status as last written (or as read when the publisher was created).</summary>
-    public RemoteWorkloadStatus? Current => _current;
-
-    /// <summary>Status writes performed (for tests and metrics).</summary>
-    public int Writes { get; private set; }
-
     /// <summary>The token Secret reported in <c>status.token.secretName</c>.</summary>
     public string? TokenSecretName { get; set; }
 
@@ -93,9 +87,6 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             _gate.Release();
         }
     }
-
-    /// <summary>True while a composed status (or its Event) has not reached the API server yet.</summary>
-    public bool HasPendingWrite => _pendingWrite;
 
     /// <summary>Retries a status write that failed earlier (called by every reconcile of the workload).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -241,7 +232,6 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         }
 
         _current = desired;
-        Writes++;
         Transitioned?.Invoke(before, desired.Phase ?? WorkloadPhase.Pending);
         return true;
     }

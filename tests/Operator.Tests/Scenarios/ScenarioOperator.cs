@@ -60,18 +60,6 @@ internal sealed class ScenarioOperator : IAsyncDisposable
         }
     }
 
-    /// <summary>Every status write (including progress updates), for "no write without a change" checks.</summary>
-    public int StatusWrites
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _transitions.Count;
-            }
-        }
-    }
-
     /// <summary>The retry settings scenarios use: a short retry that gives up within about a second, and the shortest tick.</summary>
     public static RetryDefaults FastRetry { get; } = RetryDefaults.Standard with
     {
