@@ -15,8 +15,8 @@ bench: bench-build ## Scale benchmarks, Release: N=1000 scale+outage+restart, th
 	$(DOTNET) $(SCALE_DLL) --n 1000 --rate 100 --idle-seconds 30 --scenario all --out $(BENCH_OUT) $(BENCH_ARGS)
 	$(DOTNET) $(SCALE_DLL) --n 10000 --rate 100 --idle-seconds 60 --scenario scale --out $(BENCH_OUT) $(BENCH_ARGS)
 
-.PHONY: bench-10k-outage
-bench-10k-outage: bench-build ## N=10000 scale, outage and restart (about 15 minutes on 2 cores; not part of make bench).
+.PHONY: bench-outage-large
+bench-outage-large: bench-build ## N=10000 scale, outage and restart (over 10 minutes on 2 cores, emulator-bound; not part of make bench).
 	$(DOTNET) $(SCALE_DLL) --n 10000 --rate 100 --idle-seconds 60 --scenario all --out $(BENCH_OUT) $(BENCH_ARGS)
 
 .PHONY: bench-quick
