@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Hosting;
 
@@ -22,7 +23,7 @@ public static class GuardedConnect
         if (allowed.Length == 0)
         {
             var why = addresses.Length == 0 ? "no address" : EndpointGuard.WhyNotAllowed(addresses[0]);
-            throw new HttpRequestException($"connection to {endpoint.Host} refused by the endpoint guard: {why}; run the operator with --allow-private-endpoints to allow it");
+            throw new EndpointNotAllowedException($"connection to {endpoint.Host} refused by the endpoint guard: {why}; run the operator with --allow-private-endpoints to allow it");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

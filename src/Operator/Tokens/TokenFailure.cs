@@ -100,6 +100,9 @@ public static class TokenReasons
     /// <summary>2xx without an access token.</summary>
     public const string InvalidTokenResponse = "InvalidTokenResponse";
 
+    /// <summary>The connection was refused by the endpoint guard (the host resolved to a forbidden address).</summary>
+    public const string EndpointNotAllowed = "EndpointNotAllowed";
+
     /// <summary>No attempt yet / waiting.</summary>
     public const string Pending = "Pending";
 

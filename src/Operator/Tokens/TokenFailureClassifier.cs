@@ -30,6 +30,11 @@ public static class TokenFailureClassifier
             return Transient(FailureKind.Timeout, $"request to {endpoint} timed out");
         }
 
+        if (Find<EndpointNotAllowedException>(exception) is { } refused)
+        {
+            return new TokenFailure(FailureClass.Permanent, FailureKind.Local, TokenReasons.EndpointNotAllowed, refused.Message);
+        }
+
         if (Find<AuthenticationException>(exception) is not null
             || exception is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
         {

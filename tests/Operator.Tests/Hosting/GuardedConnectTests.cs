@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Sockets;
+using RemoteWorkloadOperator.Hosting;
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Hosting;
+
+public sealed class GuardedConnectTests
+{
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1")]
+    public async Task A_name_resolving_to_a_forbidden_address_is_refused_before_connecting_and_classified_permanent(string host)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectCallback = GuardedConnect.ConnectAsync });
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri($"http://{host}:{port}/token"), TestContext.Current.CancellationToken));
+
+        Assert.False(listener.Pending(), "the guard let a connection through");
+        var failure = TokenFailureClassifier.Classify(error, CancellationToken.None);
+        Assert.NotNull(failure);
+        Assert.Equal(FailureClass.Permanent, failure.Class);
+        Assert.Equal(TokenReasons.EndpointNotAllowed, failure.Reason);
+        Assert.Contains("--allow-private-endpoints", failure.Description, StringComparison.Ordinal);
+    }
+}
