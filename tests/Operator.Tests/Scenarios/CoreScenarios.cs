@@ -64,12 +64,8 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     public async Task Scenario2_WAF_block_goes_AuthRetrying_and_recovers_on_the_next_tick()
     {
         SkipIfUnavailable();
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await Environment.NewNamespaceAsync("s2", Cancel);
-        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
-        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
-        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var run = await Environment.StartRunningAsync("s2", null, Cancel);
+        var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
         var changesBefore = op.PhaseChanges.Count;
         var eventsBefore = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Count;
 
@@ -101,13 +97,9 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     public async Task Scenario3_ceiling_passes_and_the_workload_gives_up_at_the_deadline()
     {
         SkipIfUnavailable();
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await Environment.NewNamespaceAsync("s3", Cancel);
-        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
         var retry = new RetrySpec { TickInterval = KubeDuration.Parse("10s"), Ceiling = KubeDuration.Parse("10s") };
-        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds", retry), Cancel);
-        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var run = await Environment.StartRunningAsync("s3", retry, Cancel);
+        var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
 
         idp.SetFault(AuthServerFault.ServiceUnavailable503);
         await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "outage", Cancel);
@@ -125,12 +117,8 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     public async Task Scenario4_invalid_grant_is_Unauthenticated_at_once_and_a_new_secret_value_recovers_it()
     {
         SkipIfUnavailable();
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await Environment.NewNamespaceAsync("s4", Cancel);
-        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
-        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
-        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var run = await Environment.StartRunningAsync("s4", null, Cancel);
+        var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
 
         idp.RevokeRefreshTokens(ScenarioEnvironment.ClientId);
         await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-revoke", Cancel);

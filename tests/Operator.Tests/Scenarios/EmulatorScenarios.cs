@@ -104,12 +104,8 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     [Fact]
     public async Task Scenario8_conflict_storms_server_errors_dropped_watches_and_410_lose_no_transition()
     {
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("s8", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
-        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
-        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var run = await environment.StartRunningAsync("s8", null, Cancel);
+        var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
         var changesBefore = op.PhaseChanges.Count;
         var eventsBefore = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Count;
         var faults = environment.ControlPlane.Faults;

@@ -1,4 +1,5 @@
 using k8s;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Testing.ControlPlane;
 
@@ -74,6 +75,21 @@ public abstract class ScenarioEnvironment : IAsyncLifetime
         var refreshToken = await idp.IssueRefreshTokenAsync(ClientId, ClientSecret, cancellationToken: cancellationToken);
         await Workloads.CreateSecretAsync(Admin, ns, name, new Dictionary<string, string> { ["client_secret"] = ClientSecret, ["refresh_token"] = refreshToken }, cancellationToken);
         return refreshToken;
+    }
+
+    /// <summary>
+    /// The common start of a scenario: its own IdP, a new namespace with credentials, one operator
+    /// replica, and a RefreshToken workload <c>w</c> that has reached Running.
+    /// </summary>
+    internal async Task<ScenarioRun> StartRunningAsync(string prefix, RetrySpec? retry = null, CancellationToken cancellationToken = default)
+    {
+        var idp = await StartIdpAsync();
+        var ns = await NewNamespaceAsync(prefix, cancellationToken);
+        await CreateCredentialsAsync(idp, ns, "creds", cancellationToken);
+        var op = await ScenarioOperator.StartAsync(OperatorConfiguration, ns, cancellationToken: cancellationToken);
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ClientId, "creds", retry), cancellationToken);
+        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, TimeSpan.FromSeconds(20), cancellationToken);
+        return new ScenarioRun(idp, ns, op);
     }
 
     /// <summary>Creates the backend, or says why it cannot run here.</summary>
