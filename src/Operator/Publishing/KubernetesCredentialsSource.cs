@@ -28,7 +28,10 @@ public sealed class KubernetesCredentialsSource(
     {
         var (clientSecret, inputRefreshToken) = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
         var refreshToken = inputRefreshToken is null ? null : await state.ResolveAsync(workload, inputRefreshToken, cancellationToken).ConfigureAwait(false);
-        return new MonitorCredentials(Version(inputRefreshToken, clientSecret), clientSecret, refreshToken);
+        return new MonitorCredentials(Version(inputRefreshToken, clientSecret), clientSecret, refreshToken)
+        {
+            Lineage = inputRefreshToken is null ? null : RefreshTokenStateStore.Fingerprint(inputRefreshToken),
+        };
     }
 
     /// <summary>Reads the referenced values as the user wrote them.</summary>
@@ -43,9 +46,6 @@ public sealed class KubernetesCredentialsSource(
     /// <summary>The credentials version: fingerprints of the input refresh token and the client secret.</summary>
     public static string Version(string? inputRefreshToken, string? clientSecret) =>
         $"{(inputRefreshToken is null ? "none" : RefreshTokenStateStore.Fingerprint(inputRefreshToken))}{VersionSeparator}{(clientSecret is null ? "none" : RefreshTokenStateStore.Fingerprint(clientSecret)[..16])}";
-
-    /// <summary>The input refresh token's fingerprint inside a version made by <see cref="Version"/>.</summary>
-    public static string InputFingerprintOf(string version) => version.Split(VersionSeparator)[0];
 
     private async Task<string> ReadKeyAsync(SecretKeyReference reference, string field, CancellationToken cancellationToken)
     {

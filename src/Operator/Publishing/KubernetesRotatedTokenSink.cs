@@ -8,7 +8,8 @@ public sealed class KubernetesRotatedTokenSink(RefreshTokenStateStore state, Wor
     public async ValueTask StoreAsync(RotatedRefreshToken rotated, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rotated);
-        var inputFingerprint = KubernetesCredentialsSource.InputFingerprintOf(rotated.DescendsFromVersion);
-        await state.SaveAsync(workload, inputFingerprint, rotated.RefreshToken, cancellationToken).ConfigureAwait(false);
+
+        // The lineage is the input refresh token's fingerprint (KubernetesCredentialsSource sets it).
+        await state.SaveAsync(workload, rotated.DescendsFrom, rotated.RefreshToken, cancellationToken).ConfigureAwait(false);
     }
 }

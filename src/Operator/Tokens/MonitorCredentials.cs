@@ -7,6 +7,13 @@ namespace RemoteWorkloadOperator.Tokens;
 /// </summary>
 public sealed record MonitorCredentials(string Version, string? ClientSecret, string? RefreshToken)
 {
+    /// <summary>
+    /// What identifies the input refresh token a rotated one descends from (its fingerprint). A rotated token that is
+    /// held in memory survives any change of the other credentials (a new client secret) and is dropped only when this
+    /// changes. Null means <see cref="Version"/>.
+    /// </summary>
+    public string? Lineage { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")} }}";

@@ -55,4 +55,14 @@ public sealed record MonitorTiming
 
     /// <summary>While AuthRetrying with a still-valid token, attempt this long before it expires.</summary>
     public TimeSpan PreExpiryLead { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a stop waits for a token request that was already sent and for the persistence of what it returned:
+    /// the request timeout (30 s) plus the state-Secret write. A new owner of the workload waits this long before its
+    /// first refresh-token request when the previous owner may still be in flight.
+    /// </summary>
+    public TimeSpan FlightGrace { get; init; } = DefaultFlightGrace;
+
+    /// <summary>The default of <see cref="FlightGrace"/>.</summary>
+    public static TimeSpan DefaultFlightGrace { get; } = TimeSpan.FromSeconds(45);
 }

@@ -10,7 +10,8 @@ public interface ICredentialsSource
 /// <summary>Persists a refresh token the IdP rotated. Called before the access token is published.</summary>
 public interface IRotatedRefreshTokenSink
 {
-    /// <summary>Store <paramref name="rotated"/>. Throwing makes the attempt a transient failure; the engine keeps the token in memory.</summary>
+    /// <summary>Store <paramref name="rotated"/>. Throwing makes the attempt a transient failure; the engine keeps the token in
+    /// memory and writes it again before it sends another request. The call runs under the stop grace bound, not the stop.</summary>
     ValueTask StoreAsync(RotatedRefreshToken rotated, CancellationToken cancellationToken);
 }
 
@@ -45,11 +46,11 @@ public sealed class RandomJitterSource : IJitterSource
     public double NextDouble() => Random.Shared.NextDouble();
 }
 
-/// <summary>A refresh token the IdP rotated, with the credentials version it descends from.</summary>
-public sealed record RotatedRefreshToken(string RefreshToken, string DescendsFromVersion)
+/// <summary>A refresh token the IdP rotated, with the lineage (<see cref="MonitorCredentials.Lineage"/>) it descends from.</summary>
+public sealed record RotatedRefreshToken(string RefreshToken, string DescendsFrom)
 {
     /// <inheritdoc />
-    public override string ToString() => $"RotatedRefreshToken {{ RefreshToken = ***, DescendsFromVersion = {DescendsFromVersion} }}";
+    public override string ToString() => $"RotatedRefreshToken {{ RefreshToken = ***, DescendsFrom = {DescendsFrom} }}";
 }
 
 /// <summary>What consumers see: the access token and its metadata.</summary>

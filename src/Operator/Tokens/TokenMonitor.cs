@@ -4,13 +4,21 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
-/// The token monitor of one workload: spec sections 1 and 3. It keeps the workload's phase, obtains and refreshes the
-/// access token, runs the short retry (Polly) and AuthRetrying (one jittered tick, a deadline timer), and reports
-/// each transition once to <see cref="IStatusSink"/>. It owns no thread: while idle it is an object and an
-/// <see cref="ITimer"/>. At most one attempt is in flight (single flight); triggers that arrive meanwhile coalesce.
+/// The token monitor of one workload. The state table lives in <see cref="TokenTransitions"/>; this class keeps the
+/// threading, the timers and the I/O around it: single flight (one attempt or short retry at a time, triggers that
+/// arrive meanwhile coalesce into one follow-up), the short retry (Polly), the AuthRetrying tick and deadline timers,
+/// and the stop rules. It owns no thread: while idle it is an object and an <see cref="ITimer"/>.
 /// </summary>
+/// <remarks>
+/// Stopping cancels waits, never a sent request: once a token request has been sent, it and the persistence of what
+/// it returned (a rotated refresh token) run to completion under <see cref="MonitorTiming.FlightGrace"/>, because the
+/// IdP completes a refresh even when the client hangs up, and the refresh token the request presented is then spent.
+/// </remarks>
 public sealed partial class TokenMonitor : IAsyncDisposable
 {
+    /// <summary>.NET timers reject due times over ~49.7 days; every timer is armed for at most this long and re-armed.</summary>
+    internal static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(1);
+
     private readonly TokenMonitorConfig _config;
     private readonly TokenMonitorPorts _ports;
     private readonly TimeProvider _time;
@@ -18,31 +26,28 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
 
-    private TokenPhase _phase = TokenPhase.Pending;
-    private string _reason = TokenReasons.Pending;
-    private string _message = "waiting for the first token";
-    private DateTimeOffset? _expiresAt;
-    private DateTimeOffset? _lastRefresh;
-    private DateTimeOffset? _nextRefresh;
-    private AuthRetryInfo? _authRetry;
-    private TokenFailure? _lastFailure;
-    private DateTimeOffset _readySince;
-    private DateTimeOffset _retryingSince;
+    /// <summary>Cancels waits and backoff (and reads that precede a request) when the monitor stops.</summary>
+    private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>Cancels a sent request and its persistence only once the grace bound after a stop has passed.</summary>
+    private readonly CancellationTokenSource _flight = new();
+
+    private MonitorState _state = MonitorState.Initial;
     private ITimer? _timer;
     private ITimer? _deadlineTimer;
-    private Work _scheduled;
-    private DateTimeOffset _scheduledAt;
-    private CancellationTokenSource? _stop;
+    private ITimer? _graceTimer;
+    private ScheduledWork _scheduled;
+    private DateTimeOffset? _deadline;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset _fence;
     private bool _started;
     private bool _stopped;
     private bool _inFlight;
     private bool _rerun;
+    private bool _reReadAfterInvalidGrant;
     private int _flightAttempts;
     private TaskCompletionSource? _idle;
-    private string? _pendingRotated;
-    private string? _pendingRotatedVersion;
-    private HashSet<string>? _remediationsSent;
+    private RotatedRefreshToken? _unpersisted;
 
     /// <summary>Creates a monitor; nothing happens until <see cref="Start"/>.</summary>
     public TokenMonitor(TokenMonitorConfig config, TokenMonitorPorts ports, TimeProvider timeProvider, IJitterSource? jitter = null, ILogger? logger = null)
@@ -57,14 +62,6 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    private enum Work : byte
-    {
-        None,
-        Initial,
-        Refresh,
-        Tick,
-    }
-
     /// <summary>The workload this monitor serves.</summary>
     public TokenMonitorConfig Config => _config;
 
@@ -75,7 +72,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _phase;
+                return _state.Phase;
             }
         }
     }
@@ -87,20 +84,22 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         {
             lock (_gate)
             {
-                return Snapshot();
+                return _state.ToStatus(_config);
             }
         }
     }
 
     /// <summary>
-    /// Starts from the persisted <paramref name="resume"/> state: AuthRetrying keeps its startedAt and deadline and
-    /// waits for nextAttemptTime; Running with a valid token waits for its refresh time; immediate attempts are spread
-    /// over <see cref="MonitorTiming.StartupSpread"/>. Writes no status by itself.
+    /// Starts from the persisted <paramref name="resume"/> state (see <see cref="TokenTransitions.Resume"/>). Writes no
+    /// status by itself, except when the resumed status differs from the persisted one (a changed ceiling moved the
+    /// deadline). With a refresh-token grant, no request is sent before <paramref name="refreshTokenFence"/>: a
+    /// previous owner of this workload may still be finishing a request that rotates the refresh token.
     /// </summary>
-    public void Start(MonitorResumeState? resume = null)
+    public void Start(MonitorResumeState? resume = null, DateTimeOffset? refreshTokenFence = null)
     {
         resume ??= MonitorResumeState.Fresh;
-        var runNow = Work.None;
+        var runNow = MonitorWork.None;
+        StatusUpdate? moved;
         lock (_gate)
         {
             if (_started)
@@ -109,76 +108,33 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             }
 
             _started = true;
-            _stop = new CancellationTokenSource();
             var now = _time.GetUtcNow();
-            var timing = _config.Timing;
-            var startAt = now + TokenSchedule.StartupDelay(timing.StartupSpread, _jitter.NextDouble());
-
-            _phase = resume.Phase;
-            _reason = resume.Reason ?? DefaultReason(resume.Phase);
-            _message = resume.Message ?? _message;
-            _expiresAt = resume.TokenExpiresAt;
-            _lastRefresh = resume.LastRefreshTime;
-            _nextRefresh = resume.NextRefreshTime;
-            _readySince = now;
-            _retryingSince = now;
-
-            switch (resume.Phase)
-            {
-                case TokenPhase.Pending:
-                    runNow = ScheduleNoLock(Work.Initial, startAt, now);
-                    break;
-                case TokenPhase.Running:
-                    var due = startAt;
-                    if (_expiresAt is { } expiry && expiry > now)
-                    {
-                        var planned = _nextRefresh ?? TokenSchedule.NextRefresh(_lastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, _jitter.NextDouble());
-                        due = planned > now ? planned : startAt;
-                    }
-                    else if (_expiresAt is null && _nextRefresh is { } next && next > now)
-                    {
-                        due = next;
-                    }
-
-                    _nextRefresh = due;
-                    runNow = ScheduleNoLock(Work.Refresh, due, now);
-                    break;
-                case TokenPhase.AuthRetrying:
-                    var startedAt = resume.AuthRetryStartedAt ?? now;
-                    var deadline = resume.AuthRetryDeadline ?? TokenSchedule.Deadline(startedAt, timing.Retry.Ceiling);
-                    var nextAttempt = resume.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
-                    if (nextAttempt < now)
-                    {
-                        nextAttempt = now;
-                    }
-
-                    _authRetry = new AuthRetryInfo(startedAt, deadline, resume.Attempts, resume.LastAttemptTime, nextAttempt, resume.LastError);
-                    _retryingSince = startedAt;
-                    _nextRefresh = null;
-                    ArmDeadlineNoLock(deadline, now);
-                    runNow = ScheduleNoLock(Work.Tick, nextAttempt, now);
-                    break;
-                default:
-                    // Unauthenticated and Failed idle until a trigger.
-                    _nextRefresh = null;
-                    break;
-            }
-
-            if (runNow != Work.None)
+            _startedAt = now;
+            _fence = _config.Grant == TokenGrantType.RefreshToken && refreshTokenFence is { } fence ? fence : DateTimeOffset.MinValue;
+            var result = TokenTransitions.Resume(resume, now, _config, _jitter.NextDouble(), _jitter.NextDouble());
+            moved = result.Update;
+            runNow = AdoptNoLock(result, now);
+            if (runNow != MonitorWork.None)
             {
                 BeginFlightNoLock();
             }
         }
 
         LogStarted(_logger, _config.WorkloadKey, resume.Phase);
-        if (runNow != Work.None)
+        if (moved is not null)
+        {
+            _ = WriteStatusAsync(moved);
+        }
+
+        if (runNow != MonitorWork.None)
         {
             _ = RunFlightAsync(runNow);
         }
     }
 
-    /// <summary>The credentials Secret changed (section 1 row 9): one immediate attempt with a fresh short retry
-    /// from Pending, Unauthenticated or Failed; during AuthRetrying it brings the next tick forward (the deadline stays).</summary>
+    /// <summary>The credentials Secret changed: one immediate attempt with a fresh short retry from Pending,
+    /// Unauthenticated or Failed; during AuthRetrying it brings the next tick forward (the deadline stays); in Running
+    /// the next refresh uses them. A change during a flight re-runs after it unless the flight ended in Running.</summary>
     public void CredentialsChanged() => Trigger(retryRequested: false);
 
     /// <summary>A new <c>retry-requested-at</c> value or a spec change: like <see cref="CredentialsChanged"/>, and in
@@ -200,57 +156,58 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops quietly (workload deleted, leadership lost): cancels the attempt in flight, disposes timers and
-    /// writes no status. The next leader resumes from the persisted status.</summary>
+    /// <summary>
+    /// Stops quietly (workload deleted, leadership lost, shutdown) and writes no status: the next owner resumes from the
+    /// persisted one. Waits and backoff are cancelled at once; a token request already sent and the persistence of its
+    /// rotated refresh token finish first, bounded by <see cref="MonitorTiming.FlightGrace"/>. Completes when they did.
+    /// </summary>
     public async Task StopAsync()
     {
         Task idle;
-        CancellationTokenSource? stop;
         lock (_gate)
         {
             if (_stopped)
             {
-                return;
+                idle = _idle?.Task ?? Task.CompletedTask;
             }
-
-            _stopped = true;
-            _scheduled = Work.None;
-            _timer?.Dispose();
-            _timer = null;
-            _deadlineTimer?.Dispose();
-            _deadlineTimer = null;
-            stop = _stop;
-            idle = _idle?.Task ?? Task.CompletedTask;
+            else
+            {
+                _stopped = true;
+                _scheduled = ScheduledWork.None;
+                _timer?.Dispose();
+                _timer = null;
+                _deadlineTimer?.Dispose();
+                _deadlineTimer = null;
+                idle = _idle?.Task ?? Task.CompletedTask;
+                if (!idle.IsCompleted)
+                {
+                    _graceTimer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), _flight, _config.Timing.FlightGrace, Timeout.InfiniteTimeSpan);
+                }
+            }
         }
 
-        if (stop is not null)
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
-
+        await _stop.CancelAsync().ConfigureAwait(false);
         await idle.ConfigureAwait(false);
-        stop?.Dispose();
+        lock (_gate)
+        {
+            _graceTimer?.Dispose();
+            _graceTimer = null;
+        }
+
         LogStopped(_logger, _config.WorkloadKey);
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
-
-    /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
-    private static string Rfc3339(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string DefaultReason(TokenPhase phase) => phase switch
+    public async ValueTask DisposeAsync()
     {
-        TokenPhase.Running => TokenReasons.TokenIssued,
-        TokenPhase.AuthRetrying => TokenReasons.TokenEndpointUnavailable,
-        TokenPhase.Unauthenticated => TokenReasons.CredentialsRejected,
-        _ => TokenReasons.Pending,
-    };
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+        _flight.Dispose();
+    }
 
     private void Trigger(bool retryRequested)
     {
-        Work work;
+        MonitorWork work;
         lock (_gate)
         {
             if (!_started || _stopped)
@@ -258,20 +215,23 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 return;
             }
 
-            work = _phase switch
+            if (_inFlight)
             {
-                TokenPhase.Running => retryRequested ? Work.Refresh : Work.None,
-                TokenPhase.AuthRetrying => Work.Tick,
-                _ => Work.Initial,
-            };
-            if (work == Work.None)
+                // Whatever the flight ends in, this trigger is looked at again after it.
+                _rerun = true;
+                return;
+            }
+
+            work = TokenTransitions.WorkFor(_state.Phase, retryRequested);
+            if (work == MonitorWork.None)
             {
                 return;
             }
 
-            if (_inFlight)
+            var now = _time.GetUtcNow();
+            if (now < _fence)
             {
-                _rerun = true;
+                _ = ScheduleNoLock(new ScheduledWork(work, _fence), now);
                 return;
             }
 
@@ -283,15 +243,23 @@ public sealed partial class TokenMonitor : IAsyncDisposable
 
     private void OnTimer()
     {
-        Work work;
+        MonitorWork work;
         lock (_gate)
         {
-            if (_stopped || _inFlight || _scheduled == Work.None)
+            if (_stopped || _inFlight || _scheduled.Work == MonitorWork.None)
             {
                 return;
             }
 
-            work = _scheduled;
+            var now = _time.GetUtcNow();
+            if (now < _scheduled.At)
+            {
+                // An early callback: one queued before the work was rescheduled, or a capped long wait. Re-arm.
+                ArmNoLock(ref _timer, static s => ((TokenMonitor)s!).OnTimer(), _scheduled.At - now);
+                return;
+            }
+
+            work = _scheduled.Work;
             BeginFlightNoLock();
         }
 
@@ -302,55 +270,76 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_stopped || _inFlight || _phase != TokenPhase.AuthRetrying)
+            if (_stopped || _inFlight || _state.Phase != TokenPhase.AuthRetrying || _deadline is not { } deadline)
             {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            if (now < deadline)
+            {
+                ArmNoLock(ref _deadlineTimer, static s => ((TokenMonitor)s!).OnDeadline(), deadline - now);
                 return;
             }
 
             BeginFlightNoLock();
         }
 
-        _ = RunFlightAsync(Work.Tick);
+        _ = RunFlightAsync(MonitorWork.Tick);
+    }
+
+    /// <summary>Takes a transition's state and schedule; returns work that is already due (the caller runs it).</summary>
+    private MonitorWork AdoptNoLock(TransitionResult result, DateTimeOffset now)
+    {
+        _state = result.State;
+        _deadline = result.Deadline;
+        if (result.Deadline is { } deadline && deadline > now)
+        {
+            ArmNoLock(ref _deadlineTimer, static s => ((TokenMonitor)s!).OnDeadline(), deadline - now);
+        }
+        else
+        {
+            _deadlineTimer?.Dispose();
+            _deadlineTimer = null;
+        }
+
+        return ScheduleNoLock(result.Next, now);
     }
 
     /// <summary>
-    /// Records <paramref name="work"/> as due at <paramref name="at"/> and arms the timer. When it is already due, returns
-    /// it so the caller can run it at once; a flight that schedules due work runs it before going idle.
+    /// Records <paramref name="work"/> and arms the timer. When it is already due, returns it so the caller can run it
+    /// at once; a flight that schedules due work runs it before going idle.
     /// </summary>
-    private Work ScheduleNoLock(Work work, DateTimeOffset at, DateTimeOffset now)
+    private MonitorWork ScheduleNoLock(ScheduledWork work, DateTimeOffset now)
     {
+        if (work.Work != MonitorWork.None && work.At < _fence)
+        {
+            work = work with { At = _fence };
+        }
+
         _scheduled = work;
-        _scheduledAt = at;
-        var due = at - now;
+        if (work.Work == MonitorWork.None)
+        {
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return MonitorWork.None;
+        }
+
+        var due = work.At - now;
         if (due <= TimeSpan.Zero)
         {
             _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return work;
+            return work.Work;
         }
 
-        _timer ??= _time.CreateTimer(static s => ((TokenMonitor)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _timer.Change(due, Timeout.InfiniteTimeSpan);
-        return Work.None;
+        ArmNoLock(ref _timer, static s => ((TokenMonitor)s!).OnTimer(), due);
+        return MonitorWork.None;
     }
 
-    private void ArmDeadlineNoLock(DateTimeOffset deadline, DateTimeOffset now)
+    /// <summary>Arms <paramref name="timer"/> for <paramref name="due"/>, capped at <see cref="MaxTimerDue"/> (the callback re-arms).</summary>
+    private void ArmNoLock(ref ITimer? timer, TimerCallback callback, TimeSpan due)
     {
-        var due = deadline - now;
-        if (due <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        _deadlineTimer ??= _time.CreateTimer(static s => ((TokenMonitor)s!).OnDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _deadlineTimer.Change(due, Timeout.InfiniteTimeSpan);
-    }
-
-    private void DisarmNoLock()
-    {
-        _scheduled = Work.None;
-        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _deadlineTimer?.Dispose();
-        _deadlineTimer = null;
+        timer ??= _time.CreateTimer(callback, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(due > MaxTimerDue ? MaxTimerDue : due, Timeout.InfiniteTimeSpan);
     }
 
     private void BeginFlightNoLock()
@@ -358,33 +347,43 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         _inFlight = true;
         _rerun = false;
         _flightAttempts = 0;
-        _scheduled = Work.None;
+        _scheduled = ScheduledWork.None;
         _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private async Task RunFlightAsync(Work work)
+    private async Task RunFlightAsync(MonitorWork work)
     {
-        var stopToken = _stop!.Token;
         while (true)
         {
             try
             {
-                var outcome = work == Work.Tick
-                    ? await AttemptAsync(stopToken).ConfigureAwait(false)
-                    : await ShortRetryAsync(stopToken).ConfigureAwait(false);
-                StatusUpdate? update;
+                var outcome = work == MonitorWork.Tick
+                    ? await AttemptAsync().ConfigureAwait(false)
+                    : await ShortRetryAsync().ConfigureAwait(false);
+                StatusUpdate? update = null;
                 lock (_gate)
                 {
-                    update = _stopped ? null : Apply(work, outcome);
+                    if (!_stopped)
+                    {
+                        var now = _time.GetUtcNow();
+                        var result = TokenTransitions.Apply(_state, work, outcome, _flightAttempts, now, _config, _jitter.NextDouble());
+                        _ = AdoptNoLock(result, now);
+                        update = result.Update;
+                    }
                 }
 
                 if (update is not null)
                 {
-                    await WriteStatusAsync(update, stopToken).ConfigureAwait(false);
+                    if (update.Kind == StatusUpdateKind.Transition)
+                    {
+                        LogTransition(_logger, _config.WorkloadKey, update.Status.Phase, update.Status.Reason);
+                    }
+
+                    await WriteStatusAsync(update).ConfigureAwait(false);
                 }
             }
-            catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 // Quiet stop: not a failure, no phase change, no status write.
             }
@@ -392,13 +391,13 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                LogFlightCrashed(_logger, ex, _config.WorkloadKey);
+                LogFlightCrashed(_logger, _config.WorkloadKey, ex.GetType().Name);
                 lock (_gate)
                 {
                     if (!_stopped)
                     {
-                        var retryAt = _time.GetUtcNow() + _config.Timing.Retry.InitialInterval;
-                        _ = ScheduleNoLock(work, retryAt, _time.GetUtcNow());
+                        var now = _time.GetUtcNow();
+                        _ = ScheduleNoLock(new ScheduledWork(work, now + _config.Timing.Retry.InitialInterval), now);
                     }
                 }
             }
@@ -406,18 +405,18 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             TaskCompletionSource? idle;
             lock (_gate)
             {
-                if (!_stopped && _rerun && _phase != TokenPhase.Running)
+                if (!_stopped && _rerun && _state.Phase != TokenPhase.Running)
                 {
                     // Triggers that arrived during the flight were coalesced into this one follow-up attempt.
-                    work = _phase == TokenPhase.AuthRetrying ? Work.Tick : Work.Initial;
+                    work = _state.Phase == TokenPhase.AuthRetrying ? MonitorWork.Tick : MonitorWork.Initial;
                     BeginFlightNoLock();
                     continue;
                 }
 
-                if (!_stopped && _scheduled != Work.None && _scheduledAt <= _time.GetUtcNow())
+                if (!_stopped && _scheduled.Work != MonitorWork.None && _scheduled.At <= _time.GetUtcNow())
                 {
                     // The timer came due (or fired) while this flight was still finishing: run it now, not never.
-                    work = _scheduled;
+                    work = _scheduled.Work;
                     BeginFlightNoLock();
                     continue;
                 }
@@ -433,281 +432,189 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         }
     }
 
-    private async ValueTask<AttemptOutcome> AttemptAsync(CancellationToken stopToken)
+    /// <summary>
+    /// One attempt: read the credentials, send the token request, persist a rotated refresh token, publish the access
+    /// token. Until the request is sent, a stop cancels everything; from then on the request and the persistence run
+    /// under the grace bound, and only the publication (a write that a stopped monitor leaves to the next owner) is
+    /// skipped after a stop.
+    /// </summary>
+    private async ValueTask<AttemptOutcome> AttemptAsync()
     {
         lock (_gate)
         {
             _flightAttempts++;
         }
 
-        MonitorCredentials credentials;
-        try
+        var stopToken = _stop.Token;
+        var credentials = await ReadCredentialsAsync(stopToken).ConfigureAwait(false);
+        if (credentials.Outcome is { } unavailable)
         {
-            credentials = await _ports.Credentials.GetAsync(stopToken).ConfigureAwait(false);
-        }
-        catch (CredentialsUnavailableException ex)
-        {
-            return AttemptOutcome.Missing(ex.Reason, Sanitizer.Clean(ex.Message));
-        }
-        catch (Exception ex) when (!IsOwnStop(ex, stopToken))
-        {
-            LogPortFailed(_logger, ex, _config.WorkloadKey, "credentials source");
-            return AttemptOutcome.Failed(LocalFailure("credentials could not be read"), null);
+            return unavailable;
         }
 
-        var effective = credentials;
-        lock (_gate)
+        var effective = WithUnpersisted(credentials.Value!);
+        if (await PersistUnpersistedAsync(effective).ConfigureAwait(false) is { } stillUnpersisted)
         {
-            if (_pendingRotated is not null)
-            {
-                if (_pendingRotatedVersion == credentials.Version)
-                {
-                    effective = credentials with { RefreshToken = _pendingRotated };
-                }
-                else
-                {
-                    _pendingRotated = null;
-                    _pendingRotatedVersion = null;
-                }
-            }
+            return stillUnpersisted;
         }
 
-        var result = await _ports.TokenClient.RequestTokenAsync(_config, effective, stopToken).ConfigureAwait(false);
+        stopToken.ThrowIfCancellationRequested();
+        var result = await _ports.TokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
+        if (result.Failure is { ErrorCode: "invalid_grant" } && await ReReadAfterInvalidGrantAsync(effective).ConfigureAwait(false) is { } fresher)
+        {
+            // A previous owner may have stored a rotation after this monitor read the credentials: present that once.
+            effective = fresher;
+            result = await _ports.TokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
+        }
+
         if (result.Failure is { } failure)
         {
-            return AttemptOutcome.Failed(failure, credentials.Version);
+            return AttemptOutcome.Failed(failure, effective.Version);
         }
 
         var grant = result.Grant ?? throw new InvalidOperationException("A token result has neither a grant nor a failure.");
         if (grant.RefreshToken is { } rotated && !string.Equals(rotated, effective.RefreshToken, StringComparison.Ordinal))
         {
+            var successor = new RotatedRefreshToken(rotated, Lineage(effective));
             lock (_gate)
             {
-                _pendingRotated = rotated;
-                _pendingRotatedVersion = credentials.Version;
+                _unpersisted = successor;
             }
 
-            try
+            if (await PersistUnpersistedAsync(effective).ConfigureAwait(false) is { } failed)
             {
-                await _ports.RotatedRefreshTokens.StoreAsync(new RotatedRefreshToken(rotated, credentials.Version), stopToken).ConfigureAwait(false);
-                lock (_gate)
-                {
-                    if (ReferenceEquals(_pendingRotated, rotated))
-                    {
-                        _pendingRotated = null;
-                        _pendingRotatedVersion = null;
-                    }
-                }
+                return failed;
             }
-            catch (Exception ex) when (!IsOwnStop(ex, stopToken))
-            {
-                LogPortFailed(_logger, ex, _config.WorkloadKey, "rotated refresh token sink");
-                return AttemptOutcome.Failed(LocalFailure("the rotated refresh token could not be stored; the access token was not published"), credentials.Version);
-            }
+        }
+
+        if (stopToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(stopToken);
         }
 
         try
         {
             await _ports.Publisher.PublishAsync(new PublishedToken(grant.AccessToken, grant.TokenType, grant.IssuedAt, grant.ExpiresAt, grant.Scope), stopToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!IsOwnStop(ex, stopToken))
+        catch (Exception ex) when (!IsOwnStop(ex))
         {
-            LogPortFailed(_logger, ex, _config.WorkloadKey, "token publisher");
-            return AttemptOutcome.Failed(LocalFailure("the access token could not be published"), credentials.Version);
+            LogPortFailed(_logger, _config.WorkloadKey, "token publisher", ex.GetType().Name);
+            return AttemptOutcome.Failed(LocalFailure("the access token could not be published"), effective.Version);
         }
 
-        return AttemptOutcome.Succeeded(grant, credentials.Version);
+        return AttemptOutcome.Succeeded(grant, effective.Version);
     }
 
-    private StatusUpdate? Apply(Work work, AttemptOutcome outcome)
+    private async ValueTask<(MonitorCredentials? Value, AttemptOutcome? Outcome)> ReadCredentialsAsync(CancellationToken stopToken)
     {
-        var now = _time.GetUtcNow();
-        var timing = _config.Timing;
-        var previous = _phase;
-
-        if (outcome.Grant is { } grant)
+        try
         {
-            var previousTimes = (_expiresAt, _lastRefresh, _nextRefresh);
-            _lastFailure = null;
-            _expiresAt = grant.ExpiresAt;
-            _lastRefresh = grant.IssuedAt;
-            _nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, _jitter.NextDouble());
-            DisarmNoLock();
-            _ = ScheduleNoLock(Work.Refresh, _nextRefresh.Value, now);
-            if (previous == TokenPhase.Running)
-            {
-                // Row 2: token times only, and nothing at all when they did not change.
-                return previousTimes == (_expiresAt, _lastRefresh, _nextRefresh) ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, Snapshot(), null);
-            }
+            return (await _ports.Credentials.GetAsync(stopToken).ConfigureAwait(false), null);
+        }
+        catch (CredentialsUnavailableException ex)
+        {
+            return (null, AttemptOutcome.Missing(ex.Reason, Sanitizer.Clean(ex.Message)));
+        }
+        catch (Exception ex) when (!IsOwnStop(ex))
+        {
+            LogPortFailed(_logger, _config.WorkloadKey, "credentials source", ex.GetType().Name);
+            return (null, AttemptOutcome.Failed(LocalFailure("credentials could not be read"), null));
+        }
+    }
 
-            var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
-            var recovered = previous == TokenPhase.AuthRetrying;
-            var reason = recovered ? TokenReasons.Recovered : TokenReasons.TokenIssued;
-            var message = recovered
-                ? $"token endpoint answered again after {(_authRetry?.Attempts ?? 0) + 1} attempts; access token {validity}"
-                : $"access token issued, {validity}";
-            _authRetry = null;
-            SetPhaseNoLock(TokenPhase.Running, reason, message, now);
-            return Transition(new MonitorEvent(MonitorEventType.Normal, reason, message));
+    /// <summary>
+    /// Writes a rotated refresh token that is held only in memory until it lands (under the grace bound, not the stop
+    /// token). Returns a failed outcome while it could not be written: no further request is sent before it is, so the
+    /// live refresh token always exists somewhere outside this process. A token of another lineage (a person replaced
+    /// the input) is dropped.
+    /// </summary>
+    private async ValueTask<AttemptOutcome?> PersistUnpersistedAsync(MonitorCredentials credentials)
+    {
+        RotatedRefreshToken? pending;
+        lock (_gate)
+        {
+            pending = _unpersisted;
+            if (pending is not null && pending.DescendsFrom != Lineage(credentials))
+            {
+                _unpersisted = pending = null;
+            }
         }
 
-        if (outcome.MissingReason is { } missingReason)
+        if (pending is null)
         {
-            DisarmNoLock();
-            _nextRefresh = null;
-            var message = outcome.MissingMessage ?? "credentials are not available";
-            if (previous == TokenPhase.Pending && _reason == missingReason && _message == message)
+            return null;
+        }
+
+        try
+        {
+            await _ports.RotatedRefreshTokens.StoreAsync(pending, _flight.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && _flight.IsCancellationRequested))
+        {
+            LogPortFailed(_logger, _config.WorkloadKey, "rotated refresh token sink", ex.GetType().Name);
+            return AttemptOutcome.Failed(LocalFailure("the rotated refresh token could not be stored; the access token was not published"), credentials.Version);
+        }
+
+        lock (_gate)
+        {
+            if (ReferenceEquals(_unpersisted, pending))
+            {
+                _unpersisted = null;
+            }
+        }
+
+        return null;
+    }
+
+    private MonitorCredentials WithUnpersisted(MonitorCredentials credentials)
+    {
+        lock (_gate)
+        {
+            return _unpersisted is { } held && held.DescendsFrom == Lineage(credentials)
+                ? credentials with { RefreshToken = held.RefreshToken }
+                : credentials;
+        }
+    }
+
+    /// <summary>
+    /// Within the grace bound after start, an <c>invalid_grant</c> may mean the previous owner stored a rotated token
+    /// after this monitor read its credentials: re-read once and return them if the refresh token changed.
+    /// </summary>
+    private async ValueTask<MonitorCredentials?> ReReadAfterInvalidGrantAsync(MonitorCredentials presented)
+    {
+        lock (_gate)
+        {
+            if (_config.Grant != TokenGrantType.RefreshToken || _reReadAfterInvalidGrant || _time.GetUtcNow() - _startedAt > _config.Timing.FlightGrace)
             {
                 return null;
             }
 
-            SetPhaseNoLock(TokenPhase.Pending, missingReason, message, now);
-            return Transition(new MonitorEvent(MonitorEventType.Warning, missingReason, message));
+            _reReadAfterInvalidGrant = true;
         }
 
-        var failure = outcome.Failure!;
-        _lastFailure = failure;
-
-        if (!failure.IsTransient)
-        {
-            DisarmNoLock();
-            _nextRefresh = null;
-            if (_authRetry is { } kept)
-            {
-                _authRetry = kept with
-                {
-                    Attempts = kept.Attempts + (work == Work.Tick ? 1 : _flightAttempts),
-                    LastAttemptTime = now,
-                    NextAttemptTime = null,
-                    LastError = failure.Description,
-                };
-            }
-
-            var message = failure.ErrorCode is { } code
-                ? $"the IdP rejected the credentials with {code}: {failure.Description}"
-                : failure.Description;
-            MonitorEvent? ev = new(MonitorEventType.Warning, failure.Reason, message);
-            if (failure.ErrorCode is { } errorCode && !string.IsNullOrEmpty(_config.ClientId))
-            {
-                // Section 2.3: the remediation hint at most once per distinct (code, credentials version).
-                _remediationsSent ??= new HashSet<string>(StringComparer.Ordinal);
-                ev = _remediationsSent.Add($"{errorCode}\n{outcome.CredentialsVersion}")
-                    ? ev with
-                    {
-                        Message = $"{message}. The credentials of client '{_config.ClientId}' may be stale or revoked: update the credentials Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
-                    }
-                    : null;
-            }
-
-            if (previous == TokenPhase.Unauthenticated && _reason == failure.Reason && _message == message)
-            {
-                return ev is null ? null : new StatusUpdate(StatusUpdateKind.EventOnly, Snapshot(), ev);
-            }
-
-            SetPhaseNoLock(TokenPhase.Unauthenticated, failure.Reason, message, now);
-            return Transition(ev);
-        }
-
-        if (work == Work.Tick && _authRetry is { } retrying)
-        {
-            var attempts = retrying.Attempts + 1;
-            if (now >= retrying.Deadline)
-            {
-                DisarmNoLock();
-                _authRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description };
-                var message = $"gave up at the deadline {retrying.Deadline:O} after {attempts} attempts; last error: {failure.Description}";
-                SetPhaseNoLock(TokenPhase.Unauthenticated, TokenReasons.CeilingExceeded, message, now);
-                return Transition(new MonitorEvent(MonitorEventType.Warning, TokenReasons.CeilingExceeded, message));
-            }
-
-            var next = TokenSchedule.NextTick(now, retrying.Deadline, timing.Retry.TickInterval, failure.RetryAfter, ValidExpiry(now), timing.PreExpiryLead, _jitter.NextDouble());
-            _authRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = next, LastError = failure.Description };
-            _ = ScheduleNoLock(Work.Tick, next, now);
-            return new StatusUpdate(StatusUpdateKind.RetryProgress, Snapshot(), null);
-        }
-
-        // The short retry is exhausted on a still-transient error: enter AuthRetrying (row 4).
-        var deadline = TokenSchedule.Deadline(now, timing.Retry.Ceiling);
-        var nextAttempt = TokenSchedule.NextTick(now, deadline, timing.Retry.TickInterval, failure.RetryAfter, ValidExpiry(now), timing.PreExpiryLead, _jitter.NextDouble());
-        DisarmNoLock();
-        _nextRefresh = null;
-        _authRetry = new AuthRetryInfo(now, deadline, _flightAttempts, now, nextAttempt, failure.Description);
-        var retryMessage = $"{failure.Description}; retrying every {Format(timing.Retry.TickInterval)} until {Rfc3339(deadline)}";
-        SetPhaseNoLock(TokenPhase.AuthRetrying, TokenReasons.TokenEndpointUnavailable, retryMessage, now);
-        ArmDeadlineNoLock(deadline, now);
-        _ = ScheduleNoLock(Work.Tick, nextAttempt, now);
-        return Transition(new MonitorEvent(MonitorEventType.Warning, TokenReasons.AuthRetrying, retryMessage));
+        var reread = await ReadCredentialsAsync(_stop.Token).ConfigureAwait(false);
+        return reread.Value is { } fresh && !string.Equals(fresh.RefreshToken, presented.RefreshToken, StringComparison.Ordinal) ? fresh : null;
     }
 
-    private StatusUpdate Transition(MonitorEvent? ev)
-    {
-        LogTransition(_logger, _config.WorkloadKey, _phase, _reason);
-        return new StatusUpdate(StatusUpdateKind.Transition, Snapshot(), ev);
-    }
-
-    private void SetPhaseNoLock(TokenPhase phase, string reason, string message, DateTimeOffset now)
-    {
-        if ((phase == TokenPhase.Running) != (_phase == TokenPhase.Running))
-        {
-            _readySince = now;
-        }
-
-        if ((phase == TokenPhase.AuthRetrying) != (_phase == TokenPhase.AuthRetrying))
-        {
-            _retryingSince = phase == TokenPhase.AuthRetrying && _authRetry is { } info ? info.StartedAt : now;
-        }
-
-        _phase = phase;
-        _reason = reason;
-        _message = message;
-    }
-
-    private MonitorStatus Snapshot()
-    {
-        var retrying = _phase == TokenPhase.AuthRetrying;
-        var retryReason = retrying ? TokenReasons.TransientFailure
-            : _reason == TokenReasons.CeilingExceeded ? TokenReasons.CeilingExceeded
-            : _reason == TokenReasons.Recovered ? TokenReasons.Recovered
-            : TokenReasons.NotRetrying;
-        var retryMessage = retrying && _authRetry is { } info
-            ? $"retrying every {Format(_config.Timing.Retry.TickInterval)} until {Rfc3339(info.Deadline)}"
-            : retryReason == TokenReasons.NotRetrying ? "not retrying" : _message;
-        return new MonitorStatus
-        {
-            Phase = _phase,
-            Reason = _reason,
-            Message = _message,
-            Token = new TokenTimes(_expiresAt, _lastRefresh, _phase == TokenPhase.Running ? _nextRefresh : null),
-            AuthRetry = _authRetry,
-            Ready = new ConditionFact(_phase == TokenPhase.Running, _reason, _message, _readySince),
-            AuthRetrying = new ConditionFact(retrying, retryReason, retryMessage, _retryingSince),
-            LastFailure = _lastFailure,
-        };
-    }
-
-    private async ValueTask WriteStatusAsync(StatusUpdate update, CancellationToken stopToken)
+    private async Task WriteStatusAsync(StatusUpdate update)
     {
         try
         {
-            await _ports.Status.WriteAsync(update, stopToken).ConfigureAwait(false);
+            await _ports.Status.WriteAsync(update, _stop.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!IsOwnStop(ex, stopToken))
+        catch (Exception ex) when (!IsOwnStop(ex))
         {
-            LogPortFailed(_logger, ex, _config.WorkloadKey, "status sink");
+            LogPortFailed(_logger, _config.WorkloadKey, "status sink", ex.GetType().Name);
         }
     }
 
-    private DateTimeOffset? ValidExpiry(DateTimeOffset now) => _expiresAt is { } e && e > now ? e : null;
+    /// <summary>The refresh token lineage of <paramref name="credentials"/>: what a rotated token descends from.</summary>
+    private static string Lineage(MonitorCredentials credentials) => credentials.Lineage ?? credentials.Version;
 
-    private static bool IsOwnStop(Exception ex, CancellationToken stopToken) => ex is OperationCanceledException && stopToken.IsCancellationRequested;
+    private bool IsOwnStop(Exception ex) => ex is OperationCanceledException && _stop.IsCancellationRequested;
 
     private static TokenFailure LocalFailure(string description) =>
         new(FailureClass.Transient, FailureKind.Local, TokenReasons.TokenEndpointUnavailable, description);
-
-    private static string Format(TimeSpan span) =>
-        span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{(int)span.TotalHours}h"
-        : span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m"
-        : $"{(int)span.TotalSeconds}s";
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Token monitor {Workload} started in {Phase}")]
     private static partial void LogStarted(ILogger logger, string workload, TokenPhase phase);
@@ -721,18 +628,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Workload {Workload} is now {Phase} ({Reason})")]
     private static partial void LogTransition(ILogger logger, string workload, TokenPhase phase, string reason);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The {Port} failed for {Workload}")]
-    private static partial void LogPortFailed(ILogger logger, Exception exception, string workload, string port);
+    // Exceptions are logged by type only: a Kubernetes client exception carries the request, whose body can hold a token.
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The {Port} failed for {Workload} ({ErrorType})")]
+    private static partial void LogPortFailed(ILogger logger, string workload, string port, string errorType);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Unexpected error in the token monitor of {Workload}; retrying later")]
-    private static partial void LogFlightCrashed(ILogger logger, Exception exception, string workload);
-
-    private sealed record AttemptOutcome(TokenGrant? Grant, TokenFailure? Failure, string? CredentialsVersion, string? MissingReason, string? MissingMessage)
-    {
-        public static AttemptOutcome Succeeded(TokenGrant grant, string version) => new(grant, null, version, null, null);
-
-        public static AttemptOutcome Failed(TokenFailure failure, string? version) => new(null, failure, version, null, null);
-
-        public static AttemptOutcome Missing(string reason, string message) => new(null, null, null, reason, message);
-    }
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Unexpected error in the token monitor of {Workload} ({ErrorType}); retrying later")]
+    private static partial void LogFlightCrashed(ILogger logger, string workload, string errorType);
 }

@@ -121,10 +121,13 @@ internal sealed class FakeCredentials : ICredentialsSource
 
     public bool Missing { get; set; }
 
+    /// <summary>The refresh token's lineage; null = the version (as when only the refresh token can change).</summary>
+    public string? Lineage { get; set; }
+
     public ValueTask<MonitorCredentials> GetAsync(CancellationToken cancellationToken) =>
         Missing
             ? throw new CredentialsUnavailableException("SecretNotFound", "Secret idp-creds not found")
-            : ValueTask.FromResult(new MonitorCredentials(Version, "secret", RefreshToken));
+            : ValueTask.FromResult(new MonitorCredentials(Version, "secret", RefreshToken) { Lineage = Lineage });
 }
 
 internal sealed class RecordingPorts(List<string> log) : IRotatedRefreshTokenSink, ITokenPublisher, IStatusSink
@@ -185,9 +188,10 @@ internal sealed class Harness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Epoch = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
 
-    public Harness(MonitorTiming? timing = null, double jitter = 0.5, string? clientId = "mcp-operator")
+    public Harness(MonitorTiming? timing = null, double jitter = 0.5, string? clientId = "mcp-operator", Func<FakeTimeProvider, TimeProvider>? monitorClock = null)
     {
         Time = new FakeTimeProvider(Epoch);
+        MonitorClock = monitorClock?.Invoke(Time) ?? Time;
         Client = new ScriptedTokenClient(Time) { Log = Log };
         Ports = new RecordingPorts(Log);
         Jitter = new FixedJitter(jitter);
@@ -198,15 +202,18 @@ internal sealed class Harness : IAsyncDisposable
             ClientId = clientId,
             Timing = timing ?? new MonitorTiming { StartupSpread = TimeSpan.Zero },
         };
-        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), Time, Jitter);
+        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), MonitorClock, Jitter);
     }
+
+    /// <summary>The clock the monitor sees: the fake clock itself, or a wrapper around it.</summary>
+    public TimeProvider MonitorClock { get; }
 
     /// <summary>Stops the monitor quietly and starts a new one from the last written status (a leader change).</summary>
     public async Task RestartAsync()
     {
         await Monitor.StopAsync();
         var resume = Ports.Updates.Count == 0 ? MonitorResumeState.Fresh : MonitorResumeState.From(Ports.Updates[^1].Status);
-        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), Time, Jitter);
+        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), MonitorClock, Jitter);
         Monitor.Start(resume);
     }
 
@@ -255,4 +262,44 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Monitor.DisposeAsync();
+}
+
+/// <summary>The fake clock, plus the power to run a timer's callback before it is due (a callback already queued when
+/// its work was rescheduled, as real timers can deliver).</summary>
+internal sealed class EarlyFiringClock(FakeTimeProvider inner) : TimeProvider
+{
+    private readonly List<(TimerCallback Callback, object? State)> _timers = [];
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_timers)
+        {
+            _timers.Add((callback, state));
+        }
+
+        return inner.CreateTimer(callback, state, dueTime, period);
+    }
+
+    /// <summary>Runs every timer callback created so far, now.</summary>
+    public void FireAllEarly()
+    {
+        List<(TimerCallback Callback, object? State)> timers;
+        lock (_timers)
+        {
+            timers = [.. _timers];
+        }
+
+        foreach (var (callback, state) in timers)
+        {
+            callback(state);
+        }
+    }
 }

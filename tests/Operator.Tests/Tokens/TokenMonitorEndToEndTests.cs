@@ -109,7 +109,7 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
 
         public ValueTask StoreAsync(RotatedRefreshToken rotated, CancellationToken cancellationToken)
         {
-            if (rotated.DescendsFromVersion == Current.Version)
+            if (rotated.DescendsFrom == Current.Version)
             {
                 Current = Current with { RefreshToken = rotated.RefreshToken };
             }

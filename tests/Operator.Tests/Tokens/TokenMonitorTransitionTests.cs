@@ -295,22 +295,6 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row10_stop_cancels_the_request_in_flight_without_a_failure()
-    {
-        var h = new Harness();
-        h.Client.Gate = new TaskCompletionSource();
-        h.Client.Fallback = () => h.Client.Token(Hour);
-        h.Monitor.Start();
-        Assert.Equal(1, h.Client.Count);
-
-        await h.Monitor.StopAsync();
-
-        Assert.Empty(h.Updates);
-        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
-        Assert.Null(h.Monitor.Status.LastFailure);
-    }
-
-    [Fact]
     public async Task Pending_with_an_unreachable_IdP_also_enters_AuthRetrying()
     {
         await using var h = new Harness();
@@ -424,11 +408,11 @@ public sealed class TokenMonitorTransitionTests
         var store = h.Log.FindIndex(l => l.StartsWith("store:rt-rotated-1", StringComparison.Ordinal));
         var publish = h.Log.FindIndex(l => l.StartsWith("publish:", StringComparison.Ordinal));
         Assert.True(store >= 0 && store < publish, string.Join(", ", h.Log));
-        Assert.Equal("v1", h.Ports.Rotated.Single().DescendsFromVersion);
+        Assert.Equal("v1", h.Ports.Rotated.Single().DescendsFrom);
     }
 
     [Fact]
-    public async Task Failed_rotated_store_publishes_nothing_and_keeps_the_new_token_in_memory()
+    public async Task Failed_rotated_store_publishes_nothing_and_writes_the_held_token_before_the_next_request()
     {
         await using var h = new Harness();
         h.Ports.FailRotatedStores = 1;
@@ -439,10 +423,11 @@ public sealed class TokenMonitorTransitionTests
 
         h.Advance(S(10));
 
-        // The second attempt presents the rotated token held in memory, not the now-invalid input one.
+        // The second attempt first writes the rotated token held in memory, then presents it (not the spent input one).
         Assert.Equal("rt-rotated-1", h.Client.Requests[1].RefreshToken);
         Assert.Single(h.Ports.Published);
-        Assert.Equal("rt-rotated-2", h.Ports.Rotated.Single().RefreshToken);
+        Assert.Equal(["store:rt-rotated-1", "store:rt-rotated-1", "request:rt-rotated-1", "store:rt-rotated-2"], h.Log.Where(l => l.StartsWith("store:", StringComparison.Ordinal) || l == "request:rt-rotated-1").ToArray());
+        Assert.Equal(["rt-rotated-1", "rt-rotated-2"], h.Ports.Rotated.Select(r => r.RefreshToken).ToArray());
         Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
     }
 

@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>
+/// Everything a monitor knows about its workload between attempts, as one immutable value. The transition table
+/// (<see cref="TokenTransitions"/>) maps a state and an outcome to the next state, so a transition is computed
+/// completely before the monitor replaces its state: an exception can never leave half of it applied.
+/// </summary>
+public sealed record MonitorState
+{
+    /// <summary>A workload that has not had a token yet.</summary>
+    public static MonitorState Initial { get; } = new();
+
+    /// <summary>The phase.</summary>
+    public TokenPhase Phase { get; init; } = TokenPhase.Pending;
+
+    /// <summary>CamelCase reason (mirrors the Ready condition).</summary>
+    public string Reason { get; init; } = TokenReasons.Pending;
+
+    /// <summary>Human message, sanitised.</summary>
+    public string Message { get; init; } = "waiting for the first token";
+
+    /// <summary>Expiry of the published token.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>When the published token was issued.</summary>
+    public DateTimeOffset? LastRefresh { get; init; }
+
+    /// <summary>When the next refresh is planned (Running only).</summary>
+    public DateTimeOffset? NextRefresh { get; init; }
+
+    /// <summary><c>status.authRetry</c>: set while AuthRetrying, kept after a give-up.</summary>
+    public AuthRetryInfo? AuthRetry { get; init; }
+
+    /// <summary>The last classified failure (the fast-fail answer), null after a success.</summary>
+    public TokenFailure? LastFailure { get; init; }
+
+    /// <summary>When the Ready condition last flipped (as this monitor saw it).</summary>
+    public DateTimeOffset ReadySince { get; init; }
+
+    /// <summary>When the AuthRetrying condition last flipped; <c>authRetry.startedAt</c> while retrying.</summary>
+    public DateTimeOffset RetryingSince { get; init; }
+
+    /// <summary>(error code, credentials version) pairs whose remediation hint was already sent.</summary>
+    public ImmutableHashSet<string> RemediationsSent { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
+    /// <summary>The expiry of the published token while it is still valid at <paramref name="now"/>.</summary>
+    public DateTimeOffset? ValidExpiry(DateTimeOffset now) => ExpiresAt is { } e && e > now ? e : null;
+
+    /// <summary>The complete status this state describes.</summary>
+    public MonitorStatus ToStatus(TokenMonitorConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var retrying = Phase == TokenPhase.AuthRetrying;
+        var retryReason = retrying ? TokenReasons.TransientFailure
+            : Reason == TokenReasons.CeilingExceeded ? TokenReasons.CeilingExceeded
+            : Reason == TokenReasons.Recovered ? TokenReasons.Recovered
+            : TokenReasons.NotRetrying;
+        var retryMessage = retrying && AuthRetry is { } info
+            ? TokenTransitions.RetryingUntil(config.Timing.Retry.TickInterval, info.Deadline)
+            : retryReason == TokenReasons.NotRetrying ? "not retrying" : Message;
+        return new MonitorStatus
+        {
+            Phase = Phase,
+            Reason = Reason,
+            Message = Message,
+            Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == TokenPhase.Running ? NextRefresh : null),
+            AuthRetry = AuthRetry,
+            Ready = new ConditionFact(Phase == TokenPhase.Running, Reason, Message, ReadySince),
+            AuthRetrying = new ConditionFact(retrying, retryReason, retryMessage, RetryingSince),
+            LastFailure = LastFailure,
+        };
+    }
+}

@@ -1,0 +1,269 @@
+using System.Globalization;
+
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>The result of one transition: the next state, what to write (if anything), and what to arm.</summary>
+/// <param name="State">The state after the transition.</param>
+/// <param name="Update">The status write (and event) the transition makes; null when nothing changed.</param>
+/// <param name="Next">The work the monitor's timer is armed for (<see cref="ScheduledWork.None"/> = idle).</param>
+/// <param name="Deadline">The AuthRetrying deadline to arm a give-up timer for; null = none.</param>
+public sealed record TransitionResult(MonitorState State, StatusUpdate? Update, ScheduledWork Next, DateTimeOffset? Deadline);
+
+/// <summary>
+/// The monitor's state table as pure functions of (state, outcome, now, timing, jitter): which phase follows, what
+/// status and event that writes, and what is scheduled next. The monitor itself keeps only threading, timers and I/O,
+/// so every row here is table-tested without a clock or a thread.
+/// </summary>
+public static class TokenTransitions
+{
+    /// <summary>Which work a trigger starts in <paramref name="phase"/>: <see cref="MonitorWork.None"/> when it starts nothing.</summary>
+    /// <param name="phase">The current phase.</param>
+    /// <param name="retryRequested">A retry request (refresh now in Running) rather than a credentials change.</param>
+    public static MonitorWork WorkFor(TokenPhase phase, bool retryRequested) => phase switch
+    {
+        TokenPhase.Running => retryRequested ? MonitorWork.Refresh : MonitorWork.None,
+        TokenPhase.AuthRetrying => MonitorWork.Tick,
+        _ => MonitorWork.Initial,
+    };
+
+    /// <summary>
+    /// The state a monitor starts in from the persisted status. AuthRetrying keeps <c>startedAt</c> (the deadline
+    /// follows the configured ceiling, so a changed ceiling moves it) and waits for <c>nextAttemptTime</c>; Running
+    /// with a valid token waits for its refresh; immediate attempts land within the start-up spread; Unauthenticated and
+    /// Failed idle. The update is set only when the resumed status differs from the persisted one (a moved deadline).
+    /// </summary>
+    public static TransitionResult Resume(MonitorResumeState resume, DateTimeOffset now, TokenMonitorConfig config, double startupJitter, double refreshJitter)
+    {
+        ArgumentNullException.ThrowIfNull(resume);
+        ArgumentNullException.ThrowIfNull(config);
+        var timing = config.Timing;
+        var startAt = now + TokenSchedule.StartupDelay(timing.StartupSpread, startupJitter);
+        var state = MonitorState.Initial with
+        {
+            Phase = resume.Phase,
+            Reason = resume.Reason ?? DefaultReason(resume.Phase),
+            Message = resume.Message ?? MonitorState.Initial.Message,
+            ExpiresAt = resume.TokenExpiresAt,
+            LastRefresh = resume.LastRefreshTime,
+            NextRefresh = resume.NextRefreshTime,
+            ReadySince = now,
+            RetryingSince = now,
+        };
+
+        switch (resume.Phase)
+        {
+            case TokenPhase.Pending:
+                return new TransitionResult(state, null, new ScheduledWork(MonitorWork.Initial, startAt), null);
+            case TokenPhase.Running:
+                var due = startAt;
+                if (state.ExpiresAt is { } expiry && expiry > now)
+                {
+                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter);
+                    due = planned > now ? planned : startAt;
+                }
+                else if (state.ExpiresAt is null && state.NextRefresh is { } next && next > now)
+                {
+                    due = next;
+                }
+
+                return new TransitionResult(state with { NextRefresh = due }, null, new ScheduledWork(MonitorWork.Refresh, due), null);
+            case TokenPhase.AuthRetrying:
+                var startedAt = resume.AuthRetryStartedAt ?? now;
+                var deadline = TokenSchedule.Deadline(startedAt, timing.Retry.Ceiling);
+                var nextAttempt = resume.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
+                if (nextAttempt < now)
+                {
+                    nextAttempt = now;
+                }
+
+                state = state with
+                {
+                    AuthRetry = new AuthRetryInfo(startedAt, deadline, resume.Attempts, resume.LastAttemptTime, nextAttempt, resume.LastError),
+                    RetryingSince = startedAt,
+                    NextRefresh = null,
+                };
+                StatusUpdate? moved = null;
+                if (resume.AuthRetryDeadline is { } persisted && persisted != deadline)
+                {
+                    // The ceiling changed: the retry window keeps its start and the deadline follows the new ceiling.
+                    state = state with { Message = RetryMessage(resume.LastError ?? "the token endpoint was unavailable", timing.Retry.TickInterval, deadline) };
+                    moved = new StatusUpdate(StatusUpdateKind.RetryProgress, state.ToStatus(config), null);
+                }
+
+                return new TransitionResult(state, moved, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
+            default:
+                return new TransitionResult(state with { NextRefresh = null }, null, ScheduledWork.None, null);
+        }
+    }
+
+    /// <summary>
+    /// The state table: what <paramref name="outcome"/> of <paramref name="work"/> does to <paramref name="state"/>.
+    /// </summary>
+    /// <param name="state">The state before the attempt.</param>
+    /// <param name="work">What the attempt was (a tick has no short retry).</param>
+    /// <param name="outcome">How it ended.</param>
+    /// <param name="flightAttempts">Requests made by this flight (the short retry's attempts).</param>
+    /// <param name="now">The time the attempt ended.</param>
+    /// <param name="config">The workload's configuration (timing, client id).</param>
+    /// <param name="jitter">One jitter sample in [0, 1) for the schedule this transition makes.</param>
+    public static TransitionResult Apply(MonitorState state, MonitorWork work, AttemptOutcome outcome, int flightAttempts, DateTimeOffset now, TokenMonitorConfig config, double jitter)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(config);
+        if (outcome.Grant is { } grant)
+        {
+            return Succeeded(state, grant, now, config, jitter);
+        }
+
+        if (outcome.MissingReason is { } missingReason)
+        {
+            var message = outcome.MissingMessage ?? "credentials are not available";
+            var waiting = state with { NextRefresh = null };
+            if (state.Phase == TokenPhase.Pending && state.Reason == missingReason && state.Message == message)
+            {
+                return new TransitionResult(waiting, null, ScheduledWork.None, null);
+            }
+
+            return Transition(Enter(waiting, TokenPhase.Pending, missingReason, message, now), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
+        }
+
+        var failure = outcome.Failure ?? throw new ArgumentException("An outcome has a grant, a failure or a missing reason.", nameof(outcome));
+        state = state with { LastFailure = failure };
+        return failure.IsTransient
+            ? TransientFailure(state, work, failure, flightAttempts, now, config, jitter)
+            : PermanentFailure(state, work, failure, outcome.CredentialsVersion, flightAttempts, now, config);
+    }
+
+    /// <summary>The AuthRetrying condition's message.</summary>
+    public static string RetryingUntil(TimeSpan tickInterval, DateTimeOffset deadline) =>
+        $"retrying every {Format(tickInterval)} until {Rfc3339(deadline)}";
+
+    /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
+    public static string Rfc3339(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static TransitionResult Succeeded(MonitorState state, TokenGrant grant, DateTimeOffset now, TokenMonitorConfig config, double jitter)
+    {
+        var timing = config.Timing;
+        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter);
+        var next = state with { LastFailure = null, ExpiresAt = grant.ExpiresAt, LastRefresh = grant.IssuedAt, NextRefresh = nextRefresh };
+        var schedule = new ScheduledWork(MonitorWork.Refresh, nextRefresh);
+        if (state.Phase == TokenPhase.Running)
+        {
+            // A scheduled refresh: token times only, and nothing at all when they did not change.
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh) == (next.ExpiresAt, next.LastRefresh, next.NextRefresh);
+            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(config), null), schedule, null);
+        }
+
+        var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
+        var recovered = state.Phase == TokenPhase.AuthRetrying;
+        var reason = recovered ? TokenReasons.Recovered : TokenReasons.TokenIssued;
+        var message = recovered
+            ? $"token endpoint answered again after {(state.AuthRetry?.Attempts ?? 0) + 1} attempts; access token {validity}"
+            : $"access token issued, {validity}";
+        next = Enter(next with { AuthRetry = null }, TokenPhase.Running, reason, message, now);
+        return Transition(next, new MonitorEvent(MonitorEventType.Normal, reason, message), config, schedule, null);
+    }
+
+    private static TransitionResult PermanentFailure(MonitorState state, MonitorWork work, TokenFailure failure, string? credentialsVersion, int flightAttempts, DateTimeOffset now, TokenMonitorConfig config)
+    {
+        state = state with { NextRefresh = null };
+        if (state.AuthRetry is { } kept)
+        {
+            state = state with
+            {
+                AuthRetry = kept with
+                {
+                    Attempts = kept.Attempts + (work == MonitorWork.Tick ? 1 : flightAttempts),
+                    LastAttemptTime = now,
+                    NextAttemptTime = null,
+                    LastError = failure.Description,
+                },
+            };
+        }
+
+        var message = failure.ErrorCode is { } code
+            ? $"the IdP rejected the credentials with {code}: {failure.Description}"
+            : failure.Description;
+        MonitorEvent? ev = new(MonitorEventType.Warning, failure.Reason, message);
+        if (failure.ErrorCode is { } errorCode && !string.IsNullOrEmpty(config.ClientId))
+        {
+            // The remediation hint goes out at most once per distinct (code, credentials version).
+            var key = $"{errorCode}\n{credentialsVersion}";
+            ev = state.RemediationsSent.Contains(key)
+                ? null
+                : ev with
+                {
+                    Message = $"{message}. The credentials of client '{config.ClientId}' may be stale or revoked: update the credentials Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
+                };
+            state = state with { RemediationsSent = state.RemediationsSent.Add(key) };
+        }
+
+        if (state.Phase == TokenPhase.Unauthenticated && state.Reason == failure.Reason && state.Message == message)
+        {
+            return new TransitionResult(state, ev is null ? null : new StatusUpdate(StatusUpdateKind.EventOnly, state.ToStatus(config), ev), ScheduledWork.None, null);
+        }
+
+        return Transition(Enter(state, TokenPhase.Unauthenticated, failure.Reason, message, now), ev, config, ScheduledWork.None, null);
+    }
+
+    private static TransitionResult TransientFailure(MonitorState state, MonitorWork work, TokenFailure failure, int flightAttempts, DateTimeOffset now, TokenMonitorConfig config, double jitter)
+    {
+        var retry = config.Timing.Retry;
+        if (work == MonitorWork.Tick && state.AuthRetry is { } retrying)
+        {
+            var attempts = retrying.Attempts + 1;
+            if (now >= retrying.Deadline)
+            {
+                var gaveUp = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description } };
+                var message = $"gave up at the deadline {Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}";
+                return Transition(Enter(gaveUp, TokenPhase.Unauthenticated, TokenReasons.CeilingExceeded, message, now), new MonitorEvent(MonitorEventType.Warning, TokenReasons.CeilingExceeded, message), config, ScheduledWork.None, null);
+            }
+
+            var nextTick = TokenSchedule.NextTick(now, retrying.Deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
+            var progressed = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = nextTick, LastError = failure.Description } };
+            return new TransitionResult(progressed, new StatusUpdate(StatusUpdateKind.RetryProgress, progressed.ToStatus(config), null), new ScheduledWork(MonitorWork.Tick, nextTick), retrying.Deadline);
+        }
+
+        // The short retry is exhausted on a still-transient error: enter AuthRetrying.
+        var deadline = TokenSchedule.Deadline(now, retry.Ceiling);
+        var nextAttempt = TokenSchedule.NextTick(now, deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
+        var retryMessage = RetryMessage(failure.Description, retry.TickInterval, deadline);
+        var entered = state with
+        {
+            NextRefresh = null,
+            AuthRetry = new AuthRetryInfo(now, deadline, flightAttempts, now, nextAttempt, failure.Description),
+        };
+        entered = Enter(entered, TokenPhase.AuthRetrying, TokenReasons.TokenEndpointUnavailable, retryMessage, now);
+        return Transition(entered, new MonitorEvent(MonitorEventType.Warning, TokenReasons.AuthRetrying, retryMessage), config, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
+    }
+
+    private static string RetryMessage(string error, TimeSpan tickInterval, DateTimeOffset deadline) => $"{error}; {RetryingUntil(tickInterval, deadline)}";
+
+    private static TransitionResult Transition(MonitorState state, MonitorEvent? ev, TokenMonitorConfig config, ScheduledWork next, DateTimeOffset? deadline) =>
+        new(state, new StatusUpdate(StatusUpdateKind.Transition, state.ToStatus(config), ev), next, deadline);
+
+    /// <summary>Sets the phase; a condition whose truth flips takes <paramref name="now"/> (AuthRetrying: its start).</summary>
+    private static MonitorState Enter(MonitorState state, TokenPhase phase, string reason, string message, DateTimeOffset now)
+    {
+        var readySince = (phase == TokenPhase.Running) != (state.Phase == TokenPhase.Running) ? now : state.ReadySince;
+        var retryingSince = (phase == TokenPhase.AuthRetrying) != (state.Phase == TokenPhase.AuthRetrying)
+            ? (phase == TokenPhase.AuthRetrying && state.AuthRetry is { } info ? info.StartedAt : now)
+            : state.RetryingSince;
+        return state with { Phase = phase, Reason = reason, Message = message, ReadySince = readySince, RetryingSince = retryingSince };
+    }
+
+    private static string DefaultReason(TokenPhase phase) => phase switch
+    {
+        TokenPhase.Running => TokenReasons.TokenIssued,
+        TokenPhase.AuthRetrying => TokenReasons.TokenEndpointUnavailable,
+        TokenPhase.Unauthenticated => TokenReasons.CredentialsRejected,
+        _ => TokenReasons.Pending,
+    };
+
+    private static string Format(TimeSpan span) =>
+        span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{(int)span.TotalHours}h"
+        : span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m"
+        : $"{(int)span.TotalSeconds}s";
+}

@@ -1,0 +1,151 @@
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>
+/// Stopping a monitor never loses a rotation: a sent token request and the persistence of its rotated refresh token
+/// finish under the grace bound, because the IdP completes a refresh even when the client hangs up.
+/// </summary>
+public sealed class TokenMonitorStopTests
+{
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
+    [Fact]
+    public async Task A_stop_waits_for_the_sent_request_and_persists_its_rotated_refresh_token()
+    {
+        await using var h = new Harness();
+        h.Client.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Client.Fallback = () => h.Client.Token(Hour, rotate: true);
+        h.Monitor.Start();
+        Assert.Equal(1, h.Client.Count);
+
+        var stopping = h.Monitor.StopAsync();
+        Assert.False(stopping.IsCompleted);
+        h.Client.Gate.SetResult();
+        await stopping;
+
+        Assert.Equal("rt-rotated-1", Assert.Single(h.Ports.Rotated).RefreshToken);
+
+        // A stopped monitor leaves publication and status to the next owner, which resumes from the persisted state.
+        Assert.Empty(h.Ports.Published);
+        Assert.Empty(h.Updates);
+        Assert.Null(h.Monitor.Status.LastFailure);
+    }
+
+    [Fact]
+    public async Task A_stop_abandons_a_sent_request_only_when_the_grace_bound_has_passed()
+    {
+        await using var h = new Harness();
+        h.Client.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Client.Fallback = () => h.Client.Token(Hour, rotate: true);
+        h.Monitor.Start();
+
+        var stopping = h.Monitor.StopAsync();
+        h.Advance(h.Config.Timing.FlightGrace - TimeSpan.FromSeconds(1));
+        Assert.False(stopping.IsCompleted);
+        h.Advance(TimeSpan.FromSeconds(1));
+        await stopping;
+
+        Assert.Empty(h.Updates);
+        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Null(h.Monitor.Status.LastFailure);
+    }
+
+    [Fact]
+    public async Task A_rotation_held_in_memory_survives_a_client_secret_change()
+    {
+        await using var h = new Harness();
+        h.Credentials.Lineage = "input-rt-fingerprint";
+        h.Ports.FailRotatedStores = 2;
+        h.Client.Then(() => h.Client.Token(Hour, rotate: true)).Then(() => h.Client.Token(Hour, rotate: true));
+        h.Monitor.Start();
+        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+
+        // A person rotates the client secret: the version changes, the refresh token's lineage does not.
+        h.Credentials.Version = "v2";
+        h.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, h.Client.Count);
+        h.Advance(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("rt-rotated-1", h.Client.Requests[1].RefreshToken);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(["rt-rotated-1", "rt-rotated-2"], h.Ports.Rotated.Select(r => r.RefreshToken).ToArray());
+    }
+
+    [Fact]
+    public async Task A_rotation_held_in_memory_is_dropped_when_a_person_replaces_the_refresh_token()
+    {
+        await using var h = new Harness();
+        h.Credentials.Lineage = "old-input";
+        h.Ports.FailRotatedStores = 1;
+        h.Client.Then(() => h.Client.Token(Hour, rotate: true)).Then(() => h.Client.Token(Hour));
+        h.Monitor.Start();
+
+        h.Credentials.Lineage = "new-input";
+        h.Credentials.RefreshToken = "rt-new-input";
+        h.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("rt-new-input", h.Client.Requests[1].RefreshToken);
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task An_invalid_grant_right_after_start_rereads_the_credentials_and_retries_once()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() =>
+        {
+            // The previous owner stored its rotation after this monitor had read the credentials.
+            h.Credentials.RefreshToken = "rt-stored-by-previous-owner";
+            return Failures.InvalidGrant();
+        }).Then(() => h.Client.Token(Hour));
+        h.Monitor.Start();
+
+        Assert.Equal(["rt-input", "rt-stored-by-previous-owner"], h.Client.Requests.Select(r => r.RefreshToken).ToArray());
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task An_invalid_grant_is_not_retried_when_the_credentials_did_not_change()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => Failures.InvalidGrant());
+        h.Monitor.Start();
+
+        Assert.Equal(1, h.Client.Count);
+        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task An_invalid_grant_later_than_the_grace_bound_after_start_is_final()
+    {
+        await using var h = new Harness();
+        h.Client.Then(() => h.Client.Token(TimeSpan.FromMinutes(5))).Then(() =>
+        {
+            h.Credentials.RefreshToken = "rt-changed";
+            return Failures.InvalidGrant();
+        });
+        h.Monitor.Start();
+        h.Advance(TimeSpan.FromMinutes(4));
+
+        Assert.Equal(2, h.Client.Count);
+        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task No_refresh_token_request_is_sent_before_the_takeover_fence()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        var fence = Harness.Epoch + TimeSpan.FromSeconds(45);
+
+        h.Monitor.Start(MonitorResumeState.Fresh, fence);
+        h.Monitor.RetryRequested();
+        h.AdvanceTo(fence - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, h.Client.Count);
+        h.AdvanceTo(fence);
+
+        Assert.Equal(fence, Assert.Single(h.Client.Times));
+        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+}
