@@ -1,0 +1,178 @@
+using RemoteWorkloadOperator.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Tokens;
+
+/// <summary>
+/// The state table of docs/token-monitor.md as a table over the pure transition function: for each (phase, work,
+/// outcome) the next phase, the kind of status write, the event and what is scheduled. No clock, no thread.
+/// </summary>
+public sealed class TokenTransitionsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+    private static readonly TokenMonitorConfig Config = new()
+    {
+        WorkloadKey = "team-a/w",
+        TokenEndpoint = new Uri("https://idp.example.com/token"),
+        ClientId = "mcp-operator",
+    };
+
+    public static TheoryData<string, TokenPhase, MonitorWork, string, TokenPhase, StatusUpdateKind?, string?, MonitorWork> Rows => new()
+    {
+        // row, from, work, outcome, to, write, event reason, scheduled next
+        { "first token", TokenPhase.Pending, MonitorWork.Initial, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.TokenIssued, MonitorWork.Refresh },
+        { "scheduled refresh", TokenPhase.Running, MonitorWork.Refresh, "grant", TokenPhase.Running, StatusUpdateKind.TokenTimes, null, MonitorWork.Refresh },
+        { "short retry exhausted", TokenPhase.Running, MonitorWork.Refresh, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.Transition, TokenReasons.AuthRetrying, MonitorWork.Tick },
+        { "tick fails before deadline", TokenPhase.AuthRetrying, MonitorWork.Tick, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.RetryProgress, null, MonitorWork.Tick },
+        { "tick succeeds", TokenPhase.AuthRetrying, MonitorWork.Tick, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.Recovered, MonitorWork.Refresh },
+        { "tick fails at deadline", TokenPhase.AuthRetrying, MonitorWork.Tick, "transient-at-deadline", TokenPhase.Unauthenticated, StatusUpdateKind.Transition, TokenReasons.CeilingExceeded, MonitorWork.None },
+        { "permanent in Running", TokenPhase.Running, MonitorWork.Refresh, "invalid_grant", TokenPhase.Unauthenticated, StatusUpdateKind.Transition, TokenReasons.CredentialsRejected, MonitorWork.None },
+        { "permanent in AuthRetrying", TokenPhase.AuthRetrying, MonitorWork.Tick, "invalid_grant", TokenPhase.Unauthenticated, StatusUpdateKind.Transition, TokenReasons.CredentialsRejected, MonitorWork.None },
+        { "trigger from Unauthenticated succeeds", TokenPhase.Unauthenticated, MonitorWork.Initial, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.TokenIssued, MonitorWork.Refresh },
+        { "credentials missing", TokenPhase.Pending, MonitorWork.Initial, "missing", TokenPhase.Pending, StatusUpdateKind.Transition, "SecretNotFound", MonitorWork.None },
+        { "pending IdP unreachable", TokenPhase.Pending, MonitorWork.Initial, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.Transition, TokenReasons.AuthRetrying, MonitorWork.Tick },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Each_row_of_the_state_table_yields_its_phase_write_event_and_schedule(
+        string row, TokenPhase from, MonitorWork work, string outcome, TokenPhase to, StatusUpdateKind? write, string? eventReason, MonitorWork next)
+    {
+        var state = StateIn(from);
+        var now = outcome == "transient-at-deadline" ? state.AuthRetry!.Deadline : Now;
+
+        var result = TokenTransitions.Apply(state, work, Outcome(outcome, now), 6, now, Config, 0.5);
+
+        Assert.True(to == result.State.Phase, row);
+        Assert.Equal(write, result.Update?.Kind);
+        Assert.Equal(eventReason, result.Update?.Event?.Reason);
+        Assert.Equal(next, result.Next.Work);
+        Assert.Equal(result.State.Phase == TokenPhase.AuthRetrying, result.Deadline is not null);
+        if (result.Update is { } update)
+        {
+            Assert.Equal(result.State.ToStatus(Config), update.Status);
+        }
+    }
+
+    [Fact]
+    public void Entering_AuthRetrying_starts_the_window_now_and_the_condition_agrees()
+    {
+        var result = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, Outcome("transient", Now), 6, Now, Config, 0.5);
+
+        var retry = result.State.AuthRetry!;
+        Assert.Equal(Now, retry.StartedAt);
+        Assert.Equal(Now + Config.Timing.Retry.Ceiling, retry.Deadline);
+        Assert.Equal(6, retry.Attempts);
+        Assert.Equal(Now + Config.Timing.Retry.TickInterval, retry.NextAttemptTime);
+        Assert.Equal(retry.StartedAt, result.Update!.Status.AuthRetrying.LastTransitionTime);
+        Assert.True(result.Update.Status.AuthRetrying.Status);
+        Assert.False(result.Update.Status.Ready.Status);
+    }
+
+    [Fact]
+    public void A_tick_that_fails_keeps_the_window_and_counts_the_attempt()
+    {
+        var state = StateIn(TokenPhase.AuthRetrying);
+        var later = Now + TimeSpan.FromMinutes(10);
+
+        var result = TokenTransitions.Apply(state, MonitorWork.Tick, Outcome("transient", later), 1, later, Config, 0.5);
+
+        Assert.Equal(state.AuthRetry!.StartedAt, result.State.AuthRetry!.StartedAt);
+        Assert.Equal(state.AuthRetry.Deadline, result.State.AuthRetry.Deadline);
+        Assert.Equal(state.AuthRetry.Attempts + 1, result.State.AuthRetry.Attempts);
+        Assert.Equal(later, result.State.AuthRetry.LastAttemptTime);
+    }
+
+    [Fact]
+    public void A_remediation_hint_goes_out_once_per_code_and_credentials_version()
+    {
+        var first = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, Outcome("invalid_grant", Now), 1, Now, Config, 0.5);
+        var again = TokenTransitions.Apply(first.State, MonitorWork.Initial, Outcome("invalid_grant", Now), 1, Now, Config, 0.5);
+        var newVersion = TokenTransitions.Apply(again.State, MonitorWork.Initial, Outcome("invalid_grant", Now) with { CredentialsVersion = "v2" }, 1, Now, Config, 0.5);
+
+        Assert.Contains("may be stale or revoked", first.Update!.Event!.Message, StringComparison.Ordinal);
+        Assert.Null(again.Update);
+        Assert.Equal(StatusUpdateKind.EventOnly, newVersion.Update!.Kind);
+    }
+
+    [Fact]
+    public void A_refresh_that_changes_no_token_time_writes_nothing()
+    {
+        var grant = new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromHours(1), null, null);
+        var once = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, AttemptOutcome.Succeeded(grant, "v1"), 1, Now, Config, 0.5);
+        var twice = TokenTransitions.Apply(once.State, MonitorWork.Refresh, AttemptOutcome.Succeeded(grant, "v1"), 1, Now, Config, 0.5);
+
+        Assert.NotNull(once.Update);
+        Assert.Null(twice.Update);
+    }
+
+    [Fact]
+    public void Resuming_AuthRetrying_with_a_changed_ceiling_keeps_the_start_and_moves_the_deadline()
+    {
+        var startedAt = Now - TimeSpan.FromHours(2);
+        var resume = new MonitorResumeState
+        {
+            Phase = TokenPhase.AuthRetrying,
+            AuthRetryStartedAt = startedAt,
+            AuthRetryDeadline = startedAt + TimeSpan.FromHours(24),
+            NextAttemptTime = Now + TimeSpan.FromMinutes(3),
+            Attempts = 12,
+            LastError = "HTTP 503 from idp.example.com",
+        };
+        var config = Config with { Timing = Config.Timing with { Retry = Config.Timing.Retry with { Ceiling = TimeSpan.FromHours(48) } } };
+
+        var result = TokenTransitions.Resume(resume, Now, config, 0.5, 0.5);
+
+        Assert.Equal(startedAt, result.State.AuthRetry!.StartedAt);
+        Assert.Equal(startedAt + TimeSpan.FromHours(48), result.State.AuthRetry.Deadline);
+        Assert.Equal(12, result.State.AuthRetry.Attempts);
+        Assert.Equal(new ScheduledWork(MonitorWork.Tick, Now + TimeSpan.FromMinutes(3)), result.Next);
+        Assert.Equal(StatusUpdateKind.RetryProgress, result.Update!.Kind);
+        Assert.Null(result.Update.Event);
+    }
+
+    [Fact]
+    public void Resuming_AuthRetrying_with_the_same_ceiling_writes_nothing()
+    {
+        var startedAt = Now - TimeSpan.FromHours(2);
+        var resume = new MonitorResumeState
+        {
+            Phase = TokenPhase.AuthRetrying,
+            AuthRetryStartedAt = startedAt,
+            AuthRetryDeadline = startedAt + TimeSpan.FromHours(24),
+        };
+
+        var result = TokenTransitions.Resume(resume, Now, Config, 0.5, 0.5);
+
+        Assert.Null(result.Update);
+        Assert.Equal(startedAt + TimeSpan.FromHours(24), result.Deadline);
+    }
+
+    private static MonitorState StateIn(TokenPhase phase) => phase switch
+    {
+        TokenPhase.Running => MonitorState.Initial with
+        {
+            Phase = TokenPhase.Running,
+            Reason = TokenReasons.TokenIssued,
+            ExpiresAt = Now + TimeSpan.FromMinutes(12),
+            LastRefresh = Now - TimeSpan.FromMinutes(48),
+            NextRefresh = Now,
+        },
+        TokenPhase.AuthRetrying => MonitorState.Initial with
+        {
+            Phase = TokenPhase.AuthRetrying,
+            Reason = TokenReasons.TokenEndpointUnavailable,
+            AuthRetry = new AuthRetryInfo(Now - TimeSpan.FromHours(1), Now + TimeSpan.FromHours(23), 7, Now - TimeSpan.FromMinutes(10), Now, "HTTP 503"),
+            RetryingSince = Now - TimeSpan.FromHours(1),
+        },
+        _ => MonitorState.Initial with { Phase = phase, Reason = phase == TokenPhase.Unauthenticated ? TokenReasons.CredentialsRejected : TokenReasons.Pending },
+    };
+
+    private static AttemptOutcome Outcome(string kind, DateTimeOffset now) => kind switch
+    {
+        "grant" => AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", now, now + TimeSpan.FromHours(1), null, null), "v1"),
+        "transient" or "transient-at-deadline" => AttemptOutcome.Failed(Failures.Transient().Failure!, "v1"),
+        "invalid_grant" => AttemptOutcome.Failed(Failures.InvalidGrant().Failure!, "v1"),
+        "missing" => AttemptOutcome.Missing("SecretNotFound", "Secret idp-creds not found"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
