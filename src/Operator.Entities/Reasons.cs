@@ -11,6 +11,7 @@ public static class Reasons
     public const string SecretNotFound = "SecretNotFound";
     public const string SecretKeyMissing = "SecretKeyMissing";
     public const string SecretConflict = "SecretConflict";
+    public const string RefreshTokenInUse = "RefreshTokenInUse";
     public const string InvalidSpec = "InvalidSpec";
     public const string EndpointNotAllowed = "EndpointNotAllowed";
     public const string TokenEndpointUnavailable = "TokenEndpointUnavailable";

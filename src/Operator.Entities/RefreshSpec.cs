@@ -5,6 +5,7 @@ using RemoteWorkloadOperator.Entities.Schema;
 namespace RemoteWorkloadOperator.Entities;
 
 /// <summary>When a token is refreshed: whichever of the two moments comes first.</summary>
+[CelRule("!has(self.beforeExpiry) || duration(self.beforeExpiry) <= duration('24h')", "beforeExpiry must be at most 24h")]
 public sealed class RefreshSpec
 {
     [DefaultValue("60s")]

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using k8s;
 using k8s.Models;
+using RemoteWorkloadOperator.Entities.Schema;
 
 namespace RemoteWorkloadOperator.Entities;
 
@@ -10,6 +11,7 @@ namespace RemoteWorkloadOperator.Entities;
 /// for it in a Secret and refreshes it ahead of expiry.
 /// </summary>
 [Description("RemoteWorkload keeps an OAuth access token for a remote, OAuth-protected endpoint in a Secret and refreshes it ahead of expiry.")]
+[CelRule("!has(self.spec.tokenSecret) || !has(self.spec.tokenSecret.name) || self.spec.tokenSecret.name != self.metadata.name + '-oauth-state'", "spec.tokenSecret.name must not be <metadata.name>-oauth-state: that is the operator's private state Secret")]
 public sealed class RemoteWorkload : IKubernetesObject<V1ObjectMeta>, ISpec<RemoteWorkloadSpec>, IStatus<RemoteWorkloadStatus?>
 {
     public string ApiVersion { get; set; } = WorkloadApi.ApiVersion;

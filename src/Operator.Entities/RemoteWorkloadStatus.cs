@@ -29,4 +29,7 @@ public sealed class RemoteWorkloadStatus
 
     [Description("The last value of the workloads.dev/retry-requested-at annotation the operator acted on.")]
     public string? LastHandledRetryRequest { get; set; }
+
+    [Description("The referenced credentials Secrets as the operator last saw them (name@resourceVersion, comma-separated), so a change made while no operator ran is acted on when one starts. Holds no secret material.")]
+    public string? ObservedCredentialsRevision { get; set; }
 }

@@ -8,6 +8,11 @@ namespace RemoteWorkloadOperator.Entities;
 [CelRule("!has(self.initialInterval) || !has(self.maxInterval) || duration(self.initialInterval) <= duration(self.maxInterval)", "initialInterval must not exceed maxInterval")]
 [CelRule("!has(self.tickInterval) || !has(self.ceiling) || duration(self.tickInterval) <= duration(self.ceiling)", "tickInterval must not exceed ceiling")]
 [CelRule("!has(self.tickInterval) || duration(self.tickInterval) >= duration('10s')", "tickInterval must be at least 10s")]
+[CelRule("!has(self.initialInterval) || duration(self.initialInterval) <= duration('24h')", "initialInterval must be at most 24h")]
+[CelRule("!has(self.maxInterval) || duration(self.maxInterval) <= duration('24h')", "maxInterval must be at most 24h")]
+[CelRule("!has(self.maxElapsed) || duration(self.maxElapsed) <= duration('24h')", "maxElapsed must be at most 24h")]
+[CelRule("!has(self.tickInterval) || duration(self.tickInterval) <= duration('24h')", "tickInterval must be at most 24h")]
+[CelRule("!has(self.ceiling) || duration(self.ceiling) <= duration('720h')", "ceiling must be at most 30 days (720h)")]
 public sealed class RetrySpec
 {
     [Description("Short retry: first wait (Go duration). Default 10s.")]

@@ -97,7 +97,7 @@ public sealed class SchemaFixtureTests
 
         Collect(crd);
         Assert.NotEmpty(rules);
-        var sample = JsonNode.Parse("""{"grant":"RefreshToken","issuer":"https://i","refreshTokenSecretRef":{"name":"a","key":"b"},"initialInterval":"10s","maxInterval":"2m","tickInterval":"10m","ceiling":"24h"}""")!.AsObject();
+        var sample = JsonNode.Parse("""{"grant":"RefreshToken","issuer":"https://i","refreshTokenSecretRef":{"name":"a","key":"b"},"initialInterval":"10s","maxInterval":"2m","tickInterval":"10m","ceiling":"24h","beforeExpiry":"60s","maxElapsed":"5m","spec":{"tokenSecret":{"name":"t"}},"metadata":{"name":"w"}}""")!.AsObject();
         foreach (var rule in rules)
         {
             var result = CelExpression.Parse(rule).Evaluate(new Dictionary<string, object?> { ["self"] = sample });

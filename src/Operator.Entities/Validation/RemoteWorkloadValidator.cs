@@ -24,9 +24,10 @@ public static partial class RemoteWorkloadValidator
             return problems;
         }
 
+        CheckName(problems, workload.Metadata?.Name);
         CheckUrl(problems, "spec.url", spec.Url, required: true, options);
         CheckOAuth(problems, spec.OAuth, options);
-        CheckTokenSecret(problems, spec.TokenSecret);
+        CheckTokenSecret(problems, spec.TokenSecret, workload.Metadata?.Name);
         CheckRefresh(problems, spec.Refresh);
         CheckRetry(problems, spec.Retry, options.Defaults);
         return problems;
@@ -149,11 +150,26 @@ public static partial class RemoteWorkloadValidator
         }
     }
 
-    private static void CheckTokenSecret(List<ValidationProblem> problems, TokenSecretSpec? tokenSecret)
+    /// <summary>The operator names Secrets after the workload, so the name must leave room for the longest suffix.</summary>
+    private static void CheckName(List<ValidationProblem> problems, string? name)
+    {
+        if (name is not null && name.Length + WorkloadSecretNames.StateSuffix.Length > 253)
+        {
+            problems.Add(Invalid("metadata.name", $"must be at most {253 - WorkloadSecretNames.StateSuffix.Length} characters, so the operator's Secret <name>{WorkloadSecretNames.StateSuffix} has a valid name"));
+        }
+    }
+
+    private static void CheckTokenSecret(List<ValidationProblem> problems, TokenSecretSpec? tokenSecret, string? workloadName)
     {
         if (tokenSecret is null)
         {
             return;
+        }
+
+        if (workloadName is not null && tokenSecret.Name == WorkloadSecretNames.State(workloadName))
+        {
+            // Consumers mount the token Secret; the state Secret holds the rotated refresh token. They must never meet.
+            problems.Add(Invalid("spec.tokenSecret.name", $"must not be {WorkloadSecretNames.State(workloadName)}: that name is the operator's private state Secret of this workload"));
         }
 
         if (tokenSecret.Name is not null && (tokenSecret.Name.Length is 0 or > 253 || !DnsSubdomain().IsMatch(tokenSecret.Name)))
@@ -174,7 +190,7 @@ public static partial class RemoteWorkloadValidator
             return;
         }
 
-        CheckPositiveDuration(problems, "spec.refresh.beforeExpiry", refresh.BeforeExpiry);
+        CheckBounded(problems, "spec.refresh.beforeExpiry", refresh.BeforeExpiry, RetryDefaults.MaximumInterval);
         if (refresh.LifetimeFraction is { } fraction && !(fraction > 0 && fraction < 1))
         {
             problems.Add(Invalid("spec.refresh.lifetimeFraction", "must be greater than 0 and less than 1"));
@@ -183,11 +199,11 @@ public static partial class RemoteWorkloadValidator
 
     private static void CheckRetry(List<ValidationProblem> problems, RetrySpec? retry, RetryDefaults defaults)
     {
-        var initial = CheckPositiveDuration(problems, "spec.retry.initialInterval", retry?.InitialInterval);
-        var max = CheckPositiveDuration(problems, "spec.retry.maxInterval", retry?.MaxInterval);
-        CheckPositiveDuration(problems, "spec.retry.maxElapsed", retry?.MaxElapsed);
-        var tick = CheckPositiveDuration(problems, "spec.retry.tickInterval", retry?.TickInterval);
-        var ceiling = CheckPositiveDuration(problems, "spec.retry.ceiling", retry?.Ceiling);
+        var initial = CheckBounded(problems, "spec.retry.initialInterval", retry?.InitialInterval, RetryDefaults.MaximumInterval);
+        var max = CheckBounded(problems, "spec.retry.maxInterval", retry?.MaxInterval, RetryDefaults.MaximumInterval);
+        CheckBounded(problems, "spec.retry.maxElapsed", retry?.MaxElapsed, RetryDefaults.MaximumInterval);
+        var tick = CheckBounded(problems, "spec.retry.tickInterval", retry?.TickInterval, RetryDefaults.MaximumInterval);
+        var ceiling = CheckBounded(problems, "spec.retry.ceiling", retry?.Ceiling, RetryDefaults.MaximumCeiling);
 
         if (retry?.MaxAttempts is < 1)
         {
@@ -211,6 +227,19 @@ public static partial class RemoteWorkloadValidator
             problems.Add(Invalid(tick is not null ? "spec.retry.tickInterval" : "spec.retry.ceiling",
                 $"tickInterval ({KubeDuration.Format(tick ?? defaults.TickInterval)}) must not exceed ceiling ({KubeDuration.Format(ceiling ?? defaults.Ceiling)})"));
         }
+    }
+
+    /// <summary>Like <see cref="CheckPositiveDuration"/>, and refuses a value over <paramref name="maximum"/>.</summary>
+    private static TimeSpan? CheckBounded(List<ValidationProblem> problems, string field, KubeDuration? duration, TimeSpan maximum)
+    {
+        var value = CheckPositiveDuration(problems, field, duration);
+        if (value > maximum)
+        {
+            problems.Add(Invalid(field, $"must be at most {KubeDuration.Format(maximum)}"));
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>Reports a malformed or non-positive duration; returns its value when it is usable.</summary>

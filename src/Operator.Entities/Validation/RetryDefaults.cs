@@ -28,4 +28,10 @@ public sealed record RetryDefaults
 
     /// <summary>The smallest AuthRetrying cadence allowed, so a mistake cannot hammer an IdP.</summary>
     public static TimeSpan MinimumTickInterval { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait any retry or refresh setting may ask for (one tick of a daily cadence).</summary>
+    public static TimeSpan MaximumInterval { get; } = TimeSpan.FromHours(24);
+
+    /// <summary>The longest AuthRetrying ceiling: a month is longer than any outage worth waiting out unattended.</summary>
+    public static TimeSpan MaximumCeiling { get; } = TimeSpan.FromDays(30);
 }

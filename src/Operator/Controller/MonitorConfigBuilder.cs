@@ -52,9 +52,20 @@ public static class MonitorConfigBuilder
 
     /// <summary>The token Secret's name: <c>spec.tokenSecret.name</c> or <c>&lt;name&gt;-token</c>.</summary>
     public static string TokenSecretName(RemoteWorkload workload) =>
-        workload.Spec.TokenSecret?.Name is { Length: > 0 } name ? name : workload.Metadata.Name + "-token";
+        workload.Spec.TokenSecret?.Name is { Length: > 0 } name ? name : WorkloadSecretNames.DefaultToken(workload.Metadata.Name);
 
     /// <summary>Whether the token Secret is owned by (garbage-collected with) the workload.</summary>
     public static bool TokenSecretOwned(RemoteWorkload workload) =>
         workload.Spec.TokenSecret?.Ownership != SecretOwnership.Retain;
+
+    /// <summary>
+    /// Everything the token request depends on (<c>spec.url</c> and the whole <c>spec.oauth</c>: endpoint, grant,
+    /// client, authentication, scopes, resource, credentials references). A spec edit that changes it warrants an
+    /// immediate attempt; one that only changes timing or the token Secret does not.
+    /// </summary>
+    public static string RequestIdentity(RemoteWorkload workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        return $"{workload.Spec.Url}\n{k8s.KubernetesJson.Serialize(workload.Spec.OAuth)}";
+    }
 }

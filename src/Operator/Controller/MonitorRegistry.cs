@@ -15,6 +15,9 @@ public sealed class MonitorRegistry(StatusWriter statusWriter, EventRecorder eve
 
     public int Count => _agents.Count;
 
+    /// <summary>No refresh-token request before this in the current leadership term (see <see cref="LeadershipLoop"/>).</summary>
+    public DateTimeOffset? RefreshTokenFence { get; set; }
+
     public IEnumerable<KeyValuePair<string, WorkloadAgent>> Agents => _agents;
 
     public WorkloadAgent? Find(string key) => _agents.TryGetValue(key, out var agent) ? agent : null;

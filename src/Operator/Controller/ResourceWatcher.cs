@@ -96,7 +96,7 @@ public sealed partial class ResourceWatcher<T>
                 Interlocked.Increment(ref _restarts);
                 failures++;
                 var delay = Backoff(failures);
-                LogWatchFailed(_logger, e, _name, delay);
+                LogWatchFailed(_logger, _name, delay, Publishing.KubernetesErrors.Describe(e));
                 try
                 {
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -218,6 +218,6 @@ public sealed partial class ResourceWatcher<T>
     [LoggerMessage(Level = LogLevel.Information, Message = "watch of {Name} expired (410 Gone); relisting")]
     private static partial void LogExpired(ILogger logger, string name);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "watch of {Name} failed; retrying in {Delay}")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception, string name, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "watch of {Name} failed ({Error}); retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, string name, TimeSpan delay, string error);
 }

@@ -5,7 +5,9 @@ namespace RemoteWorkloadOperator.Controller;
 /// <summary>Adapts the engine's <see cref="TokenMonitor"/> to what the controller drives.</summary>
 public sealed class TokenMonitorAdapter(TokenMonitor monitor) : IWorkloadMonitor
 {
-    public void Start(MonitorResumeState state) => monitor.Start(state);
+    public MonitorStatus Status => monitor.Status;
+
+    public void Start(MonitorResumeState state, DateTimeOffset? refreshTokenFence) => monitor.Start(state, refreshTokenFence);
 
     public void CredentialsChanged() => monitor.CredentialsChanged();
 

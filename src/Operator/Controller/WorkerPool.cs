@@ -57,7 +57,7 @@ public sealed partial class WorkerPool(
             {
                 Interlocked.Increment(ref _errors);
                 var delay = backoff.NextDelay(key);
-                LogReconcileFailed(logger, e, key, delay);
+                LogReconcileFailed(logger, key, delay, Publishing.KubernetesErrors.Describe(e));
                 queue.EnqueueAfter(key, delay);
             }
             finally
@@ -67,6 +67,7 @@ public sealed partial class WorkerPool(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile of {Key} failed; retrying in {Delay}")]
-    private static partial void LogReconcileFailed(ILogger logger, Exception exception, string key, TimeSpan delay);
+    // The error is described, never logged whole: a Kubernetes client exception carries a request body that can hold a token.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile of {Key} failed ({Error}); retrying in {Delay}")]
+    private static partial void LogReconcileFailed(ILogger logger, string key, TimeSpan delay, string error);
 }

@@ -16,6 +16,7 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
     private IWorkloadMonitor? _monitor;
     private long? _monitoredGeneration;
     private string? _credentialsVersion;
+    private string? _requestIdentity;
     private bool _startedOnce;
 
     public WorkloadStatusPublisher Status { get; } = status;
@@ -43,9 +44,10 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
     }
 
     /// <summary>
-    /// Makes sure a monitor runs for this generation: starts one (resuming the persisted state the
-    /// first time), restarts it on a spec change, and pokes it on a credentials change or a new
-    /// retry request.
+    /// Makes sure a monitor runs for this generation. The first start resumes the persisted status and acts on what
+    /// changed while no operator watched (spec, credentials, a deleted token Secret). A spec edit restarts the monitor
+    /// from its current state, keeping an AuthRetrying window (the deadline follows a changed ceiling), and makes one
+    /// attempt only when what the token request depends on changed. A credentials change or a new retry request pokes it.
     /// </summary>
     public async Task EnsureAsync(DesiredMonitor desired, MonitorFactory factory, CancellationToken cancellationToken)
     {
@@ -56,23 +58,19 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         {
             Status.ObserveGeneration(desired.Generation);
             Status.TokenSecretName = desired.TokenPublisher.SecretName;
+            Status.CredentialsRevision = desired.CredentialsRevision;
             await Status.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (_monitor is null || _monitoredGeneration != desired.Generation)
             {
-                var resume = _startedOnce ? MonitorResumeState.Fresh : Status.ResumeState();
-                if (resume.Phase is TokenPhase.Failed)
-                {
-                    // Failed was the reconciler's verdict on an older spec; this spec gets a fresh start.
-                    resume = MonitorResumeState.Fresh;
-                }
-
-                await StopMonitorLockedAsync().ConfigureAwait(false);
+                var (resume, trigger) = await ResumePointLockedAsync(desired).ConfigureAwait(false);
                 TokenPublisher = desired.TokenPublisher;
                 _monitor = factory(desired.Config, desired.Ports with { Publisher = desired.TokenPublisher, Status = Status });
                 _monitoredGeneration = desired.Generation;
                 _credentialsVersion = desired.CredentialsVersion;
+                _requestIdentity = desired.RequestIdentity;
                 _startedOnce = true;
-                _monitor.Start(resume);
+                _monitor.Start(resume, desired.RefreshTokenFence);
+                Pull(trigger);
             }
             else if (_credentialsVersion != desired.CredentialsVersion)
             {
@@ -84,6 +82,9 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
                 _monitor.Nudge();
             }
 
+            // observedGeneration and the credentials revision are news even without a transition.
+            await Status.RefreshAsync(cancellationToken).ConfigureAwait(false);
+
             if (desired.RetryRequest is { } request && request != Status.LastHandledRetryRequest)
             {
                 _monitor.RetryRequested();
@@ -93,6 +94,67 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Asks the running monitor for a new token now (the token Secret vanished and no token is cached).</summary>
+    public async Task RequestTokenAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _monitor?.RetryRequested();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Where a new monitor starts, and which trigger it gets once started. Stops the old monitor (waiting for
+    /// its sent request, so its state is final) before reading that state.</summary>
+    private async Task<(MonitorResumeState Resume, StartTrigger Trigger)> ResumePointLockedAsync(DesiredMonitor desired)
+    {
+        if (_monitor is { } previous)
+        {
+            await StopMonitorLockedAsync().ConfigureAwait(false);
+            var trigger = _requestIdentity != desired.RequestIdentity ? StartTrigger.Attempt : StartTrigger.None;
+            return (MonitorResumeState.From(previous.Status), trigger);
+        }
+
+        if (_startedOnce)
+        {
+            // After a hold (Failed or Pending verdict): the fixed spec gets a fresh start.
+            return (MonitorResumeState.Fresh, StartTrigger.None);
+        }
+
+        var resume = Status.ResumeState();
+        if (resume.Phase is TokenPhase.Failed)
+        {
+            // Failed was the reconciler's verdict on an older spec; this spec gets a fresh start.
+            return (MonitorResumeState.Fresh, StartTrigger.None);
+        }
+
+        var (spec, credentials) = Status.ChangedSinceLastOwner(desired.Generation, desired.CredentialsRevision);
+        if (spec || (resume.Phase is TokenPhase.Running && !desired.TokenSecretPresent))
+        {
+            // The spec changed while no operator ran, or the token Secret is gone and no token is cached to repair it.
+            return (resume, StartTrigger.Attempt);
+        }
+
+        return (resume, credentials ? StartTrigger.CredentialsChanged : StartTrigger.None);
+    }
+
+    private void Pull(StartTrigger trigger)
+    {
+        switch (trigger)
+        {
+            case StartTrigger.Attempt:
+                _monitor!.RetryRequested();
+                break;
+            case StartTrigger.CredentialsChanged:
+                _monitor!.CredentialsChanged();
+                break;
         }
     }
 
@@ -119,6 +181,14 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
             _monitoredGeneration = null;
             await monitor.StopAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>What a freshly started monitor is told right after it starts.</summary>
+    private enum StartTrigger
+    {
+        None,
+        Attempt,
+        CredentialsChanged,
     }
 
     private static MonitorEvent? HoldEvent(WorkloadFacts facts) => facts.Phase switch

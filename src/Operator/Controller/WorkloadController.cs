@@ -46,9 +46,11 @@ public sealed partial class WorkloadController(
     /// <summary>Every cached workload (for the workloads-by-phase metric).</summary>
     public IEnumerable<RemoteWorkload> Workloads => _workloadWatchers.SelectMany(w => w.Items);
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> fires (the end of leadership or of the process).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires (the end of leadership or of the process); no
+    /// refresh-token request is sent before <paramref name="refreshTokenFence"/>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken, DateTimeOffset? refreshTokenFence = null)
     {
+        registry.RefreshTokenFence = refreshTokenFence;
         using var queue = new WorkQueue<string>(time);
         _queue = queue;
         _fingerprints.Clear();
@@ -63,7 +65,7 @@ public sealed partial class WorkloadController(
         _workloadWatchers = workloadWatchers;
         _secretWatchers = secretWatchers;
 
-        var reconciler = new WorkloadReconciler(Lookup, registry, client, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
+        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
         _workers = new WorkerPool(queue, (key, ct) => ReconcileAsync(reconciler, key, ct), new ErrorBackoff(new Random()), loggers.CreateLogger<WorkerPool>());
 
         var watching = workloadWatchers.Select(w => w.RunAsync(cancellationToken))
@@ -106,10 +108,18 @@ public sealed partial class WorkloadController(
     private async Task<ReconcileResult> ReconcileAsync(WorkloadReconciler reconciler, string key, CancellationToken cancellationToken)
     {
         var result = await reconciler.ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
-        if (_repairs.TryRemove(key, out _) && registry.Find(key)?.TokenPublisher is { } publisher
-            && await publisher.RepairAsync(cancellationToken).ConfigureAwait(false))
+        if (_repairs.TryRemove(key, out _) && registry.Find(key) is { TokenPublisher: { } publisher } agent)
         {
-            LogRepaired(_logger, key, publisher.SecretName);
+            if (publisher.Last is null)
+            {
+                // Nothing cached to rewrite it from (an operator restart since the last token): ask for a token.
+                await agent.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
+                LogRepairByRequest(_logger, key, publisher.SecretName);
+            }
+            else if (await publisher.RepairAsync(cancellationToken).ConfigureAwait(false))
+            {
+                LogRepaired(_logger, key, publisher.SecretName);
+            }
         }
 
         return result;
@@ -130,6 +140,7 @@ public sealed partial class WorkloadController(
         if (type == WatchEventType.Deleted)
         {
             _fingerprints.TryRemove(key, out _);
+            EnqueueSharers(queue, workload);
         }
         else if (_fingerprints.TryGetValue(key, out var seen) && seen == fingerprint)
         {
@@ -146,14 +157,12 @@ public sealed partial class WorkloadController(
     private void OnSecret(WorkQueue<string> queue, WatchEventType type, V1Secret secret)
     {
         var ns = secret.Metadata.NamespaceProperty;
-        if (secret.Metadata.Labels is { } labels
-            && labels.TryGetValue(WorkloadAnnotations.ManagedByLabel, out var managedBy) && managedBy == WorkloadAnnotations.ManagedByValue
-            && labels.TryGetValue(WorkloadAnnotations.WorkloadLabel, out var workloadName))
+        if (ManagedSecrets.WorkloadOf(secret) is { } workloadName)
         {
             // One of our token Secrets changed or vanished: rewrite it from the cached token if needed.
             var key = $"{ns}/{workloadName}";
             if (registry.Find(key)?.TokenPublisher is { } publisher && publisher.SecretName == secret.Metadata.Name
-                && (type == WatchEventType.Deleted || publisher.Last is not { } last || !TokenSecretWriter.Holds(secret, last)))
+                && (type == WatchEventType.Deleted || (publisher.Last is { } last && !TokenSecretWriter.Holds(secret, last))))
             {
                 _repairs[key] = 0;
                 queue.Enqueue(key);
@@ -168,6 +177,25 @@ public sealed partial class WorkloadController(
             var oauth = workload.Spec?.OAuth;
             if (workload.Metadata.NamespaceProperty == ns
                 && (oauth?.ClientSecretRef?.Name == secret.Metadata.Name || oauth?.RefreshTokenSecretRef?.Name == secret.Metadata.Name))
+            {
+                queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
+            }
+        }
+    }
+
+    /// <summary>A deleted workload may have held a refresh-token key another workload was refused for: look again.</summary>
+    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload deleted)
+    {
+        if (deleted.Spec?.OAuth?.RefreshTokenSecretRef is not { } reference)
+        {
+            return;
+        }
+
+        foreach (var workload in _workloadWatchers.SelectMany(w => w.Items))
+        {
+            if (workload.Metadata.NamespaceProperty == deleted.Metadata.NamespaceProperty
+                && workload.Metadata.Uid != deleted.Metadata.Uid
+                && workload.Spec?.OAuth?.RefreshTokenSecretRef is { } other && other.Name == reference.Name && other.Key == reference.Key)
             {
                 queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
             }
@@ -199,4 +227,7 @@ public sealed partial class WorkloadController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "token Secret {Secret} of {Key} was deleted or changed; rewrote it from the cached token")]
     private static partial void LogRepaired(ILogger logger, string key, string secret);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "token Secret {Secret} of {Key} was deleted or changed and no token is cached; requested a new one")]
+    private static partial void LogRepairByRequest(ILogger logger, string key, string secret);
 }

@@ -18,6 +18,7 @@ namespace RemoteWorkloadOperator.Controller;
 /// </summary>
 public sealed partial class WorkloadReconciler(
     Func<string, RemoteWorkload?> lookup,
+    Func<IEnumerable<RemoteWorkload>> workloads,
     MonitorRegistry registry,
     IKubernetes client,
     OperatorOptions options,
@@ -51,13 +52,23 @@ public sealed partial class WorkloadReconciler(
             return ReconcileResult.Done;
         }
 
-        var reference = WorkloadReference.From(workload);
-        var credentials = new KubernetesCredentialsSource(client, _state, reference, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef);
-        string version;
+        if (RefreshTokenOwner(workload) is { } owner)
+        {
+            var reference = workload.Spec.OAuth.RefreshTokenSecretRef!;
+            await agent.HoldAsync(
+                new WorkloadFacts(WorkloadPhase.Failed, Reasons.RefreshTokenInUse,
+                    $"spec.oauth.refreshTokenSecretRef: key \"{reference.Key}\" of Secret {workload.Metadata.NamespaceProperty}/{reference.Name} is already used by RemoteWorkload {owner}; a rotating refresh token can serve one workload only (the IdP revokes both on reuse): give this workload its own"),
+                generation,
+                cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Done;
+        }
+
+        var workloadRef = WorkloadReference.From(workload);
+        var credentials = new KubernetesCredentialsSource(client, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef);
+        CredentialInputs inputs;
         try
         {
-            var (clientSecret, inputRefreshToken) = await credentials.ReadInputsAsync(cancellationToken).ConfigureAwait(false);
-            version = KubernetesCredentialsSource.Version(inputRefreshToken, clientSecret);
+            inputs = await credentials.ReadInputsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (CredentialsUnavailableException e)
         {
@@ -67,11 +78,18 @@ public sealed partial class WorkloadReconciler(
         }
 
         var tokenSecretName = MonitorConfigBuilder.TokenSecretName(workload);
-        if (await IsForeignSecretAsync(reference, tokenSecretName, cancellationToken).ConfigureAwait(false))
+        var tokenSecret = await ReadOwnSecretAsync(workloadRef, tokenSecretName, cancellationToken).ConfigureAwait(false);
+        var stateSecret = workload.Spec.OAuth.Grant == GrantTypes.RefreshToken
+            ? await ReadOwnSecretAsync(workloadRef, RefreshTokenStateStore.SecretName(workloadRef.Name), cancellationToken).ConfigureAwait(false)
+            : OwnSecret.Absent;
+        if (tokenSecret == OwnSecret.Foreign || stateSecret == OwnSecret.Foreign)
         {
+            var (field, name) = tokenSecret == OwnSecret.Foreign
+                ? ("spec.tokenSecret.name", tokenSecretName)
+                : ("metadata.name", RefreshTokenStateStore.SecretName(workloadRef.Name));
             await agent.HoldAsync(
                 new WorkloadFacts(WorkloadPhase.Failed, Reasons.SecretConflict,
-                    $"spec.tokenSecret.name: Secret {reference.Namespace}/{tokenSecretName} exists and is not managed by remoteworkload-operator; delete it or choose another name"),
+                    $"{field}: Secret {workloadRef.Namespace}/{name} exists and is not managed by remoteworkload-operator; delete it or choose another name"),
                 generation,
                 cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
@@ -79,29 +97,72 @@ public sealed partial class WorkloadReconciler(
 
         var publisher = agent.TokenPublisher is { } current && current.SecretName == tokenSecretName && agent.IsMonitoring
             ? current
-            : new KubernetesTokenPublisher(_tokenSecrets, reference, tokenSecretName, MonitorConfigBuilder.TokenSecretOwned(workload));
+            : new KubernetesTokenPublisher(_tokenSecrets, workloadRef, tokenSecretName, MonitorConfigBuilder.TokenSecretOwned(workload));
         var desired = new DesiredMonitor(
             MonitorConfigBuilder.Build(workload, options.Retry, options.StartupSpread),
             generation,
-            version,
+            KubernetesCredentialsSource.Version(inputs.InputRefreshToken, inputs.ClientSecret),
+            inputs.Revision,
+            MonitorConfigBuilder.RequestIdentity(workload),
             workload.Metadata.Annotations is { } annotations && annotations.TryGetValue(WorkloadAnnotations.RetryRequestedAt, out var request) ? request : null,
+            tokenSecret == OwnSecret.Ours,
+            registry.RefreshTokenFence,
             publisher,
-            new MonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, reference), publisher, agent.Status));
+            new MonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status));
         await agent.EnsureAsync(desired, monitorFactory, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
 
-    private async Task<bool> IsForeignSecretAsync(WorkloadReference workload, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The workload that already uses <paramref name="workload"/>'s refresh-token Secret key, if any: the earliest
+    /// created (then by name) keeps it, so the verdict is the same on every replica and after every restart.
+    /// </summary>
+    private string? RefreshTokenOwner(RemoteWorkload workload)
+    {
+        if (workload.Spec.OAuth.Grant != GrantTypes.RefreshToken || workload.Spec.OAuth.RefreshTokenSecretRef is not { } mine)
+        {
+            return null;
+        }
+
+        return workloads()
+            .Where(other => other.Metadata.Uid != workload.Metadata.Uid
+                && other.Metadata.NamespaceProperty == workload.Metadata.NamespaceProperty
+                && other.Metadata.DeletionTimestamp is null
+                && other.Spec?.OAuth?.Grant == GrantTypes.RefreshToken
+                && other.Spec.OAuth.RefreshTokenSecretRef is { } theirs && theirs.Name == mine.Name && theirs.Key == mine.Key
+                && IsEarlier(other, workload))
+            .OrderBy(other => other.Metadata.CreationTimestamp)
+            .ThenBy(other => other.Metadata.Name, StringComparer.Ordinal)
+            .Select(other => other.Metadata.Name)
+            .FirstOrDefault();
+    }
+
+    private static bool IsEarlier(RemoteWorkload a, RemoteWorkload b) =>
+        (a.Metadata.CreationTimestamp, b.Metadata.CreationTimestamp) switch
+        {
+            ({ } x, { } y) when x != y => x < y,
+            _ => string.CompareOrdinal(a.Metadata.Name, b.Metadata.Name) < 0,
+        };
+
+    private async Task<OwnSecret> ReadOwnSecretAsync(WorkloadReference workload, string name, CancellationToken cancellationToken)
     {
         try
         {
             var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return !ManagedSecrets.IsManagedFor(secret, workload.Name);
+            return ManagedSecrets.IsManagedFor(secret, workload.Name) ? OwnSecret.Ours : OwnSecret.Foreign;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return false;
+            return OwnSecret.Absent;
         }
+    }
+
+    /// <summary>What stands under a name the operator writes to.</summary>
+    private enum OwnSecret
+    {
+        Absent,
+        Ours,
+        Foreign,
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Key} is invalid: {Problems}")]

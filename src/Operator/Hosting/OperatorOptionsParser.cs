@@ -64,6 +64,19 @@ public static class OperatorOptionsParser
             errors.Add($"{Variables.TickInterval}: must be at least {KubeDuration.Format(RetryDefaults.MinimumTickInterval)}");
         }
 
+        foreach (var (variable, value) in new[] { (Variables.InitialInterval, retry.InitialInterval), (Variables.MaxInterval, retry.MaxInterval), (Variables.MaxElapsed, retry.MaxElapsed), (Variables.TickInterval, retry.TickInterval) })
+        {
+            if (value > RetryDefaults.MaximumInterval)
+            {
+                errors.Add($"{variable}: must be at most {KubeDuration.Format(RetryDefaults.MaximumInterval)}");
+            }
+        }
+
+        if (retry.Ceiling > RetryDefaults.MaximumCeiling)
+        {
+            errors.Add($"{Variables.Ceiling}: must be at most {KubeDuration.Format(RetryDefaults.MaximumCeiling)}");
+        }
+
         if (retry.TickInterval > retry.Ceiling)
         {
             errors.Add($"{Variables.TickInterval} ({KubeDuration.Format(retry.TickInterval)}) must not exceed {Variables.Ceiling} ({KubeDuration.Format(retry.Ceiling)})");

@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 using RemoteWorkloadOperator.Controller;
@@ -12,6 +13,10 @@ namespace RemoteWorkloadOperator.Hosting;
 /// <summary>The operator's object graph, shared by Program.cs and the scenario tests so both run the same wiring.</summary>
 public static class OperatorServiceCollectionExtensions
 {
+    /// <summary>How long a graceful shutdown may take: the flight grace plus time for the Lease release. The chart's
+    /// terminationGracePeriodSeconds must be longer.</summary>
+    public static TimeSpan ShutdownTimeout { get; } = MonitorTiming.DefaultFlightGrace + TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Registers the controller, the token engine and the publishers. <paramref name="monitorClock"/> drives the
     /// monitors, status timestamps and Events (tests pass a fake clock); the informers and queue always use the
@@ -63,7 +68,11 @@ public static class OperatorServiceCollectionExtensions
             sp.GetRequiredService<IJitterSource>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteWorkloadOperator.Tokens")));
         services.AddSingleton<WorkloadController>();
-        services.AddSingleton<LeadershipLoop>();
+        services.AddSingleton(sp => new LeadershipLoop(sp.GetRequiredService<IKubernetes>(), options, clock, sp.GetRequiredService<ILogger<LeadershipLoop>>()));
+
+        // A stop lets every monitor finish a sent token request and persist its rotation (the flight grace), so the
+        // host waits that long, plus the status and Lease writes, before it gives up on a graceful shutdown.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         services.AddHostedService<OperatorService>();
         return services;
     }

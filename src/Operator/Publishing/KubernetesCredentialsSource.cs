@@ -26,28 +26,29 @@ public sealed class KubernetesCredentialsSource(
 
     public async ValueTask<MonitorCredentials> GetAsync(CancellationToken cancellationToken)
     {
-        var (clientSecret, inputRefreshToken) = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
-        var refreshToken = inputRefreshToken is null ? null : await state.ResolveAsync(workload, inputRefreshToken, cancellationToken).ConfigureAwait(false);
-        return new MonitorCredentials(Version(inputRefreshToken, clientSecret), clientSecret, refreshToken)
+        var inputs = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
+        var refreshToken = inputs.InputRefreshToken is null ? null : await state.ResolveAsync(workload, inputs.InputRefreshToken, cancellationToken).ConfigureAwait(false);
+        return new MonitorCredentials(Version(inputs.InputRefreshToken, inputs.ClientSecret), inputs.ClientSecret, refreshToken)
         {
-            Lineage = inputRefreshToken is null ? null : RefreshTokenStateStore.Fingerprint(inputRefreshToken),
+            Lineage = inputs.InputRefreshToken is null ? null : RefreshTokenStateStore.Fingerprint(inputs.InputRefreshToken),
         };
     }
 
-    /// <summary>Reads the referenced values as the user wrote them.</summary>
+    /// <summary>Reads the referenced values as the user wrote them, and the revision of the Secrets they came from.</summary>
     /// <exception cref="CredentialsUnavailableException">A Secret or key is missing (reason SecretNotFound or SecretKeyMissing).</exception>
-    public async Task<(string? ClientSecret, string? InputRefreshToken)> ReadInputsAsync(CancellationToken cancellationToken)
+    public async Task<CredentialInputs> ReadInputsAsync(CancellationToken cancellationToken)
     {
-        var clientSecret = clientSecretRef is null ? null : await ReadKeyAsync(clientSecretRef, "spec.oauth.clientSecretRef", cancellationToken).ConfigureAwait(false);
-        var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", cancellationToken).ConfigureAwait(false);
-        return (clientSecret, inputRefreshToken);
+        var revisions = new SortedSet<string>(StringComparer.Ordinal);
+        var clientSecret = clientSecretRef is null ? null : await ReadKeyAsync(clientSecretRef, "spec.oauth.clientSecretRef", revisions, cancellationToken).ConfigureAwait(false);
+        var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
+        return new CredentialInputs(clientSecret, inputRefreshToken, string.Join(',', revisions));
     }
 
     /// <summary>The credentials version: fingerprints of the input refresh token and the client secret.</summary>
     public static string Version(string? inputRefreshToken, string? clientSecret) =>
         $"{(inputRefreshToken is null ? "none" : RefreshTokenStateStore.Fingerprint(inputRefreshToken))}{VersionSeparator}{(clientSecret is null ? "none" : RefreshTokenStateStore.Fingerprint(clientSecret)[..16])}";
 
-    private async Task<string> ReadKeyAsync(SecretKeyReference reference, string field, CancellationToken cancellationToken)
+    private async Task<string> ReadKeyAsync(SecretKeyReference reference, string field, SortedSet<string> revisions, CancellationToken cancellationToken)
     {
         V1Secret secret;
         try
@@ -66,6 +67,7 @@ public sealed class KubernetesCredentialsSource(
                 $"{field}: Secret {workload.Namespace}/{reference.Name} has no key \"{reference.Key}\"");
         }
 
+        revisions.Add($"{reference.Name}@{secret.Metadata.ResourceVersion}");
         return Encoding.UTF8.GetString(value).Trim();
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using RemoteWorkloadOperator.Entities;
 
 namespace RemoteWorkloadOperator.Publishing;
 
@@ -20,7 +21,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
     private const string DescendsFromKey = "descends_from";
     private const int ConflictRetries = 5;
 
-    public static string SecretName(string workloadName) => workloadName + "-oauth-state";
+    public static string SecretName(string workloadName) => WorkloadSecretNames.State(workloadName);
 
     /// <summary>The refresh token to use: the rotated one when it descends from <paramref name="inputRefreshToken"/>, else the input.</summary>
     public async Task<string> ResolveAsync(WorkloadReference workload, string inputRefreshToken, CancellationToken cancellationToken)
@@ -62,6 +63,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
                     Name = SecretName(workload.Name),
                     NamespaceProperty = workload.Namespace,
                     Labels = ManagedSecrets.Labels(workload.Name),
+                    Annotations = ManagedSecrets.Annotations(workload.Name),
                     // Always owned: the state is meaningless without its workload.
                     OwnerReferences = [workload.OwnerReference()],
                     ResourceVersion = existing?.Metadata.ResourceVersion,

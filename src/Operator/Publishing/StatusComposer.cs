@@ -18,7 +18,8 @@ public static class StatusComposer
         WorkloadFacts facts,
         long? generation,
         string? lastHandledRetryRequest,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string? credentialsRevision = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var nowSeconds = Truncate(now.UtcDateTime);
@@ -60,6 +61,7 @@ public static class StatusComposer
                 LastError = facts.AuthRetry.LastError,
             },
             LastHandledRetryRequest = lastHandledRetryRequest,
+            ObservedCredentialsRevision = credentialsRevision,
         };
     }
 

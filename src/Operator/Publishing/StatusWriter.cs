@@ -9,8 +9,8 @@ namespace RemoteWorkloadOperator.Publishing;
 
 /// <summary>
 /// Writes a workload's status as a JSON merge patch on the <c>/status</c> subresource. The patch
-/// names every top-level status field: changed ones with their value, vanished ones with null,
-/// so a cleared <c>authRetry</c> really disappears. A 409 is retried against a fresh read; a
+/// carries what changed: changed leaves with their value, vanished ones with null at every depth,
+/// so a cleared <c>authRetry.nextAttemptTime</c> really disappears. A 409 is retried against a fresh read; a
 /// deleted workload ends the write quietly; throttling, server errors and broken connections are
 /// retried with a short exponential backoff. Callers serialise writes per workload (one writer).
 /// </summary>
@@ -65,20 +65,48 @@ public sealed class StatusWriter(IKubernetes client)
         _ => false,
     };
 
-    /// <summary>The merge-patch body that turns <paramref name="current"/> into <paramref name="desired"/>.</summary>
+    /// <summary>
+    /// The merge-patch body that turns <paramref name="current"/> into <paramref name="desired"/>: changed leaves with
+    /// their value, vanished ones with null, at every depth. Under RFC 7386 nested objects merge, so a field that
+    /// disappears inside <c>authRetry</c> or <c>token</c> must be nulled by name, or the server keeps the stale value.
+    /// Lists (conditions) are replaced whole, as merge patch does.
+    /// </summary>
     public static JsonObject Diff(RemoteWorkloadStatus? current, RemoteWorkloadStatus desired)
     {
         var before = current is null ? new JsonObject() : JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
         var after = JsonNode.Parse(KubernetesJson.Serialize(desired))!.AsObject();
+        return DiffObjects(before, after);
+    }
+
+    private static JsonObject DiffObjects(JsonObject before, JsonObject after)
+    {
+        var patch = new JsonObject();
+        foreach (var (name, value) in after)
+        {
+            before.TryGetPropertyValue(name, out var old);
+            if (value is JsonObject nestedAfter && old is JsonObject nestedBefore)
+            {
+                var nested = DiffObjects(nestedBefore, nestedAfter);
+                if (nested.Count > 0)
+                {
+                    patch[name] = nested;
+                }
+            }
+            else if (old is null || !JsonNode.DeepEquals(old, value))
+            {
+                patch[name] = value?.DeepClone();
+            }
+        }
+
         foreach (var (name, _) in before)
         {
             if (!after.ContainsKey(name))
             {
-                after[name] = null;
+                patch[name] = null;
             }
         }
 
-        return after;
+        return patch;
     }
 
     private async Task<RemoteWorkload?> ReadAsync(WorkloadReference workload, CancellationToken cancellationToken)

@@ -49,7 +49,12 @@ public sealed class TokenSecretWriter(IKubernetes client)
                 }
 
                 desired.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-                desired.Metadata.Annotations = existing.Metadata.Annotations;
+                desired.Metadata.Annotations = new Dictionary<string, string>(existing.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+                foreach (var (key, value) in ManagedSecrets.Annotations(workload.Name))
+                {
+                    desired.Metadata.Annotations[key] = value;
+                }
+
                 await client.CoreV1.ReplaceNamespacedSecretAsync(desired, secretName, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return true;
             }
@@ -112,6 +117,7 @@ public sealed class TokenSecretWriter(IKubernetes client)
             Name = secretName,
             NamespaceProperty = workload.Namespace,
             Labels = ManagedSecrets.Labels(workload.Name),
+            Annotations = ManagedSecrets.Annotations(workload.Name),
             OwnerReferences = owned ? [workload.OwnerReference()] : null,
         },
         Data = data,

@@ -18,6 +18,8 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     private readonly EventRecorder _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly long? _persistedGeneration;
+    private readonly string? _persistedCredentialsRevision;
     private RemoteWorkloadStatus? _current;
     private WorkloadFacts? _facts;
     private long? _generation;
@@ -33,6 +35,9 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         _current = current;
         _generation = generation;
         _lastHandledRetryRequest = current?.LastHandledRetryRequest;
+        CredentialsRevision = current?.ObservedCredentialsRevision;
+        _persistedGeneration = current?.ObservedGeneration;
+        _persistedCredentialsRevision = current?.ObservedCredentialsRevision;
         _writer = writer;
         _events = events;
         _time = time;
@@ -43,6 +48,36 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
 
     /// <summary>The token Secret reported in <c>status.token.secretName</c>.</summary>
     public string? TokenSecretName { get; set; }
+
+    /// <summary>The credentials revision reported in <c>status.observedCredentialsRevision</c>.</summary>
+    public string? CredentialsRevision { get; set; }
+
+    /// <summary>
+    /// What changed while no operator watched this workload, judged against the status it had when this replica first
+    /// saw it: the spec (observedGeneration) or the credentials Secrets (observedCredentialsRevision). A status written
+    /// before these fields existed counts as unchanged.
+    /// </summary>
+    public (bool Spec, bool Credentials) ChangedSinceLastOwner(long? generation, string? credentialsRevision) => (
+        _persistedGeneration is { } seen && generation is { } now && seen != now,
+        _persistedCredentialsRevision is { } revision && credentialsRevision is not null && revision != credentialsRevision);
+
+    /// <summary>Writes the current facts again if the status they compose to changed (a new observedGeneration or
+    /// credentials revision after a spec or Secret change that is no transition).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_facts is not null || _current is not null)
+            {
+                await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <summary>The retry-request value last recorded.</summary>
     public string? LastHandledRetryRequest => _lastHandledRetryRequest;
@@ -137,21 +172,10 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     }
 
     /// <summary>Records that the retry request <paramref name="value"/> was acted on, rewriting the status if it changes.</summary>
-    public async Task RecordRetryRequestAsync(string value, CancellationToken cancellationToken)
+    public Task RecordRetryRequestAsync(string value, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _lastHandledRetryRequest = value;
-            if (_facts is not null || _current is not null)
-            {
-                await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        _lastHandledRetryRequest = value;
+        return RefreshAsync(cancellationToken);
     }
 
     /// <summary>Stops background retries; called when this replica stops managing the workload (no status write after it).</summary>
@@ -180,7 +204,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        LogWriteRetryFailed(_logger, e, Workload.Key);
+                        LogWriteRetryFailed(_logger, Workload.Key, KubernetesErrors.Describe(e));
                     }
                 }
             }
@@ -219,7 +243,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     private async Task<bool> WriteLockedAsync(CancellationToken cancellationToken)
     {
         var facts = _facts ?? FactsFrom(_current!);
-        var desired = StatusComposer.Compose(_current, facts, _generation, _lastHandledRetryRequest, _time.GetUtcNow());
+        var desired = StatusComposer.Compose(_current, facts, _generation, _lastHandledRetryRequest, _time.GetUtcNow(), CredentialsRevision);
         if (StatusComposer.SameAs(_current, desired))
         {
             return false;
@@ -245,7 +269,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // An Event is a notification: losing one must not undo or repeat a transition.
-            LogEventFailed(_logger, e, Workload.Key, @event.Reason);
+            LogEventFailed(_logger, Workload.Key, @event.Reason, KubernetesErrors.Describe(e));
         }
     }
 
@@ -284,9 +308,9 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     private static DateTimeOffset? Utc(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "status write for {Workload} failed again; will retry")]
-    private static partial void LogWriteRetryFailed(ILogger logger, Exception exception, string workload);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "status write for {Workload} failed again ({Error}); will retry")]
+    private static partial void LogWriteRetryFailed(ILogger logger, string workload, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "recording event {Reason} for {Workload} failed")]
-    private static partial void LogEventFailed(ILogger logger, Exception exception, string workload, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "recording event {Reason} for {Workload} failed ({Error})")]
+    private static partial void LogEventFailed(ILogger logger, string workload, string reason, string error);
 }

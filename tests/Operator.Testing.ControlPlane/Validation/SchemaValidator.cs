@@ -137,11 +137,20 @@ public static class SchemaValidator
         root.Remove("metadata");
         root.Remove("apiVersion");
         root.Remove("kind");
-        ValidateNode(root, schema, "", errors, oldObj, isRoot: true);
+
+        // Rules on the resource root see metadata.name and metadata.generateName, nothing else of metadata
+        // (apiextensions-apiserver pkg/apiserver/schema/cel/model/schemas.go, WithTypeAndObjectMeta).
+        var celRoot = root.DeepClone().AsObject();
+        celRoot["metadata"] = new JsonObject
+        {
+            ["name"] = obj["metadata"]?["name"]?.DeepClone(),
+            ["generateName"] = obj["metadata"]?["generateName"]?.DeepClone(),
+        };
+        ValidateNode(root, schema, "", errors, oldObj, isRoot: true, celSelf: celRoot);
         return errors;
     }
 
-    private static void ValidateNode(JsonNode? node, JsonObject schema, string path, List<FieldError> errors, JsonNode? old, bool isRoot = false)
+    private static void ValidateNode(JsonNode? node, JsonObject schema, string path, List<FieldError> errors, JsonNode? old, bool isRoot = false, JsonNode? celSelf = null)
     {
         if (node is null)
         {
@@ -193,7 +202,7 @@ public static class SchemaValidator
 
         if (schema["x-kubernetes-validations"] is JsonArray rules)
         {
-            EvaluateRules(node, old, rules, path, errors);
+            EvaluateRules(celSelf ?? node, old, rules, path, errors);
         }
     }
 

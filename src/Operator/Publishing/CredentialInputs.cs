@@ -1,0 +1,11 @@
+namespace RemoteWorkloadOperator.Publishing;
+
+/// <summary>The credential values a workload references, as the user wrote them (never logged).</summary>
+/// <param name="ClientSecret">The client secret, if referenced.</param>
+/// <param name="InputRefreshToken">The input refresh token, if referenced.</param>
+/// <param name="Revision">The referenced Secrets as <c>name@resourceVersion</c>, comma-separated: no secret material.</param>
+public sealed record CredentialInputs(string? ClientSecret, string? InputRefreshToken, string Revision)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"CredentialInputs {{ Revision = {Revision} }}";
+}
