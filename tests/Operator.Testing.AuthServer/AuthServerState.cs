@@ -27,6 +27,25 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public int RefreshTokensIssued;
 
+    /// <summary>Refresh tokens presented a second time (each revoked its family).</summary>
+    public int ReusedRefreshTokens { get; private set; }
+
+    /// <summary>Token requests answered <c>invalid_grant</c>.</summary>
+    public int InvalidGrants;
+
+    private HeldReply? _hold;
+
+    /// <summary>Holds the reply to the next token request (see <see cref="HeldReply"/>).</summary>
+    public HeldReply HoldNextReply()
+    {
+        var hold = new HeldReply();
+        Volatile.Write(ref _hold, hold);
+        return hold;
+    }
+
+    /// <summary>The hold for this request, if one was asked for (taken once).</summary>
+    public HeldReply? TakeHold() => Interlocked.Exchange(ref _hold, null);
+
     public CancellationTokenSource Hangs { get; set; } = new();
 
     public void RegisterClient(string clientId, string? secret) => _clients[clientId] = secret;
@@ -80,6 +99,7 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
             if (!_usedRefreshTokenIds.Add(tokenId))
             {
+                ReusedRefreshTokens++;
                 _revokedFamilies.Add(family);
                 description = "the refresh token was already used; its family is revoked";
                 return false;

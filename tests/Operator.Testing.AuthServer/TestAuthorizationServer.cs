@@ -117,6 +117,15 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Refresh tokens presented a second time; each made the server revoke the token's family.</summary>
+    public int ReusedRefreshTokens => _state.ReusedRefreshTokens;
+
+    /// <summary>Token requests answered <c>invalid_grant</c>.</summary>
+    public int InvalidGrants => Volatile.Read(ref _state.InvalidGrants);
+
+    /// <summary>Processes the next token request in full, then holds its reply until <see cref="HeldReply.Release"/>.</summary>
+    public HeldReply HoldNextReply() => _state.HoldNextReply();
+
     /// <summary>Registers a client. A null secret makes it a public client (client authentication none).</summary>
     public void RegisterClient(string clientId, string? clientSecret) => _state.RegisterClient(clientId, clientSecret);
 
@@ -281,6 +290,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         // The fault layer must run before OpenIddict, which answers discovery and rejects bad token requests inside
         // the authentication middleware (that WebApplication would otherwise put first).
         app.Use(FaultLayer.InvokeAsync);
+        app.Use(HoldLayer.InvokeAsync);
         app.UseAuthentication();
         app.UseRouting();
         app.MapPost(TokenPath, HandleTokenAsync);
@@ -304,7 +314,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         {
             if (request.Username != SeedUser || request.Password != SeedUser)
             {
-                return Reject(Errors.InvalidGrant, "unknown user");
+                return RejectGrant(state, "unknown user");
             }
 
             identity.SetClaim(Claims.Subject, SeedUser);
@@ -315,12 +325,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             var presented = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme).ConfigureAwait(false)).Principal;
             if (presented is null)
             {
-                return Reject(Errors.InvalidGrant, "invalid refresh token");
+                return RejectGrant(state, "invalid refresh token");
             }
 
             if (!state.TryRedeem(presented.GetClaim(ClaimTokenId), presented.GetClaim(ClaimFamily), out var why))
             {
-                return Reject(Errors.InvalidGrant, why);
+                return RejectGrant(state, why);
             }
 
             identity.SetClaim(Claims.Subject, presented.GetClaim(Claims.Subject));
@@ -363,6 +373,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
+    private static IResult RejectGrant(AuthServerState state, string description)
+    {
+        Interlocked.Increment(ref state.InvalidGrants);
+        return Reject(Errors.InvalidGrant, description);
+    }
+
     private static IResult Reject(string error, string description) =>
         Results.Forbid(
             new AuthenticationProperties(new Dictionary<string, string?>
@@ -373,6 +389,45 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     /// <summary>The fault layer in front of OpenIddict.</summary>
+    /// <summary>Buffers a held token reply until the test releases it; the processing itself is never undone.</summary>
+    private static class HoldLayer
+    {
+        public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
+        {
+            var state = context.RequestServices.GetRequiredService<AuthServerState>();
+            var hold = context.Request.Path == TokenPath ? state.TakeHold() : null;
+            if (hold is null)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            var original = context.Response.Body;
+            using var buffer = new MemoryStream();
+            context.Response.Body = buffer;
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+
+            hold.MarkProcessed();
+            await hold.Released.ConfigureAwait(false);
+            buffer.Position = 0;
+            try
+            {
+                await buffer.CopyToAsync(original, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                // The client hung up while the reply was held: the refresh happened all the same.
+            }
+        }
+    }
+
     private static class FaultLayer
     {
         public static async Task InvokeAsync(HttpContext context, RequestDelegate next)

@@ -56,28 +56,21 @@ public sealed partial class LeadershipLoop(IKubernetes client, OperatorOptions o
         {
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task? work = null;
-            string? observedHolder = null;
-            var config = new LeaderElectionConfig(new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity))
+            var leaseLock = new HolderObservingLock(new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity));
+            var config = new LeaderElectionConfig(leaseLock)
             {
                 LeaseDuration = options.LeaseDuration,
                 RenewDeadline = options.RenewDeadline,
                 RetryPeriod = options.RetryPeriod,
             };
             using var elector = new LeaderElector(config);
-            elector.OnNewLeader += holder =>
-            {
-                if (holder != options.Identity)
-                {
-                    // The holder before us; empty when it released the Lease.
-                    observedHolder = holder;
-                }
-            };
             elector.OnStartedLeading += () =>
             {
                 _leading = true;
-                var takeover = !string.IsNullOrEmpty(observedHolder);
+                var previous = leaseLock.PreviousHolder;
+                var takeover = !string.IsNullOrEmpty(previous);
                 DateTimeOffset? fence = takeover ? monitorClock.GetUtcNow() + TakeoverWait : null;
-                LogStartedLeading(logger, options.Identity, options.LeaseNamespace, options.LeaseName, takeover ? observedHolder! : "none");
+                LogStartedLeading(logger, options.Identity, options.LeaseNamespace, options.LeaseName, takeover ? previous! : "none (released or new)");
                 work = Task.Run(() => lead(leading.Token, fence), CancellationToken.None);
             };
             elector.OnStoppedLeading += () =>

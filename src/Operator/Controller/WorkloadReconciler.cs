@@ -114,8 +114,9 @@ public sealed partial class WorkloadReconciler(
     }
 
     /// <summary>
-    /// The workload that already uses <paramref name="workload"/>'s refresh-token Secret key, if any: the earliest
-    /// created (then by name) keeps it, so the verdict is the same on every replica and after every restart.
+    /// The workload that already uses <paramref name="workload"/>'s refresh-token Secret key, if any. The one that has
+    /// been using it keeps it (it has a token); among the rest the earliest created, then by name, so the verdict is the
+    /// same on every replica and after every restart.
     /// </summary>
     private string? RefreshTokenOwner(RemoteWorkload workload)
     {
@@ -124,25 +125,19 @@ public sealed partial class WorkloadReconciler(
             return null;
         }
 
-        return workloads()
-            .Where(other => other.Metadata.Uid != workload.Metadata.Uid
-                && other.Metadata.NamespaceProperty == workload.Metadata.NamespaceProperty
-                && other.Metadata.DeletionTimestamp is null
-                && other.Spec?.OAuth?.Grant == GrantTypes.RefreshToken
-                && other.Spec.OAuth.RefreshTokenSecretRef is { } theirs && theirs.Name == mine.Name && theirs.Key == mine.Key
-                && IsEarlier(other, workload))
-            .OrderBy(other => other.Metadata.CreationTimestamp)
+        var owner = workloads()
+            .Where(other => other.Metadata.Uid == workload.Metadata.Uid
+                || (other.Metadata.NamespaceProperty == workload.Metadata.NamespaceProperty
+                    && other.Metadata.DeletionTimestamp is null
+                    && other.Spec?.OAuth?.Grant == GrantTypes.RefreshToken
+                    && other.Spec.OAuth.RefreshTokenSecretRef is { } theirs && theirs.Name == mine.Name && theirs.Key == mine.Key))
+            .Append(workload)
+            .OrderBy(other => other.Status?.Token is null ? 1 : 0)
+            .ThenBy(other => other.Metadata.CreationTimestamp ?? DateTime.MaxValue)
             .ThenBy(other => other.Metadata.Name, StringComparer.Ordinal)
-            .Select(other => other.Metadata.Name)
-            .FirstOrDefault();
+            .First();
+        return owner.Metadata.Uid == workload.Metadata.Uid ? null : owner.Metadata.Name;
     }
-
-    private static bool IsEarlier(RemoteWorkload a, RemoteWorkload b) =>
-        (a.Metadata.CreationTimestamp, b.Metadata.CreationTimestamp) switch
-        {
-            ({ } x, { } y) when x != y => x < y,
-            _ => string.CompareOrdinal(a.Metadata.Name, b.Metadata.Name) < 0,
-        };
 
     private async Task<OwnSecret> ReadOwnSecretAsync(WorkloadReference workload, string name, CancellationToken cancellationToken)
     {

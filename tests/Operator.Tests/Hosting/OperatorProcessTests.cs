@@ -49,6 +49,54 @@ public sealed class OperatorProcessTests(EmulatorEnvironment environment) : ICla
         }
     }
 
+    [Fact]
+    public async Task A_SIGTERM_during_a_held_token_reply_waits_for_it_and_persists_the_rotation_before_exit()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await environment.NewNamespaceAsync("sigterm", cancel);
+        await environment.CreateCredentialsAsync(idp, ns, "creds", cancel);
+        var kubeconfig = await environment.Cluster.WriteServiceAccountKubeconfigAsync("remoteworkload-system", "remoteworkload-operator", cancel);
+        using var process = Start(["--kubeconfig", kubeconfig, "--leader-elect=false", $"--health-addr=127.0.0.1:{FreePort()}", "--allow-insecure-endpoints", "--allow-private-endpoints", "--watch-namespaces", ns], []);
+        try
+        {
+            await Workloads.CreateAsync(environment.Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), cancel);
+            await Workloads.WaitForPhaseAsync(environment.Admin, ns, "w", Entities.WorkloadPhase.Running, TimeSpan.FromSeconds(30), cancel);
+            var hold = idp.HoldNextReply();
+            await Workloads.AnnotateRetryAsync(environment.Admin, ns, "w", "refresh-now", cancel);
+            await hold.Processed.WaitAsync(TimeSpan.FromSeconds(20), cancel);
+
+            // The IdP has rotated the refresh token; its answer is still on the way when the pod is told to stop.
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(cancel);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+            Assert.False(process.HasExited, "the operator exited before its sent token request finished");
+            hold.Release();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        // The next operator refreshes with the rotation the stopped one persisted.
+        await using var next = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "after-sigterm", cancellationToken: cancel);
+        await Workloads.RequestAttemptAsync(environment.Admin, ns, "w", idp, "after-sigterm", cancel);
+        var refreshed = await Workloads.WaitAsync(environment.Admin, ns, "w", w => w.Status?.LastHandledRetryRequest?.StartsWith("after-sigterm", StringComparison.Ordinal) == true && w.Status.Token?.LastRefreshTime > DateTime.UtcNow.AddSeconds(-10), TimeSpan.FromSeconds(20), cancel);
+        Assert.Equal(Entities.WorkloadPhase.Running, refreshed.Status!.Phase);
+        Assert.Equal(0, idp.ReusedRefreshTokens);
+        Assert.Equal(0, idp.InvalidGrants);
+    }
+
     private static async Task<HttpStatusCode?> PollAsync(HttpClient http, string path)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
