@@ -51,7 +51,7 @@ public static partial class Sanitizer
         var matches = UrlLike().Matches(collapsed);
         for (var i = 0; i < parts.Length; i++)
         {
-            cleanedBuilder.Append(TokenLike().Replace(parts[i], "[redacted]"));
+            cleanedBuilder.Append(RedactTokens(parts[i]));
             if (i < matches.Count)
             {
                 cleanedBuilder.Append(Url(matches[i].Value));
@@ -91,8 +91,14 @@ public static partial class Sanitizer
 
         return Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? Url(uri)
-            : TokenLike().Replace(Clean(url.Replace("://", " ", StringComparison.Ordinal), 120), "[redacted]");
+            : Clean(url.Replace("://", " ", StringComparison.Ordinal), 120);
     }
+
+    // A long run of token characters is redacted unless it is plainly words: letters only, joined by dots,
+    // hyphens, underscores or slashes, no part as long as a token (field paths such as
+    // spec.oauth.authorizationServer). Random tokens carry digits or long unbroken runs.
+    private static string RedactTokens(string text) =>
+        TokenLike().Replace(text, m => PlainWords().IsMatch(m.Value) ? m.Value : "[redacted]");
 
     /// <summary>An OAuth error code is a short ASCII identifier; anything else is replaced.</summary>
     public static string? CleanErrorCode(string? code)
@@ -107,6 +113,9 @@ public static partial class Sanitizer
 
     [GeneratedRegex(@"[A-Za-z0-9\-_\.~\+/=]{24,}")]
     private static partial Regex TokenLike();
+
+    [GeneratedRegex(@"^[A-Za-z]{1,23}([\.\-_/][A-Za-z]{1,23})*$")]
+    private static partial Regex PlainWords();
 
     [GeneratedRegex(@"^[A-Za-z0-9_~\+=]{24,}$")]
     private static partial Regex TokenLikeSegment();

@@ -32,4 +32,16 @@ public sealed class SanitizerTests
         Assert.DoesNotContain("eyJ", cleaned, StringComparison.Ordinal);
         Assert.Contains("https://idp.example.com/token", cleaned, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("set spec.oauth.authorizationServer to choose one")]
+    [InlineData("see token_endpoint_auth_methods_supported")]
+    public void Dotted_field_paths_and_long_identifiers_of_plain_words_survive(string text) =>
+        Assert.Equal(text, Sanitizer.Clean(text));
+
+    [Theory]
+    [InlineData("abcdefghijklmnopqrstuvwx1")]
+    [InlineData("AbCdEfGhIjKlMnOpQrStUvWxYzAbCd")]
+    public void Long_runs_with_digits_or_without_separators_are_redacted(string token) =>
+        Assert.Equal("[redacted]", Sanitizer.Clean(token));
 }
