@@ -47,6 +47,7 @@ public static class StatusComposer
             {
                 SecretName = facts.Token.SecretName,
                 ExpiresAt = TruncateOrNull(facts.Token.ExpiresAt),
+                RefreshTokenExpiresAt = TruncateOrNull(facts.Token.RefreshTokenExpiresAt),
                 LastRefreshTime = TruncateOrNull(facts.Token.LastRefreshTime),
                 NextRefreshTime = TruncateOrNull(facts.Token.NextRefreshTime),
             },

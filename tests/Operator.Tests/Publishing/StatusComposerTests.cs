@@ -23,6 +23,16 @@ public sealed class StatusComposerTests
     }
 
     [Fact]
+    public void Refresh_token_expiry_is_published_in_whole_seconds()
+    {
+        var token = new TokenStatus { SecretName = "w-token", RefreshTokenExpiresAt = Now.AddMinutes(30).UtcDateTime };
+
+        var status = StatusComposer.Compose(null, new WorkloadFacts(WorkloadPhase.Running, Reasons.TokenIssued, "ok", token), 1, null, Now);
+
+        Assert.Equal(new DateTime(2026, 11, 24, 9, 44, 3, DateTimeKind.Utc), status.Token!.RefreshTokenExpiresAt);
+    }
+
+    [Fact]
     public void AuthRetrying_condition_starts_exactly_at_the_retry_start()
     {
         var started = Now.AddSeconds(-30).UtcDateTime;
