@@ -29,6 +29,7 @@ public sealed class GuardedConnectTests
         var failure = TokenFailureClassifier.Classify(error, CancellationToken.None)!;
         Assert.Equal(FailureClass.Permanent, failure.Class);
         Assert.Equal(TokenReasons.EndpointNotAllowed, failure.Reason);
+        Assert.True(failure.SpecCannotWork);
     }
 
     [Fact]

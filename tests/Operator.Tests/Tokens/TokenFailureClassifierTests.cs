@@ -53,6 +53,14 @@ public sealed class TokenFailureClassifierTests
     }
 
     [Fact]
+    public void Only_guard_refusals_say_the_spec_cannot_work()
+    {
+        Assert.True(TokenFailureClassifier.Classify(new HttpRequestException("x", new EndpointNotAllowedException("refused")), CancellationToken.None)!.SpecCannotWork);
+        Assert.False(TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.SpecCannotWork);
+        Assert.False(TokenFailureClassifier.DiscoveryNonsense("no token_endpoint").SpecCannotWork);
+    }
+
+    [Fact]
     public void Reasons_for_permanent_failures()
     {
         Assert.Equal(TokenReasons.CredentialsRejected, TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.Reason);
