@@ -67,6 +67,9 @@ public static class StatusComposer
                 NextAttemptTime = TruncateOrNull(facts.AuthRetry.NextAttemptTime),
                 LastError = facts.AuthRetry.LastError,
             },
+            AuthorizationServer = facts.AuthorizationServer is { } server
+                ? new DiscoveredAuthorizationServer { Issuer = server.Issuer, TokenEndpoint = server.TokenEndpoint }
+                : null,
             LastHandledRetryRequest = lastHandledRetryRequest,
         };
     }

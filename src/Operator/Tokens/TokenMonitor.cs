@@ -22,6 +22,9 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private string _reason = TokenReasons.Pending;
     private string _message = "waiting for the first token";
     private DateTimeOffset? _expiresAt;
+    private DateTimeOffset? _refreshTokenExpiresAt;
+    private string? _discoveredIssuer;
+    private Uri? _discoveredTokenEndpoint;
     private DateTimeOffset? _lastRefresh;
     private DateTimeOffset? _nextRefresh;
     private AuthRetryInfo? _authRetry;
@@ -527,9 +530,12 @@ public sealed partial class TokenMonitor : IAsyncDisposable
 
         if (outcome.Grant is { } grant)
         {
-            var previousTimes = (_expiresAt, _lastRefresh, _nextRefresh);
+            var previousTimes = (_expiresAt, _lastRefresh, _nextRefresh, _refreshTokenExpiresAt);
             _lastFailure = null;
             _expiresAt = grant.ExpiresAt;
+            _refreshTokenExpiresAt = grant.RefreshTokenExpiresAt;
+            _discoveredIssuer = grant.DiscoveredIssuer;
+            _discoveredTokenEndpoint = grant.DiscoveredIssuer is null ? null : grant.TokenEndpoint;
             _lastRefresh = grant.IssuedAt;
             _nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, _jitter.NextDouble());
             DisarmNoLock();
@@ -537,7 +543,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             if (previous == TokenPhase.Running)
             {
                 // Row 2: token times only, and nothing at all when they did not change.
-                return previousTimes == (_expiresAt, _lastRefresh, _nextRefresh) ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, Snapshot(), null);
+                return previousTimes == (_expiresAt, _lastRefresh, _nextRefresh, _refreshTokenExpiresAt) ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, Snapshot(), null);
             }
 
             var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
@@ -677,7 +683,9 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             Phase = _phase,
             Reason = _reason,
             Message = _message,
-            Token = new TokenTimes(_expiresAt, _lastRefresh, _phase == TokenPhase.Running ? _nextRefresh : null),
+            Token = new TokenTimes(_expiresAt, _lastRefresh, _phase == TokenPhase.Running ? _nextRefresh : null) { RefreshTokenExpiresAt = _refreshTokenExpiresAt },
+            DiscoveredIssuer = _discoveredIssuer,
+            DiscoveredTokenEndpoint = _discoveredTokenEndpoint,
             AuthRetry = _authRetry,
             Ready = new ConditionFact(_phase == TokenPhase.Running, _reason, _message, _readySince),
             AuthRetrying = new ConditionFact(retrying, retryReason, retryMessage, _retryingSince),
