@@ -63,15 +63,20 @@ public sealed class MetadataFetcher(IHttpClientFactory httpClientFactory, TimePr
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[MaxDocumentBytes + 1];
-            var total = 0;
+            using var copy = new MemoryStream();
+            var chunk = new byte[16 * 1024];
             int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                total += read;
+                if (copy.Length + read > MaxDocumentBytes)
+                {
+                    return null;
+                }
+
+                copy.Write(chunk, 0, read);
             }
 
-            return total > MaxDocumentBytes ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+            return System.Text.Encoding.UTF8.GetString(copy.GetBuffer(), 0, (int)copy.Length);
         }
     }
 
