@@ -89,16 +89,23 @@ public sealed class RealHttpDiscoveryTests : IAsyncLifetime
     [Fact]
     public async Task Plain_http_token_endpoint_on_a_public_host_is_refused_unless_insecure_endpoints_are_allowed()
     {
+        const string insecure = "http://idp.remoteworkload-test.invalid/token";
         _answer = r => r.Path == "/.well-known/oauth-authorization-server"
-            ? FixtureResponse.Json(200, new { issuer = Base, token_endpoint = "http://idp.example.com/token" })
+            ? FixtureResponse.Json(200, new { issuer = Base, token_endpoint = insecure })
             : FixtureResponse.NotFound;
 
-        var result = await RequestAsync(new Uri(Base));
+        var refused = (await RequestAsync(new Uri(Base))).Failure!;
+        var allowed = (await new TokenEndpointClient(
+                _services.GetRequiredService<IHttpClientFactory>(),
+                TimeProvider.System,
+                new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10), AllowInsecureEndpoints = true })
+            .RequestTokenAsync(Config(new Uri(Base)), Credentials, Ct)).Failure!;
 
-        var failure = Assert.IsType<TokenFailure>(result.Failure);
-        Assert.Equal(TokenReasons.DiscoveryFailed, failure.Reason);
-        Assert.Contains("http://idp.example.com/token", failure.Description, StringComparison.Ordinal);
-        Assert.Contains("not https", failure.Description, StringComparison.Ordinal);
+        Assert.Equal(TokenReasons.DiscoveryFailed, refused.Reason);
+        Assert.Contains(insecure, refused.Description, StringComparison.Ordinal);
+        Assert.Contains("not https", refused.Description, StringComparison.Ordinal);
+        // Allowed, discovery succeeds and the request goes to the (unresolvable) endpoint.
+        Assert.Equal(FailureKind.Dns, allowed.Kind);
     }
 
     [Fact]
