@@ -8,4 +8,10 @@ public static class ConditionTypes
 
     /// <summary>True exactly while phase is AuthRetrying; its lastTransitionTime is the retry start.</summary>
     public const string AuthRetrying = "AuthRetrying";
+
+    /// <summary>
+    /// Present only when the IdP states the refresh token's lifetime; True when a person must authorise the
+    /// client again soon (the token ends before the next refresh, or within days and refreshes no longer extend it).
+    /// </summary>
+    public const string RefreshTokenExpiring = "RefreshTokenExpiring";
 }

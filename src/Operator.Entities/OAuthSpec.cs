@@ -5,20 +5,26 @@ using RemoteWorkloadOperator.Entities.Schema;
 namespace RemoteWorkloadOperator.Entities;
 
 /// <summary>The OAuth client configuration of a workload.</summary>
-[CelRule("has(self.issuer) != has(self.tokenUrl)", "exactly one of issuer or tokenUrl must be set")]
+[CelRule("!(has(self.issuer) && has(self.tokenUrl))", "at most one of issuer or tokenUrl may be set; omit both to discover the authorization server from spec.url")]
+[CelRule("!has(self.authorizationServer) || (!has(self.issuer) && !has(self.tokenUrl))", "authorizationServer is only used when issuer and tokenUrl are omitted")]
 [CelRule("self.grant != 'RefreshToken' || has(self.refreshTokenSecretRef)", "refreshTokenSecretRef is required when grant is RefreshToken")]
 [CelRule("self.grant != 'ClientCredentials' || !has(self.refreshTokenSecretRef)", "refreshTokenSecretRef must not be set when grant is ClientCredentials")]
 public sealed class OAuthSpec
 {
     [SchemaFormat("uri")]
     [RegularExpression(SchemaPatterns.HttpUrl)]
-    [Description("Issuer URL; the token endpoint is found by discovery (OIDC / RFC 8414). Exactly one of issuer or tokenUrl.")]
+    [Description("Issuer URL; the token endpoint is found by discovery (RFC 8414 metadata, then OpenID Connect Discovery). At most one of issuer or tokenUrl; omit both to discover from spec.url (RFC 9728).")]
     public string? Issuer { get; set; }
 
     [SchemaFormat("uri")]
     [RegularExpression(SchemaPatterns.HttpUrl)]
-    [Description("Token endpoint URL, used as is. Exactly one of issuer or tokenUrl.")]
+    [Description("Token endpoint URL, used as is. At most one of issuer or tokenUrl.")]
     public string? TokenUrl { get; set; }
+
+    [SchemaFormat("uri")]
+    [RegularExpression(SchemaPatterns.HttpUrl)]
+    [Description("With issuer and tokenUrl omitted: which of the authorization servers listed in spec.url's protected-resource metadata (RFC 9728) to use. Needed only when it lists more than one.")]
+    public string? AuthorizationServer { get; set; }
 
     [Required]
     [AllowedValues(GrantTypes.RefreshToken, GrantTypes.ClientCredentials)]
@@ -45,6 +51,6 @@ public sealed class OAuthSpec
     public IList<string>? Scopes { get; set; }
 
     [SchemaFormat("uri")]
-    [Description("RFC 8707 resource indicator sent with token requests.")]
+    [Description("RFC 8707 resource indicator sent with token requests. When issuer and tokenUrl are omitted it defaults to the canonical spec.url.")]
     public string? Resource { get; set; }
 }

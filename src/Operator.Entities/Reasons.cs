@@ -20,4 +20,6 @@ public static class Reasons
     public const string DiscoveryFailed = "DiscoveryFailed";
     public const string TlsFailure = "TlsFailure";
     public const string InvalidTokenResponse = "InvalidTokenResponse";
+    public const string RefreshTokenExpiring = "RefreshTokenExpiring";
+    public const string RefreshTokenValid = "RefreshTokenValid";
 }

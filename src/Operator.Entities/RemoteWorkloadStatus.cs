@@ -24,6 +24,9 @@ public sealed class RemoteWorkloadStatus
     [Description("Facts about the published token; never the token itself.")]
     public TokenStatus? Token { get; set; }
 
+    [Description("The authorization server found by discovery (from spec.oauth.issuer or from spec.url's protected-resource metadata); unset with a tokenUrl.")]
+    public DiscoveredAuthorizationServer? AuthorizationServer { get; set; }
+
     [Description("Set while AuthRetrying; kept after a give-up for diagnosis.")]
     public AuthRetryStatus? AuthRetry { get; set; }
 

@@ -14,6 +14,10 @@ public sealed class TokenStatus
     public DateTime? ExpiresAt { get; set; }
 
     [SchemaFormat("date-time")]
+    [Description("When the refresh token itself stops working, as the IdP stated it (Keycloak's refresh_expires_in, GitHub's refresh_token_expires_in); unset when it gave none.")]
+    public DateTime? RefreshTokenExpiresAt { get; set; }
+
+    [SchemaFormat("date-time")]
     [Description("When the token was last obtained.")]
     public DateTime? LastRefreshTime { get; set; }
 

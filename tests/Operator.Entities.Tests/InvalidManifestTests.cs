@@ -32,7 +32,7 @@ public sealed class InvalidManifestTests
         { "http url", "url: https://svc.example.com/mcp", "url: http://svc.example.com/mcp", "spec.url" },
         { "url not a url", "url: https://svc.example.com/mcp", "url: svc.example.com", "spec.url" },
         { "both issuer and tokenUrl", "issuer: https://idp.example.com", "issuer: https://idp.example.com\n    tokenUrl: https://idp.example.com/token", "spec.oauth" },
-        { "neither issuer nor tokenUrl", "    issuer: https://idp.example.com\n", "", "spec.oauth" },
+        { "authorizationServer with issuer", "clientId: c", "clientId: c\n    authorizationServer: https://as.example.com", "spec.oauth.authorizationServer" },
         { "RefreshToken without refreshTokenSecretRef", "    refreshTokenSecretRef: { name: creds, key: refresh_token }\n", "", "spec.oauth.refreshTokenSecretRef" },
         { "unknown grant", "grant: RefreshToken", "grant: Password", "spec.oauth.grant" },
         { "negative duration", "initialInterval: 10s", "initialInterval: -10s", "spec.retry.initialInterval" },
@@ -63,6 +63,14 @@ public sealed class InvalidManifestTests
         var blamed = Refusals(manifest);
 
         Assert.True(blamed.Any(path => path == field), $"{name}: expected a refusal naming {field}, got [{string.Join(", ", blamed)}]");
+    }
+
+    [Fact]
+    public void Omitting_issuer_and_tokenUrl_to_discover_from_the_url_is_accepted()
+    {
+        var manifest = Valid.Replace("    issuer: https://idp.example.com\n", "    authorizationServer: https://as.example.com\n", StringComparison.Ordinal);
+
+        Assert.Empty(Refusals(YamlDocuments.Parse(manifest).Single()));
     }
 
     [Fact]

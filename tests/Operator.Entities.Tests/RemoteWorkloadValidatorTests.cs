@@ -17,7 +17,9 @@ public sealed class RemoteWorkloadValidatorTests
         { "issuer http", w => w.Spec.OAuth.Issuer = "http://idp.example.com", "spec.oauth.issuer", Reasons.InvalidSpec },
         { "tokenUrl http", w => { w.Spec.OAuth.Issuer = null; w.Spec.OAuth.TokenUrl = "http://idp.example.com/token"; }, "spec.oauth.tokenUrl", Reasons.InvalidSpec },
         { "both issuer and tokenUrl", w => w.Spec.OAuth.TokenUrl = "https://idp.example.com/token", "spec.oauth", Reasons.InvalidSpec },
-        { "neither issuer nor tokenUrl", w => w.Spec.OAuth.Issuer = null, "spec.oauth", Reasons.InvalidSpec },
+        { "authorizationServer with issuer", w => w.Spec.OAuth.AuthorizationServer = "https://as.example.com", "spec.oauth.authorizationServer", Reasons.InvalidSpec },
+        { "authorizationServer http", w => { w.Spec.OAuth.Issuer = null; w.Spec.OAuth.AuthorizationServer = "http://as.example.com"; }, "spec.oauth.authorizationServer", Reasons.InvalidSpec },
+        { "authorizationServer metadata address", w => { w.Spec.OAuth.Issuer = null; w.Spec.OAuth.AuthorizationServer = "https://169.254.169.254"; }, "spec.oauth.authorizationServer", Reasons.EndpointNotAllowed },
         { "grant missing", w => w.Spec.OAuth.Grant = "", "spec.oauth.grant", Reasons.InvalidSpec },
         { "grant unknown", w => w.Spec.OAuth.Grant = "Password", "spec.oauth.grant", Reasons.InvalidSpec },
         { "RefreshToken without refreshTokenSecretRef", w => w.Spec.OAuth.RefreshTokenSecretRef = null, "spec.oauth.refreshTokenSecretRef", Reasons.InvalidSpec },
@@ -80,6 +82,17 @@ public sealed class RemoteWorkloadValidatorTests
     public void A_valid_workload_has_no_problems()
     {
         Assert.Empty(RemoteWorkloadValidator.Validate(ValidWorkloads.RefreshToken()));
+    }
+
+    [Fact]
+    public void Omitting_issuer_and_tokenUrl_is_valid_for_discovery_from_the_url()
+    {
+        var workload = ValidWorkloads.RefreshToken();
+        workload.Spec.OAuth.Issuer = null;
+        Assert.Empty(RemoteWorkloadValidator.Validate(workload));
+
+        workload.Spec.OAuth.AuthorizationServer = "https://as.example.com/tenant";
+        Assert.Empty(RemoteWorkloadValidator.Validate(workload));
     }
 
     [Fact]

@@ -140,7 +140,7 @@ public sealed class ClientConformanceTests(ControlPlaneFixture fixture) : IClass
         Assert.Equal(422, code);
         var message = status["message"]!.GetValue<string>();
         Assert.Contains("spec.url: Required value", message, StringComparison.Ordinal);
-        Assert.Contains("spec.oauth: Invalid value: \"object\": exactly one of issuer or tokenUrl must be set", message, StringComparison.Ordinal);
+        Assert.Contains("spec.oauth: Invalid value: \"object\": at most one of issuer or tokenUrl may be set; omit both to discover the authorization server from spec.url", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,13 +43,19 @@ public static partial class RemoteWorkloadValidator
 
         var hasIssuer = !string.IsNullOrEmpty(oauth.Issuer);
         var hasTokenUrl = !string.IsNullOrEmpty(oauth.TokenUrl);
-        if (hasIssuer == hasTokenUrl)
+        if (hasIssuer && hasTokenUrl)
         {
-            problems.Add(Invalid("spec.oauth", "exactly one of issuer or tokenUrl must be set"));
+            problems.Add(Invalid("spec.oauth", "at most one of issuer or tokenUrl may be set; omit both to discover the authorization server from spec.url"));
+        }
+
+        if (!string.IsNullOrEmpty(oauth.AuthorizationServer) && (hasIssuer || hasTokenUrl))
+        {
+            problems.Add(Invalid("spec.oauth.authorizationServer", "is only used when issuer and tokenUrl are omitted"));
         }
 
         CheckUrl(problems, "spec.oauth.issuer", oauth.Issuer, required: false, options);
         CheckUrl(problems, "spec.oauth.tokenUrl", oauth.TokenUrl, required: false, options);
+        CheckUrl(problems, "spec.oauth.authorizationServer", oauth.AuthorizationServer, required: false, options);
 
         switch (oauth.Grant)
         {

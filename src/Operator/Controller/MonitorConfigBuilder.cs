@@ -19,6 +19,9 @@ public static class MonitorConfigBuilder
             WorkloadKey = $"{workload.Metadata.NamespaceProperty}/{workload.Metadata.Name}",
             Issuer = string.IsNullOrEmpty(oauth.Issuer) ? null : new Uri(oauth.Issuer),
             TokenEndpoint = string.IsNullOrEmpty(oauth.TokenUrl) ? null : new Uri(oauth.TokenUrl),
+            // With neither issuer nor tokenUrl the engine discovers from the workload's own URL (RFC 9728).
+            ResourceUrl = string.IsNullOrEmpty(workload.Spec.Url) ? null : new Uri(workload.Spec.Url),
+            AuthorizationServer = string.IsNullOrEmpty(oauth.AuthorizationServer) ? null : new Uri(oauth.AuthorizationServer),
             Grant = oauth.Grant == GrantTypes.ClientCredentials ? TokenGrantType.ClientCredentials : TokenGrantType.RefreshToken,
             ClientId = oauth.ClientId,
             ClientAuthentication = oauth.ClientAuthentication switch

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Publishing;
 
@@ -37,17 +38,24 @@ public static class StatusComposer
             generation,
             retrying ? retryStart : nowSeconds);
 
+        var conditions = new List<V1Condition> { ready, authRetrying };
+        if (RefreshTokenCondition(previous, facts, generation, now, nowSeconds) is { } refreshToken)
+        {
+            conditions.Add(refreshToken);
+        }
+
         return new RemoteWorkloadStatus
         {
             Phase = facts.Phase,
             ObservedGeneration = generation,
             Reason = facts.Reason,
             Message = facts.Message,
-            Conditions = [ready, authRetrying],
+            Conditions = conditions,
             Token = facts.Token is null ? null : new TokenStatus
             {
                 SecretName = facts.Token.SecretName,
                 ExpiresAt = TruncateOrNull(facts.Token.ExpiresAt),
+                RefreshTokenExpiresAt = TruncateOrNull(facts.Token.RefreshTokenExpiresAt),
                 LastRefreshTime = TruncateOrNull(facts.Token.LastRefreshTime),
                 NextRefreshTime = TruncateOrNull(facts.Token.NextRefreshTime),
             },
@@ -60,6 +68,9 @@ public static class StatusComposer
                 NextAttemptTime = TruncateOrNull(facts.AuthRetry.NextAttemptTime),
                 LastError = facts.AuthRetry.LastError,
             },
+            AuthorizationServer = facts.AuthorizationServer is { } server
+                ? new DiscoveredAuthorizationServer { Issuer = server.Issuer, TokenEndpoint = server.TokenEndpoint }
+                : null,
             LastHandledRetryRequest = lastHandledRetryRequest,
             ObservedCredentialsRevision = credentialsRevision,
         };
@@ -69,6 +80,34 @@ public static class StatusComposer
     public static bool SameAs(RemoteWorkloadStatus? current, RemoteWorkloadStatus desired) =>
         current is not null
         && JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(current)), JsonNode.Parse(KubernetesJson.Serialize(desired)));
+
+    // Only when the IdP stated the refresh token's lifetime; see RefreshTokenExpiry for when it warns.
+    private static V1Condition? RefreshTokenCondition(RemoteWorkloadStatus? previous, WorkloadFacts facts, long? generation, DateTimeOffset now, DateTime nowSeconds)
+    {
+        var before = previous?.Token;
+        var previousExpiring = previous?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.RefreshTokenExpiring)?.Status == "True";
+        var assessment = RefreshTokenExpiry.Assess(
+            ToOffset(facts.Token?.RefreshTokenExpiresAt),
+            ToOffset(facts.Token?.LastRefreshTime),
+            ToOffset(facts.Token?.NextRefreshTime),
+            ToOffset(before?.RefreshTokenExpiresAt),
+            ToOffset(before?.LastRefreshTime),
+            previousExpiring,
+            now);
+        return assessment is null
+            ? null
+            : Condition(
+                previous,
+                ConditionTypes.RefreshTokenExpiring,
+                assessment.Expiring,
+                assessment.Expiring ? Reasons.RefreshTokenExpiring : Reasons.RefreshTokenValid,
+                assessment.Message,
+                generation,
+                nowSeconds);
+    }
+
+    private static DateTimeOffset? ToOffset(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;
 
     private static V1Condition Condition(RemoteWorkloadStatus? previous, string type, bool isTrue, string reason, string message, long? generation, DateTime transitionIfChanged)
     {

@@ -12,10 +12,12 @@ namespace RemoteWorkloadOperator.Publishing;
 /// <param name="Token">Facts about the published token, when there is one.</param>
 /// <param name="AuthRetry">AuthRetrying bookkeeping, when retrying or after a give-up.</param>
 /// <param name="RetryingMessage">The AuthRetrying condition's message while retrying ("retrying every 10m until …").</param>
+/// <param name="AuthorizationServer">What discovery found, when the token came through discovery.</param>
 public sealed record WorkloadFacts(
     WorkloadPhase Phase,
     string Reason,
     string Message,
     TokenStatus? Token = null,
     AuthRetryStatus? AuthRetry = null,
-    string? RetryingMessage = null);
+    string? RetryingMessage = null,
+    DiscoveredAuthorizationServer? AuthorizationServer = null);

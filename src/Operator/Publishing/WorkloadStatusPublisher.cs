@@ -255,8 +255,15 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             return false;
         }
 
+        var wasExpiring = IsRefreshTokenExpiring(_current);
         _current = desired;
         Transitioned?.Invoke(before, desired.Phase ?? WorkloadPhase.Pending);
+        if (!wasExpiring && IsRefreshTokenExpiring(desired))
+        {
+            // Once per turn to True: a person has to re-authorise the client before the refresh token ends.
+            var condition = desired.Conditions!.First(c => c.Type == ConditionTypes.RefreshTokenExpiring);
+            await RecordAsync(new MonitorEvent(MonitorEventType.Warning, Reasons.RefreshTokenExpiring, condition.Message), cancellationToken).ConfigureAwait(false);
+        }
         return true;
     }
 
@@ -283,6 +290,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             {
                 SecretName = TokenSecretName,
                 ExpiresAt = status.Token.ExpiresAt?.UtcDateTime,
+                RefreshTokenExpiresAt = status.Token.RefreshTokenExpiresAt?.UtcDateTime,
                 LastRefreshTime = status.Token.LastRefreshTime?.UtcDateTime,
                 NextRefreshTime = status.Token.NextRefreshTime?.UtcDateTime,
             },
@@ -295,7 +303,8 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             NextAttemptTime = retry.NextAttemptTime?.UtcDateTime,
             LastError = retry.LastError,
         },
-        status.AuthRetrying.Status ? status.AuthRetrying.Message : null);
+        status.AuthRetrying.Status ? status.AuthRetrying.Message : null,
+        status.DiscoveredIssuer is { } issuer ? new DiscoveredAuthorizationServer { Issuer = issuer, TokenEndpoint = status.DiscoveredTokenEndpoint?.AbsoluteUri } : null);
 
     private WorkloadFacts FactsFrom(RemoteWorkloadStatus status) => new(
         status.Phase ?? WorkloadPhase.Pending,
@@ -303,7 +312,11 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         status.Message ?? "",
         status.Token,
         status.AuthRetry,
-        status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.AuthRetrying && c.Status == "True")?.Message);
+        status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.AuthRetrying && c.Status == "True")?.Message,
+        status.AuthorizationServer);
+
+    private static bool IsRefreshTokenExpiring(RemoteWorkloadStatus? status) =>
+        status?.Conditions?.Any(c => c.Type == ConditionTypes.RefreshTokenExpiring && c.Status == "True") == true;
 
     private static DateTimeOffset? Utc(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;

@@ -24,6 +24,15 @@ public sealed record MonitorState
     /// <summary>Expiry of the published token.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>When the refresh token itself ends, if the IdP said (from the last grant).</summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
+
+    /// <summary>The issuer discovery found for the last grant (null with a direct token URL).</summary>
+    public string? DiscoveredIssuer { get; init; }
+
+    /// <summary>The token endpoint discovery found for the last grant.</summary>
+    public Uri? DiscoveredTokenEndpoint { get; init; }
+
     /// <summary>When the published token was issued.</summary>
     public DateTimeOffset? LastRefresh { get; init; }
 
@@ -65,7 +74,9 @@ public sealed record MonitorState
             Phase = Phase,
             Reason = Reason,
             Message = Message,
-            Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == TokenPhase.Running ? NextRefresh : null),
+            Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == TokenPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt },
+            DiscoveredIssuer = DiscoveredIssuer,
+            DiscoveredTokenEndpoint = DiscoveredTokenEndpoint,
             AuthRetry = AuthRetry,
             Ready = new ConditionFact(Phase == TokenPhase.Running, Reason, Message, ReadySince),
             AuthRetrying = new ConditionFact(retrying, retryReason, retryMessage, RetryingSince),

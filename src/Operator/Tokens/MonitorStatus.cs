@@ -58,11 +58,20 @@ public sealed record MonitorStatus
 
     /// <summary>The last classified failure (cached for fast-fail), or null after a success.</summary>
     public TokenFailure? LastFailure { get; init; }
+
+    /// <summary>The issuer discovery found for the last grant (null with a direct token URL or before any grant).</summary>
+    public string? DiscoveredIssuer { get; init; }
+
+    /// <summary>The token endpoint discovery found for the last grant.</summary>
+    public Uri? DiscoveredTokenEndpoint { get; init; }
 }
 
 /// <summary>Token times for <c>status.token</c>.</summary>
 public sealed record TokenTimes(DateTimeOffset? ExpiresAt, DateTimeOffset? LastRefreshTime, DateTimeOffset? NextRefreshTime)
 {
+    /// <summary>When the refresh token itself ends, if the IdP said (from the last grant).</summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
+
     /// <summary>No token yet.</summary>
     public static TokenTimes None { get; } = new(null, null, null);
 }

@@ -12,6 +12,6 @@ public sealed record TokenClientOptions
     /// <summary>How long a discovered token endpoint is reused before discovery runs again (it is also dropped on any failure).</summary>
     public TimeSpan DiscoveryCacheDuration { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Allow <c>http://</c> issuers beyond loopback (development only).</summary>
+    /// <summary>Allow <c>http://</c> beyond loopback for URLs found by discovery (token endpoints, metadata, authorization servers); development only.</summary>
     public bool AllowInsecureEndpoints { get; init; }
 }

@@ -1,17 +1,31 @@
-using System.Collections.Concurrent;
 using System.Net.Http;
 using Duende.IdentityModel.Client;
+using RemoteWorkloadOperator.Tokens.Discovery;
 
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
-/// The token client over Duende.IdentityModel: discovery (cached per issuer, dropped on failure) or a direct
-/// token URL; <c>refresh_token</c> and <c>client_credentials</c>; basic, post or no client authentication;
-/// scopes; RFC 8707 resource. Every failure is classified by <see cref="TokenFailureClassifier"/>.
+/// The token client: the token endpoint is used as configured, or found by <see cref="TokenEndpointDiscovery"/>
+/// (from an issuer, or from the workload's URL through RFC 9728); <c>refresh_token</c> and
+/// <c>client_credentials</c> go out over Duende.IdentityModel with basic, post or no client authentication,
+/// scopes and the RFC 8707 resource. The answer is read by <see cref="TokenResponseBody"/> (JSON or form) and
+/// every failure is classified by <see cref="TokenFailureClassifier"/>.
 /// </summary>
-public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options) : ITokenEndpointClient
+public sealed class TokenEndpointClient : ITokenEndpointClient
 {
-    private readonly ConcurrentDictionary<string, CachedEndpoint> _discovery = new(StringComparer.Ordinal);
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly TokenClientOptions _options;
+    private readonly TokenEndpointDiscovery _discovery;
+
+    /// <summary>Creates a client.</summary>
+    public TokenEndpointClient(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
+    {
+        _httpClientFactory = httpClientFactory;
+        _timeProvider = timeProvider;
+        _options = options;
+        _discovery = new TokenEndpointDiscovery(new MetadataFetcher(httpClientFactory, timeProvider, options), httpClientFactory, timeProvider, options);
+    }
 
     /// <summary>Creates a client with default options on the system clock.</summary>
     public TokenEndpointClient(IHttpClientFactory httpClientFactory)
@@ -31,30 +45,50 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
                 FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no refresh token is available for the refresh_token grant"));
         }
 
-        var endpoint = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);
-        if (endpoint.Failure is { } discoveryFailure)
+        var discovered = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);
+        if (discovered.Failure is { } discoveryFailure)
         {
             return TokenRequestResult.Failed(discoveryFailure);
         }
 
-        var display = endpoint.Address!.Authority;
-        var result = await SendTokenRequestAsync(config, credentials, endpoint.Address!, display, cancellationToken).ConfigureAwait(false);
-        if (result.Failure is not null && config.Issuer is { } issuer)
+        var endpoint = discovered.Endpoint!;
+        var result = await SendTokenRequestAsync(config, credentials, endpoint, cancellationToken).ConfigureAwait(false);
+        if (result.Failure is not null)
         {
-            // Refreshed on failure: the next attempt discovers again.
-            _discovery.TryRemove(issuer.AbsoluteUri, out _);
+            // Refreshed on failure: the next attempt discovers again (the server may have moved its endpoint).
+            Forget(config);
         }
 
         return result;
     }
 
-    private async Task<TokenRequestResult> SendTokenRequestAsync(
-        TokenMonitorConfig config, MonitorCredentials credentials, Uri address, string display, CancellationToken stopToken)
+    private void Forget(TokenMonitorConfig config)
     {
-        using var timeout = new CancellationTokenSource(options.RequestTimeout, timeProvider);
+        if (config.TokenEndpoint is not null)
+        {
+            return;
+        }
+
+        if (config.Issuer is { } issuer)
+        {
+            _discovery.Forget(issuer);
+        }
+        else if (config.ResourceUrl is { } resource)
+        {
+            _discovery.Forget(resource, config.AuthorizationServer);
+        }
+    }
+
+    private async Task<TokenRequestResult> SendTokenRequestAsync(
+        TokenMonitorConfig config, MonitorCredentials credentials, DiscoveredEndpoint endpoint, CancellationToken stopToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, timeout.Token);
-        var http = httpClientFactory.CreateClient(TokenClientOptions.HttpClientName);
-        var issuedAt = timeProvider.GetUtcNow();
+        var http = _httpClientFactory.CreateClient(TokenClientOptions.HttpClientName);
+        var address = endpoint.TokenEndpoint;
+        var display = config.TokenEndpoint is null ? $"{address.Authority} (token endpoint from {Sanitizer.Url(endpoint.MetadataLocation)})" : address.Authority;
+        var resource = string.IsNullOrEmpty(config.Resource) ? endpoint.Resource : config.Resource;
+        var issuedAt = _timeProvider.GetUtcNow();
 
         TokenResponse response;
         try
@@ -62,10 +96,10 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
             response = config.Grant switch
             {
                 TokenGrantType.RefreshToken => await http.RequestRefreshTokenAsync(
-                    Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, address),
+                    Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, address, resource),
                     linked.Token).ConfigureAwait(false),
                 _ => await http.RequestClientCredentialsTokenAsync(
-                    Fill(new ClientCredentialsTokenRequest { Scope = JoinScopes(config) }, config, credentials, address),
+                    Fill(new ClientCredentialsTokenRequest { Scope = JoinScopes(config) }, config, credentials, address, resource),
                     linked.Token).ConfigureAwait(false),
             };
         }
@@ -88,119 +122,49 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
                 (int)response.HttpResponse.StatusCode,
                 response.HttpResponse.Content?.Headers.ContentType?.MediaType,
                 response.Raw,
-                HttpAnswer.ParseRetryAfter(response.HttpResponse.Headers.RetryAfter, timeProvider.GetUtcNow()));
+                HttpAnswer.ParseRetryAfter(response.HttpResponse.Headers.RetryAfter, _timeProvider.GetUtcNow()));
             if (TokenFailureClassifier.Classify(answer, display) is { } classified)
             {
                 return TokenRequestResult.Failed(classified);
             }
 
-            var expiresAt = response.ExpiresIn > 0 ? issuedAt.AddSeconds(response.ExpiresIn) : (DateTimeOffset?)null;
+            var body = TokenResponseBody.Parse(answer);
+            var expiresAt = body.ExpiresIn > 0 ? issuedAt.AddSeconds(body.ExpiresIn.Value) : (DateTimeOffset?)null;
+            var refreshExpiresAt = body.RefreshExpiresIn is { } r ? issuedAt.AddSeconds(r) : (DateTimeOffset?)null;
             return TokenRequestResult.Success(new TokenGrant(
-                response.AccessToken!,
-                string.IsNullOrEmpty(response.TokenType) ? "Bearer" : response.TokenType,
+                body.AccessToken!,
+                TokenFailureClassifier.PublishedTokenType(body.TokenType)!,
                 issuedAt,
                 expiresAt,
-                response.Scope,
-                string.IsNullOrEmpty(response.RefreshToken) ? null : response.RefreshToken));
+                body.Scope,
+                body.RefreshToken,
+                refreshExpiresAt,
+                config.TokenEndpoint is null ? endpoint.Issuer : null,
+                address));
         }
     }
 
-    private async Task<EndpointResolution> ResolveTokenEndpointAsync(TokenMonitorConfig config, CancellationToken stopToken)
+    private Task<DiscoveryResult> ResolveTokenEndpointAsync(TokenMonitorConfig config, CancellationToken stopToken)
     {
         if (config.TokenEndpoint is { } direct)
         {
-            return new EndpointResolution(direct, null);
+            return Task.FromResult(DiscoveryResult.Found(new DiscoveredEndpoint(direct.AbsoluteUri, direct, direct)));
         }
 
-        if (config.Issuer is not { } issuer)
+        if (config.Issuer is { } issuer)
         {
-            return new EndpointResolution(null, TokenFailureClassifier.DiscoveryNonsense("neither issuer nor token endpoint configured"));
+            return _discovery.FromIssuerAsync(issuer, stopToken);
         }
 
-        var now = timeProvider.GetUtcNow();
-        if (_discovery.TryGetValue(issuer.AbsoluteUri, out var cached) && cached.ExpiresAt > now)
+        if (config.ResourceUrl is { } resource)
         {
-            return new EndpointResolution(cached.TokenEndpoint, null);
+            return _discovery.FromResourceAsync(resource, config.AuthorizationServer, stopToken);
         }
 
-        using var timeout = new CancellationTokenSource(options.RequestTimeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, timeout.Token);
-        var http = httpClientFactory.CreateClient(TokenClientOptions.HttpClientName);
-        var display = $"{issuer.Authority} (discovery)";
-        DiscoveryDocumentResponse discovery;
-        try
-        {
-            discovery = await http.GetDiscoveryDocumentAsync(
-                new DiscoveryDocumentRequest
-                {
-                    Address = issuer.AbsoluteUri,
-                    Policy = new DiscoveryPolicy
-                    {
-                        RequireHttps = !options.AllowInsecureEndpoints,
-                        AllowHttpOnLoopback = true,
-                        RequireKeySet = false,
-                    },
-                },
-                linked.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (TokenFailureClassifier.Classify(ex, stopToken, display) is { } failure)
-        {
-            return new EndpointResolution(null, failure);
-        }
-
-        using (discovery)
-        {
-            if (discovery.HttpResponse is null)
-            {
-                stopToken.ThrowIfCancellationRequested();
-                if (discovery.ErrorType == ResponseErrorType.PolicyViolation)
-                {
-                    return new EndpointResolution(null, TokenFailureClassifier.DiscoveryNonsense(discovery.Error ?? "policy violation"));
-                }
-
-                var ex = discovery.Exception ?? new HttpRequestException("no response");
-                return new EndpointResolution(null, TokenFailureClassifier.Classify(ex, stopToken, display) ?? throw new OperationCanceledException(stopToken));
-            }
-
-            var status = (int)discovery.HttpResponse.StatusCode;
-            if (status is < 200 or >= 300)
-            {
-                var answer = new HttpAnswer(
-                    status,
-                    discovery.HttpResponse.Content?.Headers.ContentType?.MediaType,
-                    discovery.Raw,
-                    HttpAnswer.ParseRetryAfter(discovery.HttpResponse.Headers.RetryAfter, timeProvider.GetUtcNow()));
-                return new EndpointResolution(null, TokenFailureClassifier.Classify(answer, display));
-            }
-
-            if (discovery.ErrorType == ResponseErrorType.PolicyViolation)
-            {
-                return new EndpointResolution(null, TokenFailureClassifier.DiscoveryNonsense(discovery.Error ?? "policy violation"));
-            }
-
-            if (!discovery.Raw.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
-            {
-                // A 2xx page that is not JSON (a captive portal or WAF) is treated like the token endpoint's HTML 200.
-                var answer = new HttpAnswer(status, discovery.HttpResponse.Content?.Headers.ContentType?.MediaType, discovery.Raw);
-                return new EndpointResolution(null, TokenFailureClassifier.Classify(answer, display));
-            }
-
-            if (discovery.IsError)
-            {
-                return new EndpointResolution(null, TokenFailureClassifier.DiscoveryNonsense(discovery.Error ?? "invalid discovery document"));
-            }
-
-            if (!Uri.TryCreate(discovery.TokenEndpoint, UriKind.Absolute, out var tokenEndpoint))
-            {
-                return new EndpointResolution(null, TokenFailureClassifier.DiscoveryNonsense("document has no usable token_endpoint"));
-            }
-
-            _discovery[issuer.AbsoluteUri] = new CachedEndpoint(tokenEndpoint, now + options.DiscoveryCacheDuration);
-            return new EndpointResolution(tokenEndpoint, null);
-        }
+        return Task.FromResult(DiscoveryResult.Failed(TokenFailureClassifier.DiscoveryNonsense("neither issuer, token endpoint nor resource URL configured")));
     }
 
-    private static T Fill<T>(T request, TokenMonitorConfig config, MonitorCredentials credentials, Uri address)
+    private static T Fill<T>(T request, TokenMonitorConfig config, MonitorCredentials credentials, Uri address, string? resource)
         where T : ProtocolRequest
     {
         request.Address = address.AbsoluteUri;
@@ -220,9 +184,9 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
                 break;
         }
 
-        if (!string.IsNullOrEmpty(config.Resource))
+        if (!string.IsNullOrEmpty(resource))
         {
-            request.Parameters.Add("resource", config.Resource);
+            request.Parameters.Add("resource", resource);
         }
 
         return request;
@@ -231,7 +195,4 @@ public sealed class TokenEndpointClient(IHttpClientFactory httpClientFactory, Ti
     private static string? JoinScopes(TokenMonitorConfig config) =>
         config.Scopes.Count == 0 ? null : string.Join(' ', config.Scopes);
 
-    private sealed record CachedEndpoint(Uri TokenEndpoint, DateTimeOffset ExpiresAt);
-
-    private sealed record EndpointResolution(Uri? Address, TokenFailure? Failure);
 }

@@ -65,6 +65,13 @@ public sealed record TokenFailure(
 {
     /// <summary>True for <see cref="FailureClass.Transient"/>.</summary>
     public bool IsTransient => Class == FailureClass.Transient;
+
+    /// <summary>
+    /// True when the spec cannot work as written, whatever the IdP does: the endpoint guard refused a host the
+    /// spec (or metadata it leads to) names. Such a failure belongs in phase Failed, not Unauthenticated: no new
+    /// credential fixes it, only a changed spec or DNS.
+    /// </summary>
+    public bool SpecCannotWork => Class == FailureClass.Permanent && Reason == TokenReasons.EndpointNotAllowed;
 }
 
 /// <summary>Reasons the engine puts in status and events (CamelCase, machine-readable).</summary>

@@ -10,7 +10,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// Spec section 2 as pure functions: from an HTTP answer or an exception to a <see cref="TokenFailure"/>.
 /// Rows are checked in the spec's order; the first match wins.
 /// </summary>
-public static class TokenFailureClassifier
+public static partial class TokenFailureClassifier
 {
     /// <summary>
     /// Classifies an exception thrown while talking to the IdP. Returns null when it is the cancellation of our
@@ -35,14 +35,20 @@ public static class TokenFailureClassifier
             return new TokenFailure(FailureClass.Permanent, FailureKind.Local, TokenReasons.EndpointNotAllowed, refused.Message);
         }
 
-        if (Find<AuthenticationException>(exception) is not null
-            || exception is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+        if (Find<AuthenticationException>(exception) is not null)
         {
             return new TokenFailure(
                 FailureClass.Permanent,
                 FailureKind.Tls,
                 TokenReasons.TlsFailure,
-                $"TLS failure talking to {endpoint}: certificate invalid or untrusted, or handshake failed");
+                $"TLS failure talking to {endpoint}: certificate invalid or untrusted, or no common protocol");
+        }
+
+        // SocketsHttpHandler reports every handshake problem as SecureConnectionError; without an
+        // AuthenticationException it was the transport (a reset or EOF mid-handshake), which a retry can cure.
+        if (exception is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+        {
+            return Transient(FailureKind.Connection, $"connection closed during the TLS handshake ({endpoint})");
         }
 
         var socket = Find<SocketException>(exception);
@@ -106,36 +112,37 @@ public static class TokenFailureClassifier
             return Transient(FailureKind.RateLimited, $"HTTP 429 from {endpoint}{retryNote}", status, null, answer.RetryAfter);
         }
 
-        var parsed = Parse(answer);
+        var parsed = TokenResponseBody.Parse(answer);
         var isSuccess = status is >= 200 and < 300;
 
-        if (parsed.Error is { } code)
+        if (parsed.Error is { } rawCode)
         {
+            var code = Sanitizer.CleanErrorCode(rawCode);
             var description = Sanitizer.Clean(parsed.ErrorDescription);
             var text = $"HTTP {status} from {endpoint}: {code}{(description.Length > 0 ? $" ({description})" : string.Empty)}";
-            if (code is "temporarily_unavailable" or "slow_down")
+            if (TransientCodes.Contains(rawCode))
             {
                 return Transient(FailureKind.OAuthError, text, status, code, answer.RetryAfter);
             }
 
-            if (isSuccess || status is >= 400 and < 500)
+            if ((isSuccess || status is >= 400 and < 500) && IsRejection(rawCode, parsed))
             {
                 return new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, TokenReasons.CredentialsRejected, text, status, code, answer.RetryAfter);
             }
         }
 
-        if (!isSuccess)
+        if (!isSuccess || (parsed.Error is not null && parsed.AccessToken is null))
         {
             var shape = DescribeBody(answer, parsed);
             return Transient(FailureKind.NotOAuthResponse, $"HTTP {status} from {endpoint} with {shape}{retryNote}", status, null, answer.RetryAfter);
         }
 
-        if (!parsed.IsJsonObject)
+        if (!parsed.IsJsonObject && !parsed.IsForm)
         {
             return Transient(FailureKind.NotOAuthResponse, $"HTTP {status} from {endpoint} with {DescribeBody(answer, parsed)}", status);
         }
 
-        if (!parsed.HasAccessToken)
+        if (parsed.AccessToken is null)
         {
             return new TokenFailure(
                 FailureClass.Permanent,
@@ -145,17 +152,83 @@ public static class TokenFailureClassifier
                 status);
         }
 
+        if (PublishedTokenType(parsed.TokenType) is null)
+        {
+            return new TokenFailure(
+                FailureClass.Permanent,
+                FailureKind.InvalidTokenResponse,
+                TokenReasons.InvalidTokenResponse,
+                $"HTTP {status} from {endpoint} with token_type {Sanitizer.Clean(parsed.TokenType, 40)}, which the operator cannot publish (only Bearer tokens are usable by consumers)",
+                status);
+        }
+
         return null;
     }
 
+    /// <summary>
+    /// The token type consumers see: <c>Bearer</c> for <c>bearer</c> in any case (RFC 6749 section 5.1 makes the
+    /// value case-insensitive) or when absent, and for Slack's <c>bot</c> and <c>user</c> (Slack documents those tokens
+    /// as sent in <c>Authorization: Bearer</c>). Null for anything else (<c>DPoP</c>, <c>mac</c>, <c>N_A</c>, ...):
+    /// a sender-constrained or non-bearer token is useless to a consumer that only has the Secret.
+    /// </summary>
+    public static string? PublishedTokenType(string? tokenType) =>
+        string.IsNullOrEmpty(tokenType) || BearerAliases.Contains(tokenType) ? "Bearer" : null;
+
+    /// <summary>
+    /// Classifies a metadata answer (discovery, protected-resource metadata) that is not a usable document.
+    /// Always transient: a body here is never read as an OAuth rejection of the credentials.
+    /// </summary>
+    public static TokenFailure ClassifyMetadataAnswer(HttpAnswer answer, string location)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        var status = answer.StatusCode;
+        var retryNote = answer.RetryAfter is { } ra ? $" (Retry-After {(int)Math.Ceiling(ra.TotalSeconds)}s)" : string.Empty;
+        var kind = status >= 500 ? FailureKind.ServerError : status == 429 ? FailureKind.RateLimited : FailureKind.Discovery;
+        var shape = status is >= 200 and < 300 || status >= 400 && status < 500 && status != 429
+            ? $" with {DescribeBody(answer, TokenResponseBody.Parse(answer))}"
+            : string.Empty;
+        return new TokenFailure(
+            FailureClass.Transient,
+            kind,
+            TokenReasons.TokenEndpointUnavailable,
+            Sanitizer.Clean($"HTTP {status} from {location}{shape}{retryNote}", 400),
+            status,
+            null,
+            answer.RetryAfter);
+    }
+
+    // RFC 6749 section 5.2, plus RFC 8707's invalid_target: these always mean "the request as made will not succeed".
+    private static readonly HashSet<string> RegisteredCodes = new(StringComparer.Ordinal)
+    {
+        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_target",
+    };
+
+    // Retry these whatever the status: the server says so itself (RFC 6749 section 4.1.2.1, RFC 8628 section 3.5),
+    // and Slack documents internal_error, service_unavailable and request_timeout as passing conditions.
+    private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
+    {
+        "server_error", "temporarily_unavailable", "slow_down", "internal_error", "service_unavailable", "request_timeout",
+    };
+
+    private static readonly HashSet<string> BearerAliases = new(StringComparer.OrdinalIgnoreCase) { "bearer", "bot", "user" };
+
+    // A registered code is a rejection; an extension code only when it has the lowercase snake_case shape of OAuth
+    // codes (GitHub's bad_refresh_token, Slack's invalid_refresh_token) and the body is not a framework error page
+    // (Spring Boot's {"error":"Forbidden","status":403,"path":...} is a gateway talking, not the IdP).
+    private static bool IsRejection(string code, TokenResponseBody parsed) =>
+        RegisteredCodes.Contains(code) || (!parsed.HasFrameworkFields && ExtensionCode().IsMatch(code));
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
+    private static partial System.Text.RegularExpressions.Regex ExtensionCode();
+
     /// <summary>A discovery document that answered but is unusable (no token endpoint, policy violation, wrong issuer).</summary>
-    public static TokenFailure DiscoveryNonsense(string detail) =>
-        new(FailureClass.Permanent, FailureKind.Discovery, TokenReasons.DiscoveryFailed, $"discovery failed: {Sanitizer.Clean(detail)}");
+    public static TokenFailure DiscoveryNonsense(string detail, int maxLength = Sanitizer.MaxLength) =>
+        new(FailureClass.Permanent, FailureKind.Discovery, TokenReasons.DiscoveryFailed, $"discovery failed: {Sanitizer.Clean(detail, maxLength)}");
 
     private static TokenFailure Transient(FailureKind kind, string description, int? status = null, string? code = null, TimeSpan? retryAfter = null) =>
         new(FailureClass.Transient, kind, TokenReasons.TokenEndpointUnavailable, description, status, code, retryAfter);
 
-    private static string DescribeBody(HttpAnswer answer, ParsedBody parsed)
+    private static string DescribeBody(HttpAnswer answer, TokenResponseBody parsed)
     {
         if (string.IsNullOrWhiteSpace(answer.Body))
         {
@@ -164,75 +237,12 @@ public static class TokenFailureClassifier
 
         if (parsed.IsJsonObject)
         {
-            return "a JSON body that is not an OAuth error";
+            return parsed.Error is null ? "a JSON body that is not an OAuth error" : "a JSON body that is not an OAuth error (a framework or gateway error page)";
         }
 
         var type = answer.MediaType is null ? "no Content-Type" : Sanitizer.Clean(answer.MediaType, 60);
         var html = answer.Body.AsSpan().TrimStart().StartsWith("<", StringComparison.Ordinal) ? "an HTML/markup body" : "a non-JSON body";
         return $"{html} ({type}), likely a WAF, CDN or proxy";
-    }
-
-    private static ParsedBody Parse(HttpAnswer answer)
-    {
-        var body = answer.Body;
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return default;
-        }
-
-        var trimmed = body.AsSpan().TrimStart();
-        if (trimmed.Length > 0 && trimmed[0] == '{')
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return default;
-                }
-
-                var root = doc.RootElement;
-                string? error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-                string? description = root.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-                var hasToken = root.TryGetProperty("access_token", out var t) && t.ValueKind == JsonValueKind.String && t.GetString()?.Length > 0;
-                return new ParsedBody(true, Sanitizer.CleanErrorCode(error), description, hasToken);
-            }
-            catch (JsonException)
-            {
-                return default;
-            }
-        }
-
-        var formish = answer.MediaType?.Contains("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true
-            || (trimmed.StartsWith("error=", StringComparison.Ordinal) && !trimmed.Contains('<'));
-        if (formish)
-        {
-            string? error = null;
-            string? description = null;
-            foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                if (eq <= 0)
-                {
-                    continue;
-                }
-
-                var key = pair[..eq];
-                var value = WebUtility.UrlDecode(pair[(eq + 1)..]);
-                if (key == "error")
-                {
-                    error = value;
-                }
-                else if (key == "error_description")
-                {
-                    description = value;
-                }
-            }
-
-            return new ParsedBody(false, Sanitizer.CleanErrorCode(error), description, false);
-        }
-
-        return default;
     }
 
     private static T? Find<T>(Exception exception)
@@ -249,5 +259,4 @@ public static class TokenFailureClassifier
         return null;
     }
 
-    private readonly record struct ParsedBody(bool IsJsonObject, string? Error, string? ErrorDescription, bool HasAccessToken);
 }

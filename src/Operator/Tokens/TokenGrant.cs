@@ -1,17 +1,30 @@
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>A successful token response. <see cref="ToString"/> never prints a token.</summary>
+/// <param name="AccessToken">The access token.</param>
+/// <param name="TokenType">Normalised token type (always <c>Bearer</c> today).</param>
+/// <param name="IssuedAt">When the request was sent.</param>
+/// <param name="ExpiresAt">From <c>expires_in</c>; null when the IdP gave none (Salesforce).</param>
+/// <param name="Scope">Granted scope, if stated.</param>
+/// <param name="RefreshToken">A new (rotated) refresh token, if any.</param>
+/// <param name="RefreshTokenExpiresAt">When the refresh token itself stops working, from Keycloak's
+/// <c>refresh_expires_in</c> or GitHub's <c>refresh_token_expires_in</c>; null when unstated.</param>
+/// <param name="DiscoveredIssuer">The issuer discovery found (null with a direct token URL).</param>
+/// <param name="TokenEndpoint">The token endpoint the grant came from.</param>
 public sealed record TokenGrant(
     string AccessToken,
     string TokenType,
     DateTimeOffset IssuedAt,
     DateTimeOffset? ExpiresAt,
     string? Scope,
-    string? RefreshToken)
+    string? RefreshToken,
+    DateTimeOffset? RefreshTokenExpiresAt = null,
+    string? DiscoveredIssuer = null,
+    Uri? TokenEndpoint = null)
 {
     /// <inheritdoc />
     public override string ToString() =>
-        $"TokenGrant {{ AccessToken = ***, TokenType = {TokenType}, IssuedAt = {IssuedAt:O}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, RefreshToken = {(RefreshToken is null ? "none" : "***")} }}";
+        $"TokenGrant {{ AccessToken = ***, TokenType = {TokenType}, IssuedAt = {IssuedAt:O}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, RefreshTokenExpiresAt = {RefreshTokenExpiresAt:O}, DiscoveredIssuer = {DiscoveredIssuer} }}";
 }
 
 /// <summary>Either a grant or a classified failure. Our own stop surfaces as <see cref="OperationCanceledException"/>.</summary>

@@ -29,11 +29,20 @@ public sealed record TokenMonitorConfig
     /// <summary>A stable key for logs, for example <c>namespace/name</c>.</summary>
     public required string WorkloadKey { get; init; }
 
-    /// <summary>Issuer for discovery (OIDC / RFC 8414). Exactly one of <see cref="Issuer"/> and <see cref="TokenEndpoint"/>.</summary>
+    /// <summary>Issuer for discovery (RFC 8414, then OIDC). At most one of <see cref="Issuer"/> and <see cref="TokenEndpoint"/>.</summary>
     public Uri? Issuer { get; init; }
 
     /// <summary>Direct token endpoint.</summary>
     public Uri? TokenEndpoint { get; init; }
+
+    /// <summary>
+    /// The workload's own URL. With neither <see cref="Issuer"/> nor <see cref="TokenEndpoint"/>, its RFC 9728
+    /// protected-resource metadata names the authorization server, and its canonical form is the default resource.
+    /// </summary>
+    public Uri? ResourceUrl { get; init; }
+
+    /// <summary>Which of the resource's authorization servers to use when its metadata lists several.</summary>
+    public Uri? AuthorizationServer { get; init; }
 
     /// <summary>The grant.</summary>
     public TokenGrantType Grant { get; init; } = TokenGrantType.RefreshToken;
@@ -54,5 +63,5 @@ public sealed record TokenMonitorConfig
     public MonitorTiming Timing { get; init; } = MonitorTiming.Default;
 
     /// <summary>The endpoint a human would recognise, for messages (host only, never a query).</summary>
-    internal string EndpointDisplay => (TokenEndpoint ?? Issuer)?.Authority ?? "token endpoint";
+    internal string EndpointDisplay => (TokenEndpoint ?? Issuer ?? ResourceUrl)?.Authority ?? "token endpoint";
 }

@@ -147,12 +147,22 @@ public static class TokenTransitions
     {
         var timing = config.Timing;
         var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter);
-        var next = state with { LastFailure = null, ExpiresAt = grant.ExpiresAt, LastRefresh = grant.IssuedAt, NextRefresh = nextRefresh };
+        var next = state with
+        {
+            LastFailure = null,
+            ExpiresAt = grant.ExpiresAt,
+            RefreshTokenExpiresAt = grant.RefreshTokenExpiresAt,
+            DiscoveredIssuer = grant.DiscoveredIssuer,
+            DiscoveredTokenEndpoint = grant.DiscoveredIssuer is null ? null : grant.TokenEndpoint,
+            LastRefresh = grant.IssuedAt,
+            NextRefresh = nextRefresh,
+        };
         var schedule = new ScheduledWork(MonitorWork.Refresh, nextRefresh);
         if (state.Phase == TokenPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
-            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh) == (next.ExpiresAt, next.LastRefresh, next.NextRefresh);
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint)
+                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint);
             return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(config), null), schedule, null);
         }
 
@@ -200,12 +210,14 @@ public static class TokenTransitions
             state = state with { RemediationsSent = state.RemediationsSent.Add(key) };
         }
 
-        if (state.Phase == TokenPhase.Unauthenticated && state.Reason == failure.Reason && state.Message == message)
+        // A guard refusal is no verdict on the credentials: the spec (or DNS) cannot work as written.
+        var phase = failure.SpecCannotWork ? TokenPhase.Failed : TokenPhase.Unauthenticated;
+        if (state.Phase == phase && state.Reason == failure.Reason && state.Message == message)
         {
             return new TransitionResult(state, ev is null ? null : new StatusUpdate(StatusUpdateKind.EventOnly, state.ToStatus(config), ev), ScheduledWork.None, null);
         }
 
-        return Transition(Enter(state, TokenPhase.Unauthenticated, failure.Reason, message, now), ev, config, ScheduledWork.None, null);
+        return Transition(Enter(state, phase, failure.Reason, message, now), ev, config, ScheduledWork.None, null);
     }
 
     private static TransitionResult TransientFailure(MonitorState state, MonitorWork work, TokenFailure failure, int flightAttempts, DateTimeOffset now, TokenMonitorConfig config, double jitter)

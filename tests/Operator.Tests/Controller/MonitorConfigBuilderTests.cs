@@ -69,4 +69,19 @@ public sealed class MonitorConfigBuilderTests
         Assert.Equal("custom", MonitorConfigBuilder.TokenSecretName(retained));
         Assert.False(MonitorConfigBuilder.TokenSecretOwned(retained));
     }
+
+    [Fact]
+    public void Without_issuer_and_tokenUrl_the_workload_url_and_chosen_authorization_server_drive_discovery()
+    {
+        var workload = Workload();
+        workload.Spec.OAuth.TokenUrl = null;
+        workload.Spec.OAuth.AuthorizationServer = "https://as.example.com/tenant";
+
+        var config = MonitorConfigBuilder.Build(workload, RetryDefaults.Standard, TimeSpan.Zero);
+
+        Assert.Null(config.Issuer);
+        Assert.Null(config.TokenEndpoint);
+        Assert.Equal(new Uri("https://svc.example.com"), config.ResourceUrl);
+        Assert.Equal(new Uri("https://as.example.com/tenant"), config.AuthorizationServer);
+    }
 }

@@ -23,6 +23,46 @@ public sealed class StatusComposerTests
     }
 
     [Fact]
+    public void Refresh_token_expiry_is_published_in_whole_seconds()
+    {
+        var token = new TokenStatus { SecretName = "w-token", RefreshTokenExpiresAt = Now.AddMinutes(30).UtcDateTime };
+
+        var status = StatusComposer.Compose(null, new WorkloadFacts(WorkloadPhase.Running, Reasons.TokenIssued, "ok", token), 1, null, Now);
+
+        Assert.Equal(new DateTime(2026, 11, 24, 9, 44, 3, DateTimeKind.Utc), status.Token!.RefreshTokenExpiresAt);
+    }
+
+    [Fact]
+    public void Without_a_stated_refresh_token_lifetime_there_is_no_refresh_token_condition()
+    {
+        var status = StatusComposer.Compose(null, new WorkloadFacts(WorkloadPhase.Running, Reasons.TokenIssued, "ok", new TokenStatus { SecretName = "w-token" }), 1, null, Now);
+
+        Assert.DoesNotContain(status.Conditions!, c => c.Type == ConditionTypes.RefreshTokenExpiring);
+    }
+
+    [Fact]
+    public void A_refresh_token_end_the_refresh_did_not_extend_turns_RefreshTokenExpiring_true()
+    {
+        var end = Now.AddHours(10).UtcDateTime;
+        TokenStatus Token(DateTimeOffset refreshedAt) => new()
+        {
+            SecretName = "w-token",
+            RefreshTokenExpiresAt = end,
+            LastRefreshTime = refreshedAt.UtcDateTime,
+            NextRefreshTime = refreshedAt.AddMinutes(4).UtcDateTime,
+        };
+        var first = StatusComposer.Compose(null, new WorkloadFacts(WorkloadPhase.Running, Reasons.TokenIssued, "ok", Token(Now)), 1, null, Now);
+
+        var second = StatusComposer.Compose(first, new WorkloadFacts(WorkloadPhase.Running, Reasons.TokenIssued, "ok", Token(Now.AddMinutes(4))), 1, null, Now.AddMinutes(4));
+
+        Assert.Equal("False", first.Conditions!.Single(c => c.Type == ConditionTypes.RefreshTokenExpiring).Status);
+        var expiring = second.Conditions!.Single(c => c.Type == ConditionTypes.RefreshTokenExpiring);
+        Assert.Equal("True", expiring.Status);
+        Assert.Equal(Reasons.RefreshTokenExpiring, expiring.Reason);
+        Assert.Contains("credentials Secret", expiring.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AuthRetrying_condition_starts_exactly_at_the_retry_start()
     {
         var started = Now.AddSeconds(-30).UtcDateTime;

@@ -53,6 +53,14 @@ public sealed class TokenFailureClassifierTests
     }
 
     [Fact]
+    public void Only_guard_refusals_say_the_spec_cannot_work()
+    {
+        Assert.True(TokenFailureClassifier.Classify(new HttpRequestException("x", new EndpointNotAllowedException("refused")), CancellationToken.None)!.SpecCannotWork);
+        Assert.False(TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.SpecCannotWork);
+        Assert.False(TokenFailureClassifier.DiscoveryNonsense("no token_endpoint").SpecCannotWork);
+    }
+
+    [Fact]
     public void Reasons_for_permanent_failures()
     {
         Assert.Equal(TokenReasons.CredentialsRejected, TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.Reason);
@@ -79,6 +87,7 @@ public sealed class TokenFailureClassifierTests
         { new HttpRequestException(HttpRequestError.ResponseEnded, "x"), FailureClass.Transient, FailureKind.Connection },
         { new HttpRequestException("x", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), FailureClass.Transient, FailureKind.Connection },
         { new HttpRequestException(HttpRequestError.SecureConnectionError, "x", new AuthenticationException("untrusted")), FailureClass.Permanent, FailureKind.Tls },
+        { new HttpRequestException(HttpRequestError.SecureConnectionError, "x", new IOException("Received an unexpected EOF or 0 bytes from the transport stream.")), FailureClass.Transient, FailureKind.Connection },
         { new TimeoutException(), FailureClass.Transient, FailureKind.Timeout },
     };
 
@@ -108,10 +117,73 @@ public sealed class TokenFailureClassifierTests
     }
 
     [Fact]
-    public void Error_codes_that_are_not_identifiers_are_replaced()
+    public void Error_values_that_are_not_oauth_codes_are_not_rejections_and_are_not_echoed()
     {
         var failure = TokenFailureClassifier.Classify(new HttpAnswer(400, "application/json", """{"error":"<script>alert(1)</script>"}"""))!;
-        Assert.Equal("unrecognised_error", failure.ErrorCode);
+        Assert.Equal(FailureClass.Transient, failure.Class);
+        Assert.Null(failure.ErrorCode);
+        Assert.DoesNotContain("<script>", failure.Description, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, int, string, FailureClass> OAuthCodeShapes => new()
+    {
+        { "registered code", 400, """{"error":"invalid_request"}""", FailureClass.Permanent },
+        { "RFC 8707 invalid_target", 400, """{"error":"invalid_target"}""", FailureClass.Permanent },
+        { "snake_case extension code", 401, """{"error":"access_denied","error_description":"Unauthorized"}""", FailureClass.Permanent },
+        { "registered code with Entra's timestamp and trace fields", 400, """{"error":"invalid_grant","timestamp":"2026-12-01 09:00:00Z","trace_id":"x"}""", FailureClass.Permanent },
+        { "Spring Boot error page", 403, """{"timestamp":"2026-12-01T09:00:00.000+00:00","status":403,"error":"Forbidden","path":"/oauth/token"}""", FailureClass.Transient },
+        { "snake_case code in a framework page", 400, """{"status":400,"error":"bad_request","path":"/oauth/token"}""", FailureClass.Transient },
+        { "reason phrase as error", 401, """{"error":"Unauthorized"}""", FailureClass.Transient },
+        { "server_error on 400", 400, """{"error":"server_error"}""", FailureClass.Transient },
+        { "server_error on 200", 200, """{"error":"server_error"}""", FailureClass.Transient },
+        { "temporarily_unavailable on 401", 401, """{"error":"temporarily_unavailable"}""", FailureClass.Transient },
+        { "Forbidden on 200", 200, """{"error":"Forbidden"}""", FailureClass.Transient },
+    };
+
+    [Theory]
+    [MemberData(nameof(OAuthCodeShapes))]
+    public void Only_oauth_shaped_codes_outside_framework_pages_are_rejections(string name, int status, string body, FailureClass expected)
+    {
+        var failure = TokenFailureClassifier.Classify(new HttpAnswer(status, "application/json", body));
+
+        Assert.True(failure?.Class == expected, $"{name}: {failure}");
+        Assert.Equal(expected == FailureClass.Permanent ? TokenReasons.CredentialsRejected : TokenReasons.TokenEndpointUnavailable, failure!.Reason);
+    }
+
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    [InlineData(null)]
+    public void Bearer_in_any_case_or_absent_is_published_as_Bearer(string? tokenType) =>
+        Assert.Equal("Bearer", TokenFailureClassifier.PublishedTokenType(tokenType));
+
+    [Theory]
+    [InlineData("DPoP")]
+    [InlineData("mac")]
+    [InlineData("N_A")]
+    public void Non_bearer_token_types_are_a_permanent_invalid_token_response_naming_the_type(string tokenType)
+    {
+        var failure = TokenFailureClassifier.Classify(new HttpAnswer(200, "application/json", $$"""{"access_token":"abc","token_type":"{{tokenType}}"}"""))!;
+
+        Assert.Equal(FailureClass.Permanent, failure.Class);
+        Assert.Equal(TokenReasons.InvalidTokenResponse, failure.Reason);
+        Assert.Contains($"token_type {tokenType}", failure.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_form_encoded_token_response_is_a_success()
+    {
+        Assert.Null(TokenFailureClassifier.Classify(new HttpAnswer(200, "application/x-www-form-urlencoded", "access_token=ghu_abc&expires_in=28800&token_type=bearer")));
+    }
+
+    [Fact]
+    public void Metadata_answers_are_never_oauth_rejections()
+    {
+        var failure = TokenFailureClassifier.ClassifyMetadataAnswer(new HttpAnswer(401, "application/json", """{"error":"invalid_client"}"""), "https://idp.example.com/.well-known/openid-configuration");
+
+        Assert.Equal(FailureClass.Transient, failure.Class);
+        Assert.Null(failure.ErrorCode);
+        Assert.Contains("https://idp.example.com/.well-known/openid-configuration", failure.Description, StringComparison.Ordinal);
     }
 
     [Fact]

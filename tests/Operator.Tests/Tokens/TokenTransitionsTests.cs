@@ -30,6 +30,7 @@ public sealed class TokenTransitionsTests
         { "trigger from Unauthenticated succeeds", TokenPhase.Unauthenticated, MonitorWork.Initial, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.TokenIssued, MonitorWork.Refresh },
         { "credentials missing", TokenPhase.Pending, MonitorWork.Initial, "missing", TokenPhase.Pending, StatusUpdateKind.Transition, "SecretNotFound", MonitorWork.None },
         { "pending IdP unreachable", TokenPhase.Pending, MonitorWork.Initial, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.Transition, TokenReasons.AuthRetrying, MonitorWork.Tick },
+        { "endpoint guard refuses the host", TokenPhase.Running, MonitorWork.Refresh, "guard", TokenPhase.Failed, StatusUpdateKind.Transition, TokenReasons.EndpointNotAllowed, MonitorWork.None },
     };
 
     [Theory]
@@ -173,6 +174,7 @@ public sealed class TokenTransitionsTests
         "transient" or "transient-at-deadline" => AttemptOutcome.Failed(Failures.Transient().Failure!, "v1"),
         "invalid_grant" => AttemptOutcome.Failed(Failures.InvalidGrant().Failure!, "v1"),
         "missing" => AttemptOutcome.Missing("SecretNotFound", "Secret idp-creds not found"),
+        "guard" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Connection, TokenReasons.EndpointNotAllowed, "idp.example.com resolved to 169.254.169.254"), "v1"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }
