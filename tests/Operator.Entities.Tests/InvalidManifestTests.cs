@@ -40,6 +40,8 @@ public sealed class InvalidManifestTests
         { "duration without unit", "beforeExpiry: 60s", "beforeExpiry: 60", "spec.refresh.beforeExpiry" },
         { "tickInterval above ceiling", "ceiling: 24h", "ceiling: 5m", "spec.retry.tickInterval" },
         { "tickInterval below 10s", "tickInterval: 10m", "tickInterval: 5s", "spec.retry.tickInterval" },
+        { "ceiling over 30 days", "ceiling: 24h", "ceiling: 800h", "spec.retry.ceiling" },
+        { "beforeExpiry over a day", "beforeExpiry: 60s", "beforeExpiry: 25h", "spec.refresh.beforeExpiry" },
         { "initialInterval above maxInterval", "maxInterval: 2m", "maxInterval: 5s", "spec.retry.initialInterval" },
         { "lifetimeFraction zero", "lifetimeFraction: 0.8", "lifetimeFraction: 0", "spec.refresh.lifetimeFraction" },
         { "lifetimeFraction one", "lifetimeFraction: 0.8", "lifetimeFraction: 1", "spec.refresh.lifetimeFraction" },

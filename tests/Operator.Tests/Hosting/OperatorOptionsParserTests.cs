@@ -36,6 +36,8 @@ public sealed class OperatorOptionsParserTests
     [InlineData(V.MaxElapsed, "5")]
     [InlineData(V.TickInterval, "5s")]
     [InlineData(V.Ceiling, "1d")]
+    [InlineData(V.Ceiling, "800h")]
+    [InlineData(V.TickInterval, "25h")]
     public void A_bad_variable_is_named_in_the_error(string variable, string value)
     {
         var (options, errors) = Parse([], (variable, value));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -147,5 +148,52 @@ public sealed class TokenMonitorStopTests
 
         Assert.Equal(fence, Assert.Single(h.Client.Times));
         Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task A_failing_port_is_logged_by_type_without_the_exception_that_carries_the_request()
+    {
+        var logger = new ExceptionRecordingLogger();
+        var h = new Harness();
+        var monitor = new TokenMonitor(h.Config, new TokenMonitorPorts(h.Client, h.Credentials, h.Ports, new ThrowingPublisher(), h.Ports), h.Time, h.Jitter, logger);
+        h.Client.Fallback = () => h.Client.Token(Hour);
+
+        monitor.Start();
+        await monitor.StopAsync();
+
+        Assert.Contains(logger.Messages, m => m.Contains("token publisher", StringComparison.Ordinal) && m.Contains(nameof(HttpRequestException), StringComparison.Ordinal));
+        Assert.Empty(logger.Exceptions);
+        Assert.DoesNotContain(logger.Messages, m => m.Contains("at-", StringComparison.Ordinal));
+    }
+
+    /// <summary>A publisher whose failure carries the access token in its message, as a client exception can.</summary>
+    private sealed class ThrowingPublisher : ITokenPublisher
+    {
+        public ValueTask PublishAsync(PublishedToken token, CancellationToken cancellationToken) =>
+            throw new HttpRequestException($"PUT failed with body access_token={token.AccessToken}");
+    }
+
+    private sealed class ExceptionRecordingLogger : ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public List<Exception> Exceptions { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+                if (exception is not null)
+                {
+                    Exceptions.Add(exception);
+                }
+            }
+        }
     }
 }
