@@ -11,7 +11,9 @@ public sealed record WriteOptions
 {
     public bool DryRun { get; init; }
 
-    public string FieldValidation { get; init; } = "Strict";
+    /// <summary>Strict, Warn or Ignore. The real server defaults an absent parameter to Warn
+    /// (<c>staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go</c> <c>fieldValidation</c>).</summary>
+    public string FieldValidation { get; init; } = "Warn";
 
     public string? FieldManager { get; init; }
 
@@ -152,7 +154,15 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             var requested = ObjectMeta.Str(body, "resourceVersion");
             if (string.IsNullOrEmpty(requested) && !type.AllowUnconditionalUpdate)
             {
-                throw Status.Invalid(type.Kind, type.Group, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+                // registry/generic/registry/store.go Update: the "kind" of this Invalid is the resource (plural).
+                throw Status.Invalid(type.Plural, type.Group, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+            }
+
+            // registry/rest/update.go defaultUpdatedObjectInfo.Preconditions: a uid in the body is a
+            // precondition, checked by storage (storage/interfaces.go Preconditions.Check) and answered as 409.
+            if (ObjectMeta.Str(body, "uid") is { Length: > 0 } uid && uid != ObjectMeta.Str(current, "uid"))
+            {
+                throw Status.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Str(current, "uid")}");
             }
 
             if (!string.IsNullOrEmpty(requested) && requested != ObjectMeta.Str(current, "resourceVersion"))
@@ -208,6 +218,13 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             if (ObjectMeta.Name(result) != name)
             {
                 throw Status.BadRequest($"the name of the object ({ObjectMeta.Name(result)}) does not match the name on the URL ({name})");
+            }
+
+            // A patch that changes the uid is not a precondition but an update of an immutable field
+            // (apimachinery/pkg/api/validation/objectmeta.go ValidateObjectMetaAccessorUpdate).
+            if (ObjectMeta.Str(result, "uid") is { } patchedUid && patchedUid != ObjectMeta.Str(current, "uid"))
+            {
+                throw Status.Invalid(type.Kind, type.Group, name, [FieldError.Invalid("metadata.uid", Validation.ObjectMetaValidation.Quote(patchedUid), "field is immutable")]);
             }
 
             return Commit(type, ns, name, current, result, subresource, options);
@@ -321,6 +338,13 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
                 {
                     metadata["deletionTimestamp"] = ObjectMeta.Now();
                     metadata["deletionGracePeriodSeconds"] = 0;
+
+                    // registry/generic/registry/store.go markAsDeleting: the first deletionTimestamp bumps
+                    // generation (when the kind tracks it), so controllers see a new generation to react to.
+                    if (metadata["generation"] is JsonValue generation && generation.GetValue<long>() > 0)
+                    {
+                        metadata["generation"] = generation.GetValue<long>() + 1;
+                    }
                     if (type.Plural == "namespaces")
                     {
                         current["status"] = new JsonObject { ["phase"] = "Terminating" };
@@ -521,8 +545,22 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
                 break;
         }
 
+        // Metadata first, then the kind's own rules, then the schema: one 422 with every cause, in the
+        // order the real strategies append them (ValidateObjectMetaAccessor, then the type's Validate).
+        var invalid = ObjectMetaValidation.Validate(obj, coreGroup: type.Group.Length == 0);
+        if (old is not null)
+        {
+            invalid.AddRange(ObjectMetaValidation.ValidateUpdate(obj, old));
+        }
+
+        if (type.StorageKey == "/secrets")
+        {
+            invalid.AddRange(old is null ? SecretValidation.Validate(obj) : SecretValidation.ValidateUpdate(obj, old));
+        }
+
         if (type.IsCustom && type.Schema is { } schema)
         {
+            SchemaValidator.PruneNonNullableNulls(obj, schema);
             var unknown = SchemaValidator.Prune(obj, schema);
             if (unknown.Count > 0)
             {
@@ -538,11 +576,12 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             }
 
             SchemaValidator.ApplyDefaults(obj, schema);
-            var errors = SchemaValidator.Validate(obj, schema, old is null ? null : StripMeta(old));
-            if (errors.Count > 0)
-            {
-                throw Status.Invalid(type.Kind, type.Group, ObjectMeta.Name(obj), errors);
-            }
+            invalid.AddRange(SchemaValidator.Validate(obj, schema, old is null ? null : StripMeta(old)));
+        }
+
+        if (invalid.Count > 0)
+        {
+            throw Status.Invalid(type.Kind, type.Group, ObjectMeta.Name(obj), invalid);
         }
     }
 
@@ -579,6 +618,8 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         {
             errors.Add(FieldError.Required("spec.names.kind"));
         }
+
+        errors.AddRange(StructuralSchema.Validate(crd));
 
         if (errors.Count > 0)
         {

@@ -195,7 +195,7 @@ internal sealed class ApiServer(
         var writeOptions = new WriteOptions
         {
             DryRun = query["dryRun"] == "All",
-            FieldValidation = query["fieldValidation"].ToString() is { Length: > 0 } fv ? fv : "Strict",
+            FieldValidation = query["fieldValidation"].ToString() is { Length: > 0 } fv ? fv : "Warn",
             FieldManager = query["fieldManager"].ToString() is { Length: > 0 } fm ? fm : null,
             Force = query["force"] == "true",
         };
@@ -254,7 +254,10 @@ internal sealed class ApiServer(
                     var gone = _store.Get(type.StorageKey, scopeNs ?? "", name!) is null;
                     if (type.IsCustom || type.Plural is "namespaces" or "customresourcedefinitions" or "pods" || !gone)
                     {
-                        await WriteObjectAsync(context, gone ? 200 : 202, type, deleted).ConfigureAwait(false);
+                        // endpoints/handlers/delete.go DeleteResource: 202 only when the object stays and the
+                        // client asked for cascading deletion with orphanDependents=false; otherwise 200.
+                        var accepted = !gone && deleteOptions?["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var o) && !o;
+                        await WriteObjectAsync(context, accepted ? 202 : 200, type, deleted).ConfigureAwait(false);
                     }
                     else
                     {
@@ -489,6 +492,7 @@ internal sealed class ApiServer(
         var fieldSelector = ParseFieldSelector(type, name is null ? query["fieldSelector"].ToString() : $"metadata.name={name}");
         var allowBookmarks = query["allowWatchBookmarks"] == "true";
         var sendInitialEvents = query["sendInitialEvents"] == "true";
+        ValidateWatchListOptions(query);
         var rvText = query["resourceVersion"].ToString();
         var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
@@ -630,6 +634,45 @@ internal sealed class ApiServer(
                     await SendAsync(eventType, ResourceOperations.AsVersion(type, e.Object.DeepClone().AsObject())).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// apiserver's <c>pkg/apis/meta/internalversion/validation/validation.go</c> <c>validateWatchOptions</c>:
+    /// sendInitialEvents (true or false) needs resourceVersionMatch=NotOlderThan, and resourceVersionMatch
+    /// on a watch needs sendInitialEvents and bookmarks.
+    /// </summary>
+    private static void ValidateWatchListOptions(IQueryCollection query)
+    {
+        var errors = new List<FieldError>();
+        var hasSendInitialEvents = query["sendInitialEvents"].ToString().Length > 0;
+        var match = query["resourceVersionMatch"].ToString();
+        if (hasSendInitialEvents && match != "NotOlderThan")
+        {
+            errors.Add(FieldError.Forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+        }
+
+        if (match.Length > 0)
+        {
+            if (!hasSendInitialEvents)
+            {
+                errors.Add(FieldError.Forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+            }
+
+            if (match != "NotOlderThan")
+            {
+                errors.Add(FieldError.NotSupported("resourceVersionMatch", Validation.ObjectMetaValidation.Quote(match), ["\"NotOlderThan\""]));
+            }
+
+            if (query["allowWatchBookmarks"] != "true")
+            {
+                errors.Add(FieldError.Forbidden("allowWatchBookmarks", "allowWatchBookmarks must be set to true when sendInitialEvents is provided"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Status.Invalid("ListOptions", "meta.k8s.io", "", errors);
         }
     }
 
