@@ -7,7 +7,7 @@ using k8s;
 namespace RemoteWorkloadOperator.Testing.ControlPlane.Tests.Support;
 
 /// <summary>One HTTP answer: status code, Warning headers and the JSON body (null when not JSON).</summary>
-internal sealed record RawAnswer(int Code, IReadOnlyList<string> Warnings, JsonNode? Body, string Text)
+internal sealed record RawAnswer(int Code, IReadOnlyList<string> Warnings, JsonNode? Body, string Text, string? RetryAfter = null)
 {
     public JsonObject Object => Body as JsonObject ?? throw new InvalidOperationException($"not a JSON object: {Text}");
 
@@ -97,7 +97,7 @@ internal sealed class RawClient : IDisposable
             // Not JSON: the test sees Text.
         }
 
-        return new RawAnswer((int)response.StatusCode, warnings, json, text);
+        return new RawAnswer((int)response.StatusCode, warnings, json, text, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public Task<RawAnswer> PostAsync(string path, JsonNode body) => SendAsync(HttpMethod.Post, path, body.ToJsonString());

@@ -69,7 +69,7 @@ internal sealed class ApiServer(
 
         if (e.Code == 429)
         {
-            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.RetryAfter = FaultResponses.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
         await WriteJsonAsync(context, e.Code, e.ToStatus()).ConfigureAwait(false);
@@ -181,15 +181,9 @@ internal sealed class ApiServer(
             throw Forbidden(identity, verb, type, subresource, ns, name);
         }
 
-        if (verb is "create" or "update" or "patch" or "delete" or "deletecollection" && faults.TakeWriteFault(type.Plural, subresource, ns) is { } faultCode)
+        if (faults.TakeFault(verb, type.Plural, subresource, ns) is { } faultCode)
         {
-            throw faultCode switch
-            {
-                409 => Status.Conflict(type, name ?? ""),
-                429 => new ApiException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later", new JsonObject { ["retryAfterSeconds"] = 1 }),
-                503 => new ApiException(503, "ServiceUnavailable", "the server is currently unable to handle the request"),
-                _ => Status.Internal("injected fault"),
-            };
+            throw FaultResponses.For(faultCode, type, name, verb);
         }
 
         var writeOptions = new WriteOptions
