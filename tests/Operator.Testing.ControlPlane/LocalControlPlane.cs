@@ -81,7 +81,9 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
         var faults = new ControlPlaneFaults(store);
         var stopping = new CancellationTokenSource();
         var certificates = ServingCertificates.Create();
-        var server = new ApiServer(operations, authenticator, new RbacAuthorizer(store), faults, options, stopping.Token);
+        var authorizer = new RbacAuthorizer(store);
+        var admission = options.OwnerReferencesPermissionEnforcement ? new OwnerReferencesAdmission(authorizer, registry) : null;
+        var server = new ApiServer(operations, authenticator, authorizer, faults, options, admission, stopping.Token);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -19,6 +19,12 @@ public sealed record WriteOptions
 
     public bool Force { get; init; }
 
+    /// <summary>
+    /// Validating admission for this request, called with (old or null, new) once the object is final and
+    /// valid; throws to refuse. Null = none (in-process writes).
+    /// </summary>
+    public Action<JsonObject?, JsonObject>? Admit { get; init; }
+
     /// <summary>Warnings to return in the Warning header (fieldValidation=Warn).</summary>
     public List<string> Warnings { get; } = [];
 }
@@ -583,6 +589,8 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         {
             throw Status.Invalid(type.Kind, type.Group, ObjectMeta.Name(obj), invalid);
         }
+
+        options.Admit?.Invoke(old, obj);
     }
 
     private static JsonObject StripMeta(JsonObject obj)

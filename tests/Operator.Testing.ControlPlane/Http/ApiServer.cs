@@ -17,6 +17,7 @@ internal sealed class ApiServer(
     RbacAuthorizer authorizer,
     ControlPlaneFaults faults,
     LocalControlPlaneOptions options,
+    OwnerReferencesAdmission? ownerReferencesAdmission,
     CancellationToken stopping)
 {
     private readonly ObjectStore _store = operations.Store;
@@ -192,6 +193,7 @@ internal sealed class ApiServer(
             FieldValidation = query["fieldValidation"].ToString() is { Length: > 0 } fv ? fv : "Warn",
             FieldManager = query["fieldManager"].ToString() is { Length: > 0 } fm ? fm : null,
             Force = query["force"] == "true",
+            Admit = ownerReferencesAdmission is null ? null : (old, next) => ownerReferencesAdmission.Admit(identity, type, subresource, ns ?? "", old, next),
         };
         if (writeOptions.FieldValidation is not ("Strict" or "Warn" or "Ignore"))
         {
