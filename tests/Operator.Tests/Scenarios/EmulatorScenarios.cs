@@ -186,8 +186,9 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
         Assert.NotNull(await asOperator.CoreV1.ReadNamespacedSecretAsync("creds", ns, cancellationToken: Cancel));
         await asOperator.CustomObjects.ListNamespacedCustomObjectAsync(WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, cancellationToken: Cancel);
 
-        // Not granted: deleting Secrets, writing workload specs, touching ConfigMaps.
-        await AssertForbidden(() => asOperator.CoreV1.DeleteNamespacedSecretAsync("creds", ns, cancellationToken: Cancel));
+        // Not granted: deleting workloads, writing workload specs, touching ConfigMaps. (Deleting Secrets
+        // is granted: OwnerReferencesPermissionEnforcement requires it to set ownerReferences.)
+        await AssertForbidden(() => asOperator.CustomObjects.DeleteNamespacedCustomObjectAsync(WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, "any", cancellationToken: Cancel));
         await AssertForbidden(() => asOperator.CustomObjects.CreateNamespacedCustomObjectAsync(
             Workloads.ClientCredentials(ns, "x", new Uri("https://idp.example.com/token"), "c", "creds"), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, cancellationToken: Cancel));
         await AssertForbidden(() => asOperator.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Cancel));
