@@ -108,21 +108,6 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
             });
         });
         var app = builder.Build();
-        _ = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false))
-                {
-                    operations.SweepDanglingDependents();
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped.
-            }
-        }, CancellationToken.None);
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

@@ -641,6 +641,28 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         {
             registry.Install(stored);
         }
+
+        // The real collector's graph builder sees a dependent whose owners are all absent and deletes it
+        // (garbagecollector.go attemptToDeleteItem); here that is decided on the write itself.
+        if (stored["metadata"]?["ownerReferences"] is JsonArray { Count: > 0 } refs
+            && stored["metadata"]?["deletionTimestamp"] is null
+            && refs.All(r => r?["uid"]?.GetValue<string>() is not { } uid || !store.ContainsUid(uid)))
+        {
+            var (ns, name, uid) = (ObjectMeta.Namespace(stored), ObjectMeta.Name(stored), ObjectMeta.Str(stored, "uid"));
+            _ = Task.Run(() => DeleteIfStill(type, ns, name, uid));
+        }
+    }
+
+    private void DeleteIfStill(ResourceType type, string ns, string name, string? uid)
+    {
+        try
+        {
+            Delete(type, ns, name, new JsonObject { ["preconditions"] = new JsonObject { ["uid"] = uid } }, "Background", dryRun: false);
+        }
+        catch (ApiException)
+        {
+            // Deleted or replaced meanwhile: nothing to collect.
+        }
     }
 
     private void AfterDelete(ResourceType type, JsonObject removed)
@@ -660,8 +682,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         }
     }
 
-    private List<(string StorageKey, JsonObject Object)> Dependents(string ownerUid) =>
-        store.All().Where(e => (e.Object["metadata"]?["ownerReferences"] as JsonArray)?.Any(r => r?["uid"]?.GetValue<string>() == ownerUid) == true).ToList();
+    private List<(string StorageKey, JsonObject Object)> Dependents(string ownerUid) => store.DependentsOf(ownerUid);
 
     private void Orphan(List<(string StorageKey, JsonObject Object)> dependents, string ownerUid)
     {
@@ -722,7 +743,6 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             return;
         }
 
-        var allUids = store.All().Select(e => ObjectMeta.Str(e.Object, "uid")).ToHashSet();
         foreach (var (key, obj) in Dependents(ownerUid))
         {
             var refs = (obj["metadata"]?["ownerReferences"] as JsonArray)!;
@@ -734,7 +754,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
             try
             {
-                if (refs.All(r => !allUids.Contains(r?["uid"]?.GetValue<string>())))
+                if (refs.All(r => r?["uid"]?.GetValue<string>() is not { } uid || !store.ContainsUid(uid)))
                 {
                     Delete(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), null, "Background", dryRun: false);
                 }
@@ -742,40 +762,6 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             catch (ApiException)
             {
                 // Already gone: nothing to collect.
-            }
-        }
-    }
-
-    /// <summary>
-    /// One garbage-collector sweep: deletes every object whose ownerReferences all name uids that no
-    /// longer exist (e.g. a dependent created after its owner was deleted). Run periodically.
-    /// </summary>
-    public void SweepDanglingDependents()
-    {
-        var all = store.All();
-        var uids = all.Select(e => ObjectMeta.Str(e.Object, "uid")).ToHashSet();
-        foreach (var (key, obj) in all)
-        {
-            if (obj["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 } refs
-                || obj["metadata"]?["deletionTimestamp"] is not null
-                || refs.Any(r => uids.Contains(r?["uid"]?.GetValue<string>())))
-            {
-                continue;
-            }
-
-            var type = registry.All.FirstOrDefault(t => t.StorageKey == key);
-            if (type is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                Delete(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), null, "Background", dryRun: false);
-            }
-            catch (ApiException)
-            {
-                // Deleted concurrently.
             }
         }
     }
