@@ -93,17 +93,10 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => async connection =>
-                {
-                    if (faults.RefusingConnections)
-                    {
-                        connection.Abort();
-                        return;
-                    }
-
-                    await next(connection).ConfigureAwait(false);
-                });
+                // HTTP/2 when the client offers it in ALPN (client-go does; so does .NET's HttpClient when
+                // asked for 2.0), HTTP/1.1 otherwise: as kube-apiserver serves.
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Use(next => connection => faults.ServeConnectionAsync(connection, next));
                 listen.UseHttps(certificates.Server);
             });
         });

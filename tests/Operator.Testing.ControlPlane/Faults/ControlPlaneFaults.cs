@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections;
 using RemoteWorkloadOperator.Testing.ControlPlane.Storage;
 
 namespace RemoteWorkloadOperator.Testing.ControlPlane.Faults;
@@ -11,6 +13,7 @@ public sealed class ControlPlaneFaults
     private readonly Lock _gate = new();
     private readonly List<RequestFault> _faults = [];
     private readonly ObjectStore _store;
+    private readonly ConcurrentDictionary<string, ConnectionContext> _connections = new(StringComparer.Ordinal);
     private TimeSpan _delay;
     private Func<string, bool>? _delayFilter;
     private DateTimeOffset _refuseUntil = DateTimeOffset.MinValue;
@@ -70,6 +73,45 @@ public sealed class ControlPlaneFaults
         lock (_gate)
         {
             _refuseUntil = DateTimeOffset.UtcNow + duration;
+        }
+    }
+
+    /// <summary>
+    /// Resets every open TCP connection now (as a load balancer, a NAT timeout or an apiserver restart
+    /// does). Over HTTP/2 that fails every request multiplexed on the connection together, watches and
+    /// Lease renewals alike; clients must reconnect. Returns how many connections were reset.
+    /// </summary>
+    public int ResetConnections()
+    {
+        var open = _connections.Values.ToList();
+        foreach (var connection in open)
+        {
+            connection.Abort(new ConnectionAbortedException("connection reset by fault injection"));
+        }
+
+        return open.Count;
+    }
+
+    /// <summary>Open TCP connections (HTTP/2 multiplexes many requests on one).</summary>
+    public int OpenConnectionCount => _connections.Count;
+
+    /// <summary>Connection middleware: refuses new connections while asked to, and tracks the rest for <see cref="ResetConnections"/>.</summary>
+    internal async Task ServeConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        if (RefusingConnections)
+        {
+            connection.Abort();
+            return;
+        }
+
+        _connections[connection.ConnectionId] = connection;
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection.ConnectionId, out _);
         }
     }
 
