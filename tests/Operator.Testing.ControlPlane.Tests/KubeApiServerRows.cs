@@ -94,6 +94,19 @@ internal static class KubeApiServerRows
                 var answer = await c.Client.PutAsync($"{c.Secrets}/frozen", created);
                 AssertInvalid(answer, "data", "FieldValueForbidden", "field is immutable when `immutable` is set");
             }),
+        new("making_an_immutable_secret_mutable_and_changing_its_data_is_two_forbidden_causes",
+            $"{CoreValidationGo} ValidateSecretUpdate (immutable)",
+            async c =>
+            {
+                var secret = Secret("frozen-twice");
+                secret["immutable"] = true;
+                var created = (await c.Client.PostAsync(c.Secrets, secret)).Object;
+                created["immutable"] = false;
+                created["data"] = new JsonObject { ["k"] = "b3RoZXI=" };
+                var answer = await c.Client.PutAsync($"{c.Secrets}/frozen-twice", created);
+                AssertInvalid(answer, "immutable", "FieldValueForbidden", "field is immutable when `immutable` is set");
+                AssertInvalid(answer, "data", "FieldValueForbidden", "field is immutable when `immutable` is set");
+            }),
         new("secret_data_key_with_a_slash_is_422",
             $"{CoreValidationGo} ValidateSecret; staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go IsConfigMapKey",
             async c =>
@@ -163,6 +176,17 @@ internal static class KubeApiServerRows
                 Assert.Equal(201, answer.Code);
                 Assert.Contains(answer.Warnings, w => w.Contains("unknown field \\\"spec.foo\\\"", StringComparison.Ordinal));
                 Assert.Null(answer.Object["spec"]!["foo"]);
+            }),
+        new("status_patch_with_a_field_the_installed_crd_lacks_is_200_with_a_warning_and_the_field_dropped",
+            "staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go fieldValidation (default Warn); staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning/algorithm.go PruneWithOptions",
+            async c =>
+            {
+                await c.Client.PostAsync(c.Workloads, Workload("newer-operator"));
+                var answer = await c.Client.MergePatchAsync($"{c.Workloads}/newer-operator/status", """{"status":{"phase":"Running","fieldFromANewerVersion":"x"}}""");
+                Assert.Equal(200, answer.Code);
+                Assert.Contains(answer.Warnings, w => w.Contains("unknown field \\\"status.fieldFromANewerVersion\\\"", StringComparison.Ordinal));
+                Assert.Equal("Running", answer.Object["status"]!["phase"]!.GetValue<string>());
+                Assert.Null(answer.Object["status"]!["fieldFromANewerVersion"]);
             }),
         new("unknown_field_with_strict_field_validation_is_400",
             "staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go unstructuredDecoder (strict decoding error)",
