@@ -576,10 +576,18 @@ internal sealed class ApiServer(
                 }
 
                 var reader = subscription.Events.Reader;
+                var deadline = DateTimeOffset.UtcNow + timeout;
+                var deadlineBookmarkSent = false;
                 while (!token.IsCancellationRequested)
                 {
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    wait.CancelAfter(options.BookmarkInterval);
+
+                    // storage/cacher/cache_watcher.go nextBookmarkTime: a bookmark every bookmark period,
+                    // and one 2 s before the watch's deadline, so a client resuming after the timeout
+                    // starts from a recent resourceVersion.
+                    var untilDeadlineBookmark = deadline - TimeSpan.FromSeconds(2) - DateTimeOffset.UtcNow;
+                    var isDeadlineBookmark = !deadlineBookmarkSent && untilDeadlineBookmark < options.BookmarkInterval;
+                    wait.CancelAfter(isDeadlineBookmark ? (untilDeadlineBookmark > TimeSpan.Zero ? untilDeadlineBookmark : TimeSpan.Zero) : options.BookmarkInterval);
                     StoredEvent next;
                     try
                     {
@@ -587,6 +595,7 @@ internal sealed class ApiServer(
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
+                        deadlineBookmarkSent |= isDeadlineBookmark;
                         if (allowBookmarks && BookmarkRevision(reader) is { } bookmark)
                         {
                             await SendAsync("BOOKMARK", Bookmark(type, bookmark, initialEventsEnd: false)).ConfigureAwait(false);
