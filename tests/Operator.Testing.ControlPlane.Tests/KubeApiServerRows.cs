@@ -294,6 +294,21 @@ internal static class KubeApiServerRows
                 var answer = await c.Client.PostAsync("apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
                 AssertInvalid(answer, "spec.versions[0].schema.openAPIV3Schema.properties[spec].type", "FieldValueRequired", "must not be empty for specified object fields");
             }),
+        new("crd_whose_default_does_not_validate_is_422",
+            "staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting/validation.go ValidateDefaults",
+            async c =>
+            {
+                var group = $"{c.Namespace}.example.com";
+                var crd = JsonNode.Parse("""
+                    {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"modes.GROUP"},
+                     "spec":{"group":"GROUP","scope":"Namespaced","names":{"plural":"modes","singular":"mode","kind":"Mode","listKind":"ModeList"},
+                      "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object",
+                        "properties":{"mode":{"type":"string","enum":["A","B"],"default":"C"}}}}}}}]}}
+                    """.Replace("GROUP", group, StringComparison.Ordinal))!;
+                var answer = await c.Client.PostAsync("apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+                Assert.True(answer.Code == 422, $"expected 422, got {answer.Code}: {answer.Text}");
+                Assert.Contains(answer.Causes, cause => cause.Field == "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[mode].default" && cause.Reason == "FieldValueNotSupported");
+            }),
     ];
 
     public static Row Find(string name) => All.Single(r => r.Name == name);

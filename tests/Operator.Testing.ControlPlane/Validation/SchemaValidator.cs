@@ -189,6 +189,20 @@ public static class SchemaValidator
         return errors;
     }
 
+    /// <summary>
+    /// Validates a schema node's own <c>default</c> against that node (apiextensions-apiserver refuses a
+    /// CRD whose defaults would not validate: <c>pkg/apiserver/schema/defaulting/validation.go</c>
+    /// <c>ValidateDefaults</c>). Error paths are relative to the default value.
+    /// </summary>
+    public static List<FieldError> ValidateDefault(JsonNode? value, JsonObject schema)
+    {
+        var errors = new List<FieldError>();
+        var copy = value?.DeepClone();
+        PruneInto(copy, schema, "", [], isRoot: false);
+        ValidateNode(copy, schema, "", errors, null);
+        return errors;
+    }
+
     private static void ValidateNode(JsonNode? node, JsonObject schema, string path, List<FieldError> errors, JsonNode? old, bool isRoot = false)
     {
         if (node is null)

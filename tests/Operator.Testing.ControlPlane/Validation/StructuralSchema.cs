@@ -9,7 +9,8 @@ namespace RemoteWorkloadOperator.Testing.ControlPlane.Validation;
 /// <c>pkg/apis/apiextensions/validation/validation.go</c> <c>ValidateCustomResourceDefinitionOpenAPISchema</c>):
 /// every node has a <c>type</c> (unless int-or-string or preserve-unknown-fields), the root is an object,
 /// <c>properties</c> and <c>additionalProperties</c> exclude each other, <c>uniqueItems</c> is not true,
-/// arrays have <c>items</c>, and patterns compile as Go (RE2) regular expressions.
+/// arrays have <c>items</c>, patterns compile as Go (RE2) regular expressions, and every <c>default</c>
+/// validates against its own schema.
 /// </summary>
 internal static class StructuralSchema
 {
@@ -73,6 +74,15 @@ internal static class StructuralSchema
         if (schema["pattern"]?.GetValue<string>() is { } pattern && Re2Pattern.Unsupported(pattern) is { } reason)
         {
             errors.Add(FieldError.Invalid($"{path}.pattern", ObjectMetaValidation.Quote(pattern), $"must be a valid regular expression, but isn't: {reason}"));
+        }
+
+        if (schema["default"] is { } defaultValue)
+        {
+            foreach (var error in SchemaValidator.ValidateDefault(defaultValue, schema))
+            {
+                var relative = error.Field.TrimStart('.');
+                errors.Add(error with { Field = relative.Length == 0 ? $"{path}.default" : $"{path}.default.{relative}", Message = error.Message.Replace(": " + relative + " in body", ": in body", StringComparison.Ordinal).Replace(":  in body", ": in body", StringComparison.Ordinal) });
+            }
         }
 
         foreach (var (name, child) in schema["properties"] as JsonObject ?? [])
