@@ -7,7 +7,7 @@ namespace RemoteWorkloadOperator.Testing.ControlPlane.Host;
 internal sealed record HostArguments
 {
     public const string Usage = """
-        usage: Operator.Testing.ControlPlane.Host --kubeconfig-out PATH [--port N] [--crd DIR|FILE ...] [--rbac DIR|FILE ...] [--sa-kubeconfig-out PATH]
+        usage: Operator.Testing.ControlPlane.Host --kubeconfig-out PATH [--port N] [--crd DIR|FILE ...] [--rbac DIR|FILE ...] [--sa-kubeconfig-out PATH] [--owner-references-permission-enforcement]
           --kubeconfig-out PATH      write the admin kubeconfig here (required)
           --port N                   listen on 127.0.0.1:N (default 0: a free port)
           --crd DIR|FILE             apply CRDs at start (repeatable)
@@ -15,6 +15,9 @@ internal sealed record HostArguments
                                      ServiceAccount in those files also write a kubeconfig,
                                      by default <kubeconfig dir>/<serviceaccount name>.kubeconfig
           --sa-kubeconfig-out PATH   where to write the ServiceAccount kubeconfig (one ServiceAccount)
+          --owner-references-permission-enforcement
+                                     enable that admission plugin (as on OpenShift): setting
+                                     ownerReferences needs delete on the object
         """;
 
     public string? KubeconfigOut { get; private set; }
@@ -26,6 +29,8 @@ internal sealed record HostArguments
     public List<string> Rbac { get; } = [];
 
     public string? ServiceAccountKubeconfigOut { get; private set; }
+
+    public bool OwnerReferencesPermissionEnforcement { get; private set; }
 
     public string? Error { get; private set; }
 
@@ -57,6 +62,9 @@ internal sealed record HostArguments
                     break;
                 case "--sa-kubeconfig-out":
                     result.ServiceAccountKubeconfigOut = Next();
+                    break;
+                case "--owner-references-permission-enforcement":
+                    result.OwnerReferencesPermissionEnforcement = true;
                     break;
                 default:
                     result.Error = $"unknown argument {args[i]}";

@@ -27,6 +27,7 @@ await using var controlPlane = await LocalControlPlane.StartAsync(new LocalContr
     KubeconfigPath = Path.GetFullPath(parsed.KubeconfigOut!),
     WorkDirectory = Path.GetDirectoryName(Path.GetFullPath(parsed.KubeconfigOut!)),
     ApplyAtStart = [.. parsed.Crds, .. parsed.Rbac],
+    OwnerReferencesPermissionEnforcement = parsed.OwnerReferencesPermissionEnforcement,
 }).ConfigureAwait(false);
 
 if (parsed.Rbac.Count > 0)

@@ -71,7 +71,10 @@ public sealed class FaultInjectionTests
         cp.Faults.Reset();
 
         cp.Faults.RefuseConnections(TimeSpan.FromSeconds(30));
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => cp.CreateAdminClient().CoreV1.ListNamespaceAsync(cancellationToken: Ct));
+        // Over HTTP/2, .NET reports a connection closed during setup as a bare SocketException (not wrapped
+        // in HttpRequestException as over HTTP/1.1): client code must treat both as transient.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => cp.CreateAdminClient().CoreV1.ListNamespaceAsync(cancellationToken: Ct));
+        Assert.True(refused is HttpRequestException or System.Net.Sockets.SocketException or IOException, $"unexpected {refused.GetType()}: {refused.Message}");
         cp.Faults.Reset();
         var namespaces = await cp.CreateAdminClient().CoreV1.ListNamespaceAsync(cancellationToken: Ct);
         Assert.Contains(namespaces.Items, n => n.Metadata.Name == "default");
@@ -109,5 +112,63 @@ public sealed class FaultInjectionTests
         var error = await failed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await reading;
         Assert.NotNull(error);
+    }
+
+    [Fact]
+    public async Task Injected_faults_answer_in_the_shapes_of_a_real_server()
+    {
+        await using var cp = await StartAsync();
+        using var client = cp.CreateAdminClient();
+        await client.CreateAsync(Workloads.New("shaped"));
+        using var raw = RawClient.FromKubeconfig(cp.KubeconfigPath);
+        const string workloads = "apis/workloads.dev/v1alpha1/namespaces/default/remoteworkloads";
+        const string status = """{"status":{"phase":"Running"}}""";
+
+        cp.Faults.FailNextWrites("remoteworkloads/status", 1, 429);
+        var throttled = await raw.MergePatchAsync($"{workloads}/shaped/status", status);
+        Assert.Equal(429, throttled.Code);
+        Assert.Equal("TooManyRequests", throttled.Object["reason"]!.GetValue<string>());
+        Assert.Equal(1, throttled.Object["details"]!["retryAfterSeconds"]!.GetValue<int>());
+        Assert.Equal("1", throttled.RetryAfter);
+
+        cp.Faults.FailNextWrites("remoteworkloads/status", 1, 403);
+        var denied = await raw.MergePatchAsync($"{workloads}/shaped/status", status);
+        Assert.Equal(403, denied.Code);
+        Assert.Equal("Forbidden", denied.Object["reason"]!.GetValue<string>());
+        Assert.StartsWith("remoteworkloads.workloads.dev \"shaped\" is forbidden: ", denied.Message, StringComparison.Ordinal);
+
+        cp.Faults.FailNextWrites("remoteworkloads/status", 1, 422);
+        var invalid = await raw.MergePatchAsync($"{workloads}/shaped/status", status);
+        Assert.Equal(422, invalid.Code);
+        Assert.Equal("Invalid", invalid.Object["reason"]!.GetValue<string>());
+        Assert.NotEmpty(invalid.Causes);
+
+        // Read faults hit get, list and watch, and leave writes alone.
+        cp.Faults.FailNextReads("remoteworkloads", 3, 504);
+        Assert.Equal(200, (await raw.MergePatchAsync($"{workloads}/shaped/status", status)).Code);
+        var timedOut = await raw.GetAsync($"{workloads}/shaped");
+        Assert.Equal(504, timedOut.Code);
+        Assert.Equal("Timeout", timedOut.Object["reason"]!.GetValue<string>());
+        Assert.Equal(504, (await raw.GetAsync(workloads)).Code);
+        Assert.Equal(504, (await raw.GetAsync($"{workloads}?watch=true&timeoutSeconds=1")).Code);
+        Assert.Equal(200, (await raw.GetAsync($"{workloads}/shaped")).Code);
+    }
+
+    [Fact]
+    public async Task Lease_reads_and_renewals_can_time_out()
+    {
+        await using var cp = await StartAsync();
+        using var client = cp.CreateAdminClient();
+        var lease = await client.CoordinationV1.CreateNamespacedLeaseAsync(new k8s.Models.V1Lease { Metadata = new k8s.Models.V1ObjectMeta { Name = "leader" }, Spec = new k8s.Models.V1LeaseSpec { HolderIdentity = "a" } }, "default", cancellationToken: Ct);
+        cp.Faults.FailNextReads("leases", 1, 504);
+        cp.Faults.FailNextWrites("leases", 1, 504);
+
+        var read = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoordinationV1.ReadNamespacedLeaseAsync("leader", "default", cancellationToken: Ct));
+        Assert.Equal(System.Net.HttpStatusCode.GatewayTimeout, read.Response.StatusCode);
+        var renew = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "leader", "default", cancellationToken: Ct));
+        Assert.Equal(System.Net.HttpStatusCode.GatewayTimeout, renew.Response.StatusCode);
+        lease.Spec.HolderIdentity = "b";
+        var renewed = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "leader", "default", cancellationToken: Ct);
+        Assert.Equal("b", renewed.Spec.HolderIdentity);
     }
 }

@@ -81,7 +81,9 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
         var faults = new ControlPlaneFaults(store);
         var stopping = new CancellationTokenSource();
         var certificates = ServingCertificates.Create();
-        var server = new ApiServer(operations, authenticator, new RbacAuthorizer(store), faults, options, stopping.Token);
+        var authorizer = new RbacAuthorizer(store);
+        var admission = options.OwnerReferencesPermissionEnforcement ? new OwnerReferencesAdmission(authorizer, registry) : null;
+        var server = new ApiServer(operations, authenticator, authorizer, faults, options, admission, stopping.Token);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -91,36 +93,14 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => async connection =>
-                {
-                    if (faults.RefusingConnections)
-                    {
-                        connection.Abort();
-                        return;
-                    }
-
-                    await next(connection).ConfigureAwait(false);
-                });
+                // HTTP/2 when the client offers it in ALPN (client-go does; so does .NET's HttpClient when
+                // asked for 2.0), HTTP/1.1 otherwise: as kube-apiserver serves.
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Use(next => connection => faults.ServeConnectionAsync(connection, next));
                 listen.UseHttps(certificates.Server);
             });
         });
         var app = builder.Build();
-        _ = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false))
-                {
-                    operations.SweepDanglingDependents();
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped.
-            }
-        }, CancellationToken.None);
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

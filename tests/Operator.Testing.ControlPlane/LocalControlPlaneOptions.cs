@@ -26,4 +26,11 @@ public sealed record LocalControlPlaneOptions
 
     /// <summary>A fixed admin bearer token (default: random).</summary>
     public string? AdminToken { get; init; }
+
+    /// <summary>
+    /// Enables the OwnerReferencesPermissionEnforcement admission plugin: setting ownerReferences needs
+    /// <c>delete</c> on the object, and <c>blockOwnerDeletion</c> needs <c>update</c> on the owner's finalizers
+    /// (as on OpenShift and hardened clusters). Admin (system:masters) requests always pass.
+    /// </summary>
+    public bool OwnerReferencesPermissionEnforcement { get; init; }
 }

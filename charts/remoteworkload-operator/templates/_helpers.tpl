@@ -57,8 +57,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 The operator's rules: exactly those of config/rbac/02-cluster-role.yaml (a test compares them).
-Read workloads, write only their status; manage token and state Secrets; record Events. No
-delete anywhere: generated Secrets go away through ownerReferences.
+Read workloads, write only their status; manage token and state Secrets; record Events. The
+operator deletes nothing (generated Secrets go away through ownerReferences); `delete` on secrets
+is there because OwnerReferencesPermissionEnforcement (OpenShift, hardened clusters) refuses an
+ownerReference on an object the writer cannot delete.
 */}}
 {{- define "remoteworkload-operator.rules" -}}
 - apiGroups: ["workloads.dev"]
@@ -69,7 +71,7 @@ delete anywhere: generated Secrets go away through ownerReferences.
   verbs: ["get", "patch", "update"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: ["", "events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -18,8 +18,11 @@ internal static class BuiltInResources
         yield return Core("serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], columns: [new("Secrets", "string", "#secrets", "Secrets"), Age]);
         yield return Core("pods", "pod", "Pod", true, ["po"], hasStatus: true, columns: [new("Status", "string", ".status.phase", "Phase"), Age]);
         yield return Core("services", "service", "Service", true, ["svc"], hasStatus: true);
+        // pkg/registry/coordination/lease/strategy.go AllowUnconditionalUpdate: false, so a PUT of a Lease
+        // without resourceVersion is a 422 (leader election must always send the version it read).
         yield return Typed("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [],
-            columns: [new("Holder", "string", ".spec.holderIdentity", "The holder of the lease"), Age]);
+            columns: [new("Holder", "string", ".spec.holderIdentity", "The holder of the lease"), Age]) with
+        { AllowUnconditionalUpdate = false };
         yield return Typed("events.k8s.io", "v1", "events", "event", "Event", true, ["ev"]) with
         {
             StorageKeyOverride = "/events",
@@ -38,7 +41,8 @@ internal static class BuiltInResources
         yield return Typed("authentication.k8s.io", "v1", "selfsubjectreviews", "", "SelfSubjectReview", false, []) with { Verbs = ["create"], IsReview = true };
         yield return Typed("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, []) with { Verbs = ["create"], IsReview = true };
         yield return Typed("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, ["crd", "crds"], hasStatus: true,
-            columns: [new("Created At", "string", ".metadata.creationTimestamp", "Created at")]);
+            columns: [new("Created At", "string", ".metadata.creationTimestamp", "Created at")]) with
+        { AllowUnconditionalUpdate = false };
     }
 
     private static ResourceType Core(string plural, string singular, string kind, bool namespaced, string[] shortNames, bool hasStatus = false, PrinterColumn[]? columns = null) =>

@@ -11,11 +11,19 @@ public sealed record WriteOptions
 {
     public bool DryRun { get; init; }
 
-    public string FieldValidation { get; init; } = "Strict";
+    /// <summary>Strict, Warn or Ignore. The real server defaults an absent parameter to Warn
+    /// (<c>staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go</c> <c>fieldValidation</c>).</summary>
+    public string FieldValidation { get; init; } = "Warn";
 
     public string? FieldManager { get; init; }
 
     public bool Force { get; init; }
+
+    /// <summary>
+    /// Validating admission for this request, called with (old or null, new) once the object is final and
+    /// valid; throws to refuse. Null = none (in-process writes).
+    /// </summary>
+    public Action<JsonObject?, JsonObject>? Admit { get; init; }
 
     /// <summary>Warnings to return in the Warning header (fieldValidation=Warn).</summary>
     public List<string> Warnings { get; } = [];
@@ -152,7 +160,15 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             var requested = ObjectMeta.Str(body, "resourceVersion");
             if (string.IsNullOrEmpty(requested) && !type.AllowUnconditionalUpdate)
             {
-                throw Status.Invalid(type.Kind, type.Group, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+                // registry/generic/registry/store.go Update: the "kind" of this Invalid is the resource (plural).
+                throw Status.Invalid(type.Plural, type.Group, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+            }
+
+            // registry/rest/update.go defaultUpdatedObjectInfo.Preconditions: a uid in the body is a
+            // precondition, checked by storage (storage/interfaces.go Preconditions.Check) and answered as 409.
+            if (ObjectMeta.Str(body, "uid") is { Length: > 0 } uid && uid != ObjectMeta.Str(current, "uid"))
+            {
+                throw Status.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Str(current, "uid")}");
             }
 
             if (!string.IsNullOrEmpty(requested) && requested != ObjectMeta.Str(current, "resourceVersion"))
@@ -208,6 +224,13 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             if (ObjectMeta.Name(result) != name)
             {
                 throw Status.BadRequest($"the name of the object ({ObjectMeta.Name(result)}) does not match the name on the URL ({name})");
+            }
+
+            // A patch that changes the uid is not a precondition but an update of an immutable field
+            // (apimachinery/pkg/api/validation/objectmeta.go ValidateObjectMetaAccessorUpdate).
+            if (ObjectMeta.Str(result, "uid") is { } patchedUid && patchedUid != ObjectMeta.Str(current, "uid"))
+            {
+                throw Status.Invalid(type.Kind, type.Group, name, [FieldError.Invalid("metadata.uid", Validation.ObjectMetaValidation.Quote(patchedUid), "field is immutable")]);
             }
 
             return Commit(type, ns, name, current, result, subresource, options);
@@ -321,6 +344,13 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
                 {
                     metadata["deletionTimestamp"] = ObjectMeta.Now();
                     metadata["deletionGracePeriodSeconds"] = 0;
+
+                    // registry/generic/registry/store.go markAsDeleting: the first deletionTimestamp bumps
+                    // generation (when the kind tracks it), so controllers see a new generation to react to.
+                    if (metadata["generation"] is JsonValue generation && generation.GetValue<long>() > 0)
+                    {
+                        metadata["generation"] = generation.GetValue<long>() + 1;
+                    }
                     if (type.Plural == "namespaces")
                     {
                         current["status"] = new JsonObject { ["phase"] = "Terminating" };
@@ -521,8 +551,22 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
                 break;
         }
 
+        // Metadata first, then the kind's own rules, then the schema: one 422 with every cause, in the
+        // order the real strategies append them (ValidateObjectMetaAccessor, then the type's Validate).
+        var invalid = ObjectMetaValidation.Validate(obj, coreGroup: type.Group.Length == 0);
+        if (old is not null)
+        {
+            invalid.AddRange(ObjectMetaValidation.ValidateUpdate(obj, old));
+        }
+
+        if (type.StorageKey == "/secrets")
+        {
+            invalid.AddRange(old is null ? SecretValidation.Validate(obj) : SecretValidation.ValidateUpdate(obj, old));
+        }
+
         if (type.IsCustom && type.Schema is { } schema)
         {
+            SchemaValidator.PruneNonNullableNulls(obj, schema);
             var unknown = SchemaValidator.Prune(obj, schema);
             if (unknown.Count > 0)
             {
@@ -538,12 +582,15 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             }
 
             SchemaValidator.ApplyDefaults(obj, schema);
-            var errors = SchemaValidator.Validate(obj, schema, old is null ? null : StripMeta(old));
-            if (errors.Count > 0)
-            {
-                throw Status.Invalid(type.Kind, type.Group, ObjectMeta.Name(obj), errors);
-            }
+            invalid.AddRange(SchemaValidator.Validate(obj, schema, old is null ? null : StripMeta(old)));
         }
+
+        if (invalid.Count > 0)
+        {
+            throw Status.Invalid(type.Kind, type.Group, ObjectMeta.Name(obj), invalid);
+        }
+
+        options.Admit?.Invoke(old, obj);
     }
 
     private static JsonObject StripMeta(JsonObject obj)
@@ -580,6 +627,8 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             errors.Add(FieldError.Required("spec.names.kind"));
         }
 
+        errors.AddRange(StructuralSchema.Validate(crd));
+
         if (errors.Count > 0)
         {
             throw Status.Invalid("CustomResourceDefinition", "apiextensions.k8s.io", name, errors);
@@ -591,6 +640,28 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         if (type.StorageKey == CrdKey && stored["metadata"]?["deletionTimestamp"] is null)
         {
             registry.Install(stored);
+        }
+
+        // The real collector's graph builder sees a dependent whose owners are all absent and deletes it
+        // (garbagecollector.go attemptToDeleteItem); here that is decided on the write itself.
+        if (stored["metadata"]?["ownerReferences"] is JsonArray { Count: > 0 } refs
+            && stored["metadata"]?["deletionTimestamp"] is null
+            && refs.All(r => r?["uid"]?.GetValue<string>() is not { } uid || !store.ContainsUid(uid)))
+        {
+            var (ns, name, uid) = (ObjectMeta.Namespace(stored), ObjectMeta.Name(stored), ObjectMeta.Str(stored, "uid"));
+            _ = Task.Run(() => DeleteIfStill(type, ns, name, uid));
+        }
+    }
+
+    private void DeleteIfStill(ResourceType type, string ns, string name, string? uid)
+    {
+        try
+        {
+            Delete(type, ns, name, new JsonObject { ["preconditions"] = new JsonObject { ["uid"] = uid } }, "Background", dryRun: false);
+        }
+        catch (ApiException)
+        {
+            // Deleted or replaced meanwhile: nothing to collect.
         }
     }
 
@@ -611,8 +682,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
         }
     }
 
-    private List<(string StorageKey, JsonObject Object)> Dependents(string ownerUid) =>
-        store.All().Where(e => (e.Object["metadata"]?["ownerReferences"] as JsonArray)?.Any(r => r?["uid"]?.GetValue<string>() == ownerUid) == true).ToList();
+    private List<(string StorageKey, JsonObject Object)> Dependents(string ownerUid) => store.DependentsOf(ownerUid);
 
     private void Orphan(List<(string StorageKey, JsonObject Object)> dependents, string ownerUid)
     {
@@ -673,7 +743,6 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             return;
         }
 
-        var allUids = store.All().Select(e => ObjectMeta.Str(e.Object, "uid")).ToHashSet();
         foreach (var (key, obj) in Dependents(ownerUid))
         {
             var refs = (obj["metadata"]?["ownerReferences"] as JsonArray)!;
@@ -685,7 +754,7 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
 
             try
             {
-                if (refs.All(r => !allUids.Contains(r?["uid"]?.GetValue<string>())))
+                if (refs.All(r => r?["uid"]?.GetValue<string>() is not { } uid || !store.ContainsUid(uid)))
                 {
                     Delete(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), null, "Background", dryRun: false);
                 }
@@ -693,40 +762,6 @@ public sealed class ResourceOperations(ObjectStore store, ResourceRegistry regis
             catch (ApiException)
             {
                 // Already gone: nothing to collect.
-            }
-        }
-    }
-
-    /// <summary>
-    /// One garbage-collector sweep: deletes every object whose ownerReferences all name uids that no
-    /// longer exist (e.g. a dependent created after its owner was deleted). Run periodically.
-    /// </summary>
-    public void SweepDanglingDependents()
-    {
-        var all = store.All();
-        var uids = all.Select(e => ObjectMeta.Str(e.Object, "uid")).ToHashSet();
-        foreach (var (key, obj) in all)
-        {
-            if (obj["metadata"]?["ownerReferences"] is not JsonArray { Count: > 0 } refs
-                || obj["metadata"]?["deletionTimestamp"] is not null
-                || refs.Any(r => uids.Contains(r?["uid"]?.GetValue<string>())))
-            {
-                continue;
-            }
-
-            var type = registry.All.FirstOrDefault(t => t.StorageKey == key);
-            if (type is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                Delete(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj), null, "Background", dryRun: false);
-            }
-            catch (ApiException)
-            {
-                // Deleted concurrently.
             }
         }
     }

@@ -17,6 +17,7 @@ internal sealed class ApiServer(
     RbacAuthorizer authorizer,
     ControlPlaneFaults faults,
     LocalControlPlaneOptions options,
+    OwnerReferencesAdmission? ownerReferencesAdmission,
     CancellationToken stopping)
 {
     private readonly ObjectStore _store = operations.Store;
@@ -69,7 +70,7 @@ internal sealed class ApiServer(
 
         if (e.Code == 429)
         {
-            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.RetryAfter = FaultResponses.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
         await WriteJsonAsync(context, e.Code, e.ToStatus()).ConfigureAwait(false);
@@ -181,23 +182,18 @@ internal sealed class ApiServer(
             throw Forbidden(identity, verb, type, subresource, ns, name);
         }
 
-        if (verb is "create" or "update" or "patch" or "delete" or "deletecollection" && faults.TakeWriteFault(type.Plural, subresource, ns) is { } faultCode)
+        if (faults.TakeFault(verb, type.Plural, subresource, ns) is { } faultCode)
         {
-            throw faultCode switch
-            {
-                409 => Status.Conflict(type, name ?? ""),
-                429 => new ApiException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later", new JsonObject { ["retryAfterSeconds"] = 1 }),
-                503 => new ApiException(503, "ServiceUnavailable", "the server is currently unable to handle the request"),
-                _ => Status.Internal("injected fault"),
-            };
+            throw FaultResponses.For(faultCode, type, name, verb);
         }
 
         var writeOptions = new WriteOptions
         {
             DryRun = query["dryRun"] == "All",
-            FieldValidation = query["fieldValidation"].ToString() is { Length: > 0 } fv ? fv : "Strict",
+            FieldValidation = query["fieldValidation"].ToString() is { Length: > 0 } fv ? fv : "Warn",
             FieldManager = query["fieldManager"].ToString() is { Length: > 0 } fm ? fm : null,
             Force = query["force"] == "true",
+            Admit = ownerReferencesAdmission is null ? null : (old, next) => ownerReferencesAdmission.Admit(identity, type, subresource, ns ?? "", old, next),
         };
         if (writeOptions.FieldValidation is not ("Strict" or "Warn" or "Ignore"))
         {
@@ -254,7 +250,10 @@ internal sealed class ApiServer(
                     var gone = _store.Get(type.StorageKey, scopeNs ?? "", name!) is null;
                     if (type.IsCustom || type.Plural is "namespaces" or "customresourcedefinitions" or "pods" || !gone)
                     {
-                        await WriteObjectAsync(context, gone ? 200 : 202, type, deleted).ConfigureAwait(false);
+                        // endpoints/handlers/delete.go DeleteResource: 202 only when the object stays and the
+                        // client asked for cascading deletion with orphanDependents=false; otherwise 200.
+                        var accepted = !gone && deleteOptions?["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var o) && !o;
+                        await WriteObjectAsync(context, accepted ? 202 : 200, type, deleted).ConfigureAwait(false);
                     }
                     else
                     {
@@ -489,6 +488,7 @@ internal sealed class ApiServer(
         var fieldSelector = ParseFieldSelector(type, name is null ? query["fieldSelector"].ToString() : $"metadata.name={name}");
         var allowBookmarks = query["allowWatchBookmarks"] == "true";
         var sendInitialEvents = query["sendInitialEvents"] == "true";
+        ValidateWatchListOptions(query);
         var rvText = query["resourceVersion"].ToString();
         var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
@@ -576,10 +576,18 @@ internal sealed class ApiServer(
                 }
 
                 var reader = subscription.Events.Reader;
+                var deadline = DateTimeOffset.UtcNow + timeout;
+                var deadlineBookmarkSent = false;
                 while (!token.IsCancellationRequested)
                 {
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    wait.CancelAfter(options.BookmarkInterval);
+
+                    // storage/cacher/cache_watcher.go nextBookmarkTime: a bookmark every bookmark period,
+                    // and one 2 s before the watch's deadline, so a client resuming after the timeout
+                    // starts from a recent resourceVersion.
+                    var untilDeadlineBookmark = deadline - TimeSpan.FromSeconds(2) - DateTimeOffset.UtcNow;
+                    var isDeadlineBookmark = !deadlineBookmarkSent && untilDeadlineBookmark < options.BookmarkInterval;
+                    wait.CancelAfter(isDeadlineBookmark ? (untilDeadlineBookmark > TimeSpan.Zero ? untilDeadlineBookmark : TimeSpan.Zero) : options.BookmarkInterval);
                     StoredEvent next;
                     try
                     {
@@ -587,6 +595,7 @@ internal sealed class ApiServer(
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
+                        deadlineBookmarkSent |= isDeadlineBookmark;
                         if (allowBookmarks && BookmarkRevision(reader) is { } bookmark)
                         {
                             await SendAsync("BOOKMARK", Bookmark(type, bookmark, initialEventsEnd: false)).ConfigureAwait(false);
@@ -630,6 +639,45 @@ internal sealed class ApiServer(
                     await SendAsync(eventType, ResourceOperations.AsVersion(type, e.Object.DeepClone().AsObject())).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// apiserver's <c>pkg/apis/meta/internalversion/validation/validation.go</c> <c>validateWatchOptions</c>:
+    /// sendInitialEvents (true or false) needs resourceVersionMatch=NotOlderThan, and resourceVersionMatch
+    /// on a watch needs sendInitialEvents and bookmarks.
+    /// </summary>
+    private static void ValidateWatchListOptions(IQueryCollection query)
+    {
+        var errors = new List<FieldError>();
+        var hasSendInitialEvents = query["sendInitialEvents"].ToString().Length > 0;
+        var match = query["resourceVersionMatch"].ToString();
+        if (hasSendInitialEvents && match != "NotOlderThan")
+        {
+            errors.Add(FieldError.Forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+        }
+
+        if (match.Length > 0)
+        {
+            if (!hasSendInitialEvents)
+            {
+                errors.Add(FieldError.Forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+            }
+
+            if (match != "NotOlderThan")
+            {
+                errors.Add(FieldError.NotSupported("resourceVersionMatch", Validation.ObjectMetaValidation.Quote(match), ["\"NotOlderThan\""]));
+            }
+
+            if (query["allowWatchBookmarks"] != "true")
+            {
+                errors.Add(FieldError.Forbidden("allowWatchBookmarks", "allowWatchBookmarks must be set to true when sendInitialEvents is provided"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Status.Invalid("ListOptions", "meta.k8s.io", "", errors);
         }
     }
 

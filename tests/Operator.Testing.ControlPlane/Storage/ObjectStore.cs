@@ -12,6 +12,11 @@ public sealed class ObjectStore
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _buckets = [];
     private readonly List<StoredEvent> _history = [];
     private readonly List<WatchSubscription> _watches = [];
+
+    // Indexes for garbage collection, kept in step with every Put/Remove so that finding an object by
+    // uid or the dependents of an owner costs the size of the answer, not a copy of the whole store.
+    private readonly Dictionary<string, (string StorageKey, string Key)> _byUid = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<(string StorageKey, string Key)>> _dependentsByOwnerUid = new(StringComparer.Ordinal);
     private readonly int _historyLimit;
     private long _revision;
     private long _compactedThrough;
@@ -91,6 +96,29 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Whether an object with this uid is stored.</summary>
+    public bool ContainsUid(string uid)
+    {
+        lock (Gate)
+        {
+            return _byUid.ContainsKey(uid);
+        }
+    }
+
+    /// <summary>Copies of the objects whose ownerReferences name <paramref name="ownerUid"/>.</summary>
+    public List<(string StorageKey, JsonObject Object)> DependentsOf(string ownerUid)
+    {
+        lock (Gate)
+        {
+            if (!_dependentsByOwnerUid.TryGetValue(ownerUid, out var dependents))
+            {
+                return [];
+            }
+
+            return dependents.Select(d => (d.StorageKey, _buckets[d.StorageKey][d.Key].DeepClone().AsObject())).ToList();
+        }
+    }
+
     /// <summary>Stores an object at a new revision and publishes the event; returns a copy of what was stored.</summary>
     public JsonObject Put(string storageKey, string ns, string name, JsonObject obj)
     {
@@ -102,6 +130,8 @@ public sealed class ObjectStore
             var stored = JsonNode.Parse(obj.ToJsonString())!.AsObject();
             Metadata(stored)["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
             bucket[Key(ns, name)] = stored;
+            Unindex(storageKey, Key(ns, name), previous);
+            Index(storageKey, Key(ns, name), stored);
             Publish(new StoredEvent(revision, previous is null ? "ADDED" : "MODIFIED", storageKey, ns, stored, previous));
             return stored.DeepClone().AsObject();
         }
@@ -118,6 +148,7 @@ public sealed class ObjectStore
                 return null;
             }
 
+            Unindex(storageKey, Key(ns, name), previous);
             var revision = ++_revision;
             var final = previous.DeepClone().AsObject();
             Metadata(final)["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -214,6 +245,52 @@ public sealed class ObjectStore
             }
         }
     }
+
+    private void Index(string storageKey, string key, JsonObject obj)
+    {
+        if (obj["metadata"]?["uid"] is JsonValue uid && uid.TryGetValue<string>(out var u))
+        {
+            _byUid[u] = (storageKey, key);
+        }
+
+        foreach (var owner in OwnerUids(obj))
+        {
+            if (!_dependentsByOwnerUid.TryGetValue(owner, out var set))
+            {
+                set = [];
+                _dependentsByOwnerUid[owner] = set;
+            }
+
+            set.Add((storageKey, key));
+        }
+    }
+
+    private void Unindex(string storageKey, string key, JsonObject? obj)
+    {
+        if (obj is null)
+        {
+            return;
+        }
+
+        if (obj["metadata"]?["uid"] is JsonValue uid && uid.TryGetValue<string>(out var u))
+        {
+            _byUid.Remove(u);
+        }
+
+        foreach (var owner in OwnerUids(obj))
+        {
+            if (_dependentsByOwnerUid.TryGetValue(owner, out var set) && set.Remove((storageKey, key)) && set.Count == 0)
+            {
+                _dependentsByOwnerUid.Remove(owner);
+            }
+        }
+    }
+
+    private static IEnumerable<string> OwnerUids(JsonObject obj) =>
+        (obj["metadata"]?["ownerReferences"] as JsonArray ?? [])
+            .Select(r => r?["uid"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal);
 
     private SortedDictionary<string, JsonObject> Bucket(string storageKey)
     {

@@ -39,7 +39,9 @@ public static class SchemaValidator
                         continue;
                     }
 
-                    if (!obj.ContainsKey(name) && propertySchema["default"] is { } defaultValue)
+                    // A null under a non-nullable property is defaulted like an absent one (defaulting/algorithm.go).
+                    var absent = !obj.TryGetPropertyValue(name, out var present) || (present is null && propertySchema["nullable"]?.GetValue<bool>() != true);
+                    if (absent && propertySchema["default"] is { } defaultValue)
                     {
                         obj[name] = defaultValue.DeepClone();
                     }
@@ -63,6 +65,52 @@ public static class SchemaValidator
             foreach (var item in array)
             {
                 ApplyDefaults(item, itemSchema);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops <c>null</c> values of properties that are neither nullable nor defaulted, as
+    /// apiextensions-apiserver's <c>pkg/apiserver/schema/defaulting/prunenulls.go</c>
+    /// <c>PruneNonNullableNullsWithoutDefaults</c> does before validation (a null there is "absent", not a 422).
+    /// </summary>
+    public static void PruneNonNullableNulls(JsonNode? node, JsonObject? schema)
+    {
+        if (schema is null || node is null)
+        {
+            return;
+        }
+
+        if (node is JsonObject obj)
+        {
+            var properties = schema["properties"] as JsonObject;
+            var additional = schema["additionalProperties"] as JsonObject;
+            foreach (var (name, child) in obj.ToList())
+            {
+                var childSchema = properties?[name] as JsonObject ?? additional;
+                if (childSchema is null)
+                {
+                    continue;
+                }
+
+                if (child is null)
+                {
+                    if (childSchema["nullable"]?.GetValue<bool>() != true && childSchema["default"] is null)
+                    {
+                        obj.Remove(name);
+                    }
+
+                    continue;
+                }
+
+                PruneNonNullableNulls(child, childSchema);
+            }
+        }
+        else if (node is JsonArray array && schema["items"] is JsonObject itemSchema)
+        {
+            foreach (var item in array)
+            {
+                PruneNonNullableNulls(item, itemSchema);
             }
         }
     }
@@ -147,6 +195,20 @@ public static class SchemaValidator
             ["generateName"] = obj["metadata"]?["generateName"]?.DeepClone(),
         };
         ValidateNode(root, schema, "", errors, oldObj, isRoot: true, celSelf: celRoot);
+        return errors;
+    }
+
+    /// <summary>
+    /// Validates a schema node's own <c>default</c> against that node (apiextensions-apiserver refuses a
+    /// CRD whose defaults would not validate: <c>pkg/apiserver/schema/defaulting/validation.go</c>
+    /// <c>ValidateDefaults</c>). Error paths are relative to the default value.
+    /// </summary>
+    public static List<FieldError> ValidateDefault(JsonNode? value, JsonObject schema)
+    {
+        var errors = new List<FieldError>();
+        var copy = value?.DeepClone();
+        PruneInto(copy, schema, "", [], isRoot: false);
+        ValidateNode(copy, schema, "", errors, null);
         return errors;
     }
 
@@ -300,7 +362,7 @@ public static class SchemaValidator
 
         if (schema["pattern"]?.GetValue<string>() is { } pattern)
         {
-            var regex = RegexCache.GetOrAdd(pattern, p => new Regex(p, RegexOptions.CultureInvariant));
+            var regex = RegexCache.GetOrAdd(pattern, p => new Regex(Re2Pattern.ToDotNet(p), RegexOptions.CultureInvariant));
             if (!regex.IsMatch(value))
             {
                 errors.Add(FieldError.Invalid(path, Render(value), $"{path} in body should match '{pattern}'"));
@@ -323,7 +385,12 @@ public static class SchemaValidator
         "ipv4" => System.Net.IPAddress.TryParse(value, out var ip4) && ip4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork,
         "ipv6" => System.Net.IPAddress.TryParse(value, out var ip6) && ip6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6,
         "email" => Regex.IsMatch(value, @"^[^@\s]+@[^@\s]+$"),
-        "hostname" => Regex.IsMatch(value, @"^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$"),
+        "hostname" => Regex.IsMatch(value, @"^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*\z"),
+        "uri" => GoRequestUri.IsValid(value),
+        "cidr" => System.Net.IPNetwork.TryParse(value, out _),
+
+        // Formats outside apiextensions-apiserver's supported list (pkg/apiserver/validation/formats.go)
+        // are stripped from the schema before validation, so they accept anything.
         _ => true,
     };
 

@@ -8,7 +8,8 @@ using RemoteWorkloadOperator.Tests.Scenarios;
 namespace RemoteWorkloadOperator.Tests.Chaos;
 
 /// <summary>
-/// A random schedule of IdP faults, API faults (409, 500, dropped watches, 410) and leader
+/// A random schedule of IdP faults, API faults in the shapes a real server answers (429 with Retry-After on
+/// status writes, 500, 504 on reads and Lease calls, 409 on Lease updates, dropped watches, 410) and leader
 /// kills between two replicas; after it settles, the invariants must hold. The seed is printed on
 /// failure; set RW_CHAOS_SEED to replay one.
 /// </summary>
@@ -69,7 +70,7 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
             var faults = environment.ControlPlane.Faults;
             for (var step = 0; step < 8; step++)
             {
-                switch (random.Next(9))
+                switch (random.Next(11))
                 {
                     case 0:
                         schedule.Add("idp-503");
@@ -84,9 +85,11 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                         idp.SetFault(AuthServerFault.None);
                         break;
                     case 3:
-                        var conflicts = random.Next(1, 5);
-                        schedule.Add($"status-409x{conflicts}");
-                        faults.FailNextWrites("remoteworkloads/status", conflicts, 409, ns);
+                        // Status writes are merge patches without resourceVersion, which a real server never
+                        // answers with 409; what it does answer under load is API Priority and Fairness' 429.
+                        var throttled = random.Next(1, 5);
+                        schedule.Add($"status-429x{throttled}");
+                        faults.FailNextWrites("remoteworkloads/status", throttled, 429, ns);
                         break;
                     case 4:
                         var errors = random.Next(1, 3);
@@ -100,6 +103,20 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                     case 6:
                         schedule.Add("compact-410");
                         faults.CompactHistory();
+                        break;
+                    case 9:
+                        // An overloaded server times out reads: relists, re-watches and Secret gets.
+                        var timeouts = random.Next(1, 4);
+                        schedule.Add($"reads-504x{timeouts}");
+                        faults.FailNextReads("remoteworkloads", timeouts, 504);
+                        faults.FailNextReads("secrets", timeouts, 504, ns);
+                        break;
+                    case 10:
+                        // Lease renewals time out or lose an optimistic-concurrency race (a PUT with resourceVersion).
+                        schedule.Add("lease-504-409");
+                        faults.FailNextReads("leases", 1, 504);
+                        faults.FailNextWrites("leases", 1, 504);
+                        faults.FailNextWrites("leases", 1, 409);
                         break;
                     case 7:
                         var leader = replicas.FirstOrDefault(r => r.Operator.Leadership.IsLeader);

@@ -107,7 +107,16 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
         await using var run = await environment.StartRunningAsync("s8", null, Cancel);
         var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
         var changesBefore = op.PhaseChanges.Count;
-        var eventsBefore = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Count;
+
+        // The TokenIssued Event is recorded just after the Running status write: count Events only once it is there.
+        int eventsBefore;
+        var deadline = DateTimeOffset.UtcNow + Settle;
+        while ((eventsBefore = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Count) == 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the TokenIssued Event of the first token was never recorded");
+            await Task.Delay(100, Cancel);
+        }
+
         var faults = environment.ControlPlane.Faults;
 
         faults.FailNextWrites("remoteworkloads/status", 4, 409, ns);
@@ -188,8 +197,9 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
         Assert.NotNull(await asOperator.CoreV1.ReadNamespacedSecretAsync("creds", ns, cancellationToken: Cancel));
         await asOperator.CustomObjects.ListNamespacedCustomObjectAsync(WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, cancellationToken: Cancel);
 
-        // Not granted: deleting Secrets, writing workload specs, touching ConfigMaps.
-        await AssertForbidden(() => asOperator.CoreV1.DeleteNamespacedSecretAsync("creds", ns, cancellationToken: Cancel));
+        // Not granted: deleting workloads, writing workload specs, touching ConfigMaps. (Deleting Secrets
+        // is granted: OwnerReferencesPermissionEnforcement requires it to set ownerReferences.)
+        await AssertForbidden(() => asOperator.CustomObjects.DeleteNamespacedCustomObjectAsync(WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, "any", cancellationToken: Cancel));
         await AssertForbidden(() => asOperator.CustomObjects.CreateNamespacedCustomObjectAsync(
             Workloads.ClientCredentials(ns, "x", new Uri("https://idp.example.com/token"), "c", "creds"), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, cancellationToken: Cancel));
         await AssertForbidden(() => asOperator.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Cancel));
