@@ -68,10 +68,74 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
             }
 
             var faults = environment.ControlPlane.Faults;
-            for (var step = 0; step < 8; step++)
+            var heldReplies = 0;
+            async Task HeldReplyAsync(string what, Func<Task> during)
             {
-                switch (random.Next(11))
+                // The IdP processes a refresh (rotating the refresh token) and holds its answer while the operator
+                // stops or restarts the monitor: the rotation must be persisted, never lost or presented twice.
+                idp.SetFault(AuthServerFault.None);
+                var hold = idp.HoldNextReply();
+                var name = Names[random.Next(2)];
+                schedule.Add($"held-{what}-{name}");
+                await Workloads.AnnotateRetryAsync(admin, ns, name, $"held-{schedule.Count}", Cancel);
+                var processed = await Task.WhenAny(hold.Processed, Task.Delay(TimeSpan.FromSeconds(5), Cancel)) == hold.Processed;
+                var acting = during();
+                await Task.Delay(random.Next(200, 1000), Cancel);
+                hold.Release();
+                await acting;
+                if (processed)
                 {
+                    heldReplies++;
+                }
+                else
+                {
+                    schedule.Add("(no request was held)");
+                }
+            }
+
+            async Task StopLeaderAsync()
+            {
+                var leader = replicas.FirstOrDefault(r => r.Operator.Leadership.IsLeader);
+                if (leader.Operator is not null)
+                {
+                    replicas.Remove(leader);
+                    await leader.Operator.DisposeAsync();
+                    stopped.Add(leader);
+                    await StartReplicaAsync();
+                }
+            }
+
+            async Task EditSpecAsync()
+            {
+                var name = Names[random.Next(2)];
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        var workload = (await Workloads.GetAsync(admin, ns, name, Cancel))!;
+                        workload.Spec.Refresh = new RefreshSpec { LifetimeFraction = workload.Spec.Refresh?.LifetimeFraction == 0.7 ? 0.75 : 0.7 };
+                        await admin.CustomObjects.ReplaceNamespacedCustomObjectAsync(workload, WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, name, cancellationToken: Cancel);
+                        return;
+                    }
+                    catch (k8s.Autorest.HttpOperationException e) when (attempt < 5 && (int)e.Response.StatusCode is 409 or >= 500)
+                    {
+                        // The schedule's own API faults (504 on reads, 5xx on writes) hit the test's client too.
+                    }
+                }
+            }
+
+            for (var step = 0; step < 10; step++)
+            {
+                // Every schedule stops a leader and edits a spec during a held reply at least once.
+                var pick = step == 2 ? 11 : step == 6 ? 12 : random.Next(13);
+                switch (pick)
+                {
+                    case 11:
+                        await HeldReplyAsync("leader-stop", StopLeaderAsync);
+                        break;
+                    case 12:
+                        await HeldReplyAsync("spec-edit", EditSpecAsync);
+                        break;
                     case 0:
                         schedule.Add("idp-503");
                         idp.SetFault(AuthServerFault.ServiceUnavailable503);
@@ -157,6 +221,10 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
 
             await Task.Delay(500, Cancel);
             var all = replicas.Concat(stopped).ToList();
+
+            // No refresh token was ever presented twice (the IdP's reuse detection would have revoked its family).
+            Assert.True(heldReplies > 0, "no held reply was processed: the schedule did not test a stop during a rotation");
+            Assert.Equal(0, idp.ReusedRefreshTokens);
 
             // Transient faults only: nobody may have ended in Unauthenticated (a reused rotated refresh token would).
             Assert.DoesNotContain(all.SelectMany(r => r.Operator.PhaseChanges), c => c.To is WorkloadPhase.Unauthenticated or WorkloadPhase.Failed);

@@ -196,6 +196,23 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
         Assert.Equal("not ours", Encoding.UTF8.GetString((await Workloads.GetSecretAsync(Admin, ns, "w-oauth-state", Cancel))!.Data["x"]));
     }
 
+    [Fact]
+    public async Task A_workload_whose_name_is_longer_than_a_label_value_reaches_Running()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await environment.NewNamespaceAsync("long-name", Cancel);
+        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        var name = "a-workload-name-that-is-longer-than-the-sixty-three-characters-a-label-value-may-have";
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, name, idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
+
+        await Workloads.WaitForPhaseAsync(Admin, ns, name, WorkloadPhase.Running, Settle, Cancel);
+        var token = (await Workloads.GetSecretAsync(Admin, ns, name + "-token", Cancel))!;
+        Assert.Equal(name, token.Metadata.Annotations[WorkloadAnnotations.WorkloadLabel]);
+        Assert.True(token.Metadata.Labels[WorkloadAnnotations.WorkloadLabel].Length <= 63);
+        Assert.NotNull(await Workloads.GetSecretAsync(Admin, ns, name + "-oauth-state", Cancel));
+    }
+
     private async Task EditAsync(string ns, string name, Action<RemoteWorkload> edit)
     {
         var workload = (await Workloads.GetAsync(Admin, ns, name, Cancel))!;
