@@ -42,9 +42,15 @@ run: ## Run the operator against $KUBECONFIG (extra flags: ARGS="--allow-insecur
 DEMO_DLL := tools/Operator.Demo/bin/$(CONFIGURATION)/net10.0/Operator.Demo.dll
 
 .PHONY: demo
-demo: ## The whole lifecycle on an embedded control plane and IdP, narrated; runs until Ctrl-C.
+demo: ## The whole lifecycle on an embedded control plane and IdP, narrated; the operator installed with Helm, its image run by podman; until Ctrl-C/SIGTERM.
 	$(DOTNET) build tools/Operator.Demo -c $(CONFIGURATION) --nologo -v quiet
-	$(DOTNET) $(DEMO_DLL)
+	@reason="$$(. scripts/containers-env.sh && containers_unavailable_reason)"; \
+	if [ -z "$$reason" ]; then \
+	  scripts/image-build.sh $(IMAGE_TAG) >/dev/null && exec $(DOTNET) $(DEMO_DLL) --chart --operator-image localhost/remoteworkload-operator:$(IMAGE_TAG); \
+	else \
+	  echo "demo: no containers ($$reason): the operator runs as a local process instead of the chart's pod" >&2; \
+	  exec $(DOTNET) $(DEMO_DLL); \
+	fi
 
 .PHONY: demo-once
 demo-once: ## The same narrated lifecycle, then exit (0 only if every phase appeared in order).

@@ -43,7 +43,10 @@ internal static class Helm
             () => Run(["template", ReleaseName, ChartPath, "--namespace", ReleaseNamespace, .. arguments]))).Value;
 
     /// <summary>Runs helm with an isolated configuration and cache (never the user's).</summary>
-    public static HelmResult Run(params string[] arguments)
+    public static HelmResult Run(params string[] arguments) => RunAgainst(System.IO.Path.Combine(Home, "no-kubeconfig"), arguments);
+
+    /// <summary>Runs helm, as <see cref="Run"/> does, against the cluster of <paramref name="kubeconfig"/>.</summary>
+    public static HelmResult RunAgainst(string kubeconfig, params string[] arguments)
     {
         var start = new ProcessStartInfo(Path)
         {
@@ -60,7 +63,7 @@ internal static class Helm
         start.Environment["HELM_CONFIG_HOME"] = System.IO.Path.Combine(Home, "config");
         start.Environment["HELM_CACHE_HOME"] = System.IO.Path.Combine(Home, "cache");
         start.Environment["HELM_DATA_HOME"] = System.IO.Path.Combine(Home, "data");
-        start.Environment["KUBECONFIG"] = System.IO.Path.Combine(Home, "no-kubeconfig");
+        start.Environment["KUBECONFIG"] = kubeconfig;
         return Execute(start);
     }
 

@@ -39,9 +39,13 @@ public sealed partial class ToolingTests
         var project = File.ReadAllText(RepositoryPaths.Combine("src", "Operator", "Operator.csproj"));
         var assembly = AssemblyName().Match(project).Groups[1].Value;
 
-        Assert.Matches(@"(?m)^FROM .*mcr\.microsoft\.com/dotnet/sdk:10\.0 AS build$", dockerfile);
-        Assert.Matches(@"(?m)^FROM mcr\.microsoft\.com/dotnet/(aspnet|runtime-deps):10\.0$", dockerfile);
-        Assert.Matches(@"(?m)^RUN dotnet publish src/Operator/Operator\.csproj ", dockerfile);
+        // The base images are build arguments (make image passes local ones) defaulting to the public images.
+        Assert.Matches(@"(?m)^ARG SDK_IMAGE=mcr\.microsoft\.com/dotnet/sdk:10\.0$", dockerfile);
+        Assert.Matches(@"(?m)^ARG RUNTIME_IMAGE=mcr\.microsoft\.com/dotnet/(aspnet|runtime-deps):10\.0$", dockerfile);
+        Assert.Matches(@"(?m)^FROM .*\$\{SDK_IMAGE\} AS build$", dockerfile);
+        Assert.Matches(@"(?m)^FROM \$\{RUNTIME_IMAGE\}$", dockerfile);
+        Assert.Matches(@"(?m)^ARG APP_IMAGE=build$", dockerfile);
+        Assert.Matches(@"(?m)^\s+dotnet publish src/Operator/Operator\.csproj ", dockerfile);
         Assert.Matches(@"(?m)^USER 65532:65532$", dockerfile);
         Assert.Contains($"ENTRYPOINT [\"/app/{assembly}\"]", dockerfile, StringComparison.Ordinal);
         Assert.Matches(@"TMPDIR=/tmp", dockerfile);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using k8s;
 using k8s.Models;
@@ -6,6 +7,7 @@ using RemoteWorkloadOperator.Demo;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Testing.ControlPlane;
+using RemoteWorkloadOperator.Testing.PodRunner;
 
 // `make demo` / `make demo-once`: the whole lifecycle on an embedded control plane and IdP, narrated.
 var once = args.Contains("--once");
@@ -14,12 +16,16 @@ var outDirectory = Path.GetFullPath(Option(args, "--out") ?? Path.Combine(reposi
 var operatorDll = Option(args, "--operator-dll") ?? Repository.OperatorDll(repository);
 Directory.CreateDirectory(outDirectory);
 
+var chart = args.Contains("--chart");
+var operatorImage = Option(args, "--operator-image");
+
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+// SIGINT and SIGTERM both end the demo and everything it started, with or without a terminal: a
+// process started in the background by a script inherits SIGINT ignored, which Console.CancelKeyPress
+// respects, and SIGTERM's default would exit without stopping the operator.
+InheritedSignals.RestoreDefaultInterrupt();
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 var narrator = new Narrator(Console.Out);
 if (!File.Exists(operatorDll))
@@ -31,10 +37,17 @@ if (!File.Exists(operatorDll))
 narrator.Step("Starting the local control plane (an in-process Kubernetes API emulator on 127.0.0.1)");
 await using var controlPlane = await LocalControlPlane.StartAsync(new LocalControlPlaneOptions { KubeconfigPath = Path.Combine(outDirectory, "kubeconfig") });
 using var admin = controlPlane.CreateAdminClient();
-await controlPlane.ApplyDirectoryAsync(Path.Combine(repository, "config", "crd"));
-await controlPlane.ApplyDirectoryAsync(Path.Combine(repository, "config", "rbac"));
-var operatorKubeconfig = await controlPlane.WriteServiceAccountKubeconfigAsync("remoteworkload-system", "remoteworkload-operator");
-narrator.Say($"installed config/crd and config/rbac; admin kubeconfig: {controlPlane.KubeconfigPath}");
+if (!chart)
+{
+    await controlPlane.ApplyDirectoryAsync(Path.Combine(repository, "config", "crd"));
+    await controlPlane.ApplyDirectoryAsync(Path.Combine(repository, "config", "rbac"));
+    narrator.Say($"installed config/crd and config/rbac; admin kubeconfig: {controlPlane.KubeconfigPath}");
+}
+else
+{
+    narrator.Say($"admin kubeconfig: {controlPlane.KubeconfigPath}");
+}
+
 narrator.Say($"watch along in another terminal:  KUBECONFIG={controlPlane.KubeconfigPath} kubectl get rw -w");
 
 narrator.Step("Starting the test authorization server (OpenIddict) with a fault switch");
@@ -43,7 +56,6 @@ idp.RegisterClient("mcp-operator", "demo-client-secret");
 idp.RegisterClient("billing-agent", "demo-billing-secret");
 narrator.Say($"issuer {idp.Issuer}  token endpoint {idp.TokenEndpoint}");
 
-narrator.Step("Starting the operator as its own process, as its ServiceAccount (config/rbac permissions only)");
 var environment = new Dictionary<string, string>
 {
     ["RW_RETRY_INITIAL_INTERVAL"] = "500ms",
@@ -54,9 +66,46 @@ var environment = new Dictionary<string, string>
     ["RW_AUTH_RETRYING_CEILING"] = "5m",
     ["DOTNET_NOLOGO"] = "1",
 };
-await using var operatorProcess = OperatorProcess.Start(operatorDll, operatorKubeconfig, Path.Combine(outDirectory, "operator.log"), environment);
-narrator.Say($"operator pid {operatorProcess.ProcessId}, log {operatorProcess.LogPath}; short durations: retry 500ms x2, tick 10s, ceiling 5m");
-narrator.Say($"OPERATOR_PID {operatorProcess.ProcessId}");
+OperatorProcess? operatorProcess = null;
+DeploymentPodRunner? podRunner = null;
+var healthPort = 0;
+if (chart)
+{
+    healthPort = ChartInstall.FreePort();
+    var image = operatorImage ?? "remoteworkload-operator:0.1.0";
+    narrator.Step("Installing the operator with Helm (charts/remoteworkload-operator) and starting its pod with the test pod runner");
+    podRunner = DeploymentPodRunner.Start(controlPlane, new PodRunnerOptions
+    {
+        UsePodman = operatorImage is not null,
+        // Without podman the pod is the operator built from source, run with the template's args and env.
+        LocalEntrypoint = _ => ["dotnet", operatorDll],
+        WorkDirectory = Path.Combine(outDirectory, "pods"),
+    });
+    podRunner.Changed += message => narrator.Say(message);
+    var retry = new Dictionary<string, string>
+    {
+        ["initialInterval"] = "500ms",
+        ["maxInterval"] = "1s",
+        ["maxAttempts"] = "2",
+        ["maxElapsed"] = "3s",
+        ["tickInterval"] = "10s",
+        ["ceiling"] = "5m",
+    };
+    await ChartInstall.InstallAsync(repository, controlPlane.KubeconfigPath, Path.Combine(outDirectory, "helm"), image, healthPort, retry, stop.Token);
+    narrator.Say($"helm upgrade --install {ChartInstall.Release} --namespace {ChartInstall.Namespace} (image {image}, {(operatorImage is not null ? "podman" : "local process")})");
+    await WaitForReadyDeploymentAsync(admin, stop.Token);
+    var pod = podRunner.Pods.Values.Single();
+    narrator.Say($"Deployment {ChartInstall.Namespace}/{ChartInstall.Release} ready: 1/1; pod log {pod.LogPath}");
+    narrator.Say($"OPERATOR_PID {pod.ProcessId}");
+}
+else
+{
+    narrator.Step("Starting the operator as its own process, as its ServiceAccount (config/rbac permissions only)");
+    var operatorKubeconfig = await controlPlane.WriteServiceAccountKubeconfigAsync("remoteworkload-system", "remoteworkload-operator");
+    operatorProcess = OperatorProcess.Start(operatorDll, operatorKubeconfig, Path.Combine(outDirectory, "operator.log"), environment);
+    narrator.Say($"operator pid {operatorProcess.ProcessId}, log {operatorProcess.LogPath}; short durations: retry 500ms x2, tick 10s, ceiling 5m");
+    narrator.Say($"OPERATOR_PID {operatorProcess.ProcessId}");
+}
 
 var watcher = new PhaseWatcher(admin, narrator);
 var exitCode = 0;
@@ -87,6 +136,11 @@ try
     var token = await admin.CoreV1.ReadNamespacedSecretAsync("sourcegraph-token", "default", cancellationToken: stop.Token);
     narrator.Say($"Secret sourcegraph-token holds keys [{string.Join(", ", token.Data.Keys.Order(StringComparer.Ordinal))}] for consumers to mount");
     await Kubectl.ShowAsync(narrator, controlPlane.KubeconfigPath, ["get", "rw", "-o", "wide"], stop.Token);
+    if (chart && !await OperatorEndpoints.CheckAsync(narrator, healthPort, stop.Token))
+    {
+        narrator.Say("UNEXPECTED: the operator's health or metrics endpoint did not answer 200");
+        exitCode = 1;
+    }
 
     narrator.Step("The IdP starts answering like a WAF: HTTP 403 with an HTML page and no error code (transient)");
     idp.SetFault(AuthServerFault.WafHtml403);
@@ -116,7 +170,11 @@ try
 
     var expected = new[] { WorkloadPhase.Running, WorkloadPhase.AuthRetrying, WorkloadPhase.Running, WorkloadPhase.Unauthenticated, WorkloadPhase.Running };
     var seen = watcher.Seen.Where(s => s.Workload == "sourcegraph").Select(s => s.Phase).ToList();
-    if (!IsSubsequence(expected, seen))
+    if (exitCode != 0)
+    {
+        narrator.Say("DEMO FAILED");
+    }
+    else if (!IsSubsequence(expected, seen))
     {
         narrator.Say($"UNEXPECTED phase order: {string.Join(" -> ", seen)}");
         exitCode = 1;
@@ -137,12 +195,56 @@ try
 catch (Exception e) when (e is TimeoutException or OperationCanceledException)
 {
     Console.Error.WriteLine($"demo: {e.Message}");
-    Console.Error.WriteLine($"demo: operator log: {operatorProcess.LogPath}");
+    Console.Error.WriteLine($"demo: operator log: {operatorProcess?.LogPath ?? podRunner?.Pods.Values.FirstOrDefault()?.LogPath}");
     exitCode = stop.IsCancellationRequested && !once ? 0 : 1;
+}
+catch (InvalidOperationException e) when (chart)
+{
+    Console.Error.WriteLine($"demo: {e.Message}");
+    exitCode = 1;
 }
 
 narrator.Say("stopping the operator, the IdP and the control plane");
+if (operatorProcess is not null)
+{
+    await operatorProcess.DisposeAsync();
+}
+
+if (podRunner is not null)
+{
+    await podRunner.DisposeAsync();
+}
+
 return exitCode;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+static async Task WaitForReadyDeploymentAsync(IKubernetes client, CancellationToken cancellationToken)
+{
+    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    timeout.CancelAfter(TimeSpan.FromSeconds(60));
+    while (true)
+    {
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(ChartInstall.Release, ChartInstall.Namespace, cancellationToken: timeout.Token);
+        if (deployment.Status?.ReadyReplicas >= 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(500, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Deployment {ChartInstall.Namespace}/{ChartInstall.Release} was not ready within 60s");
+        }
+    }
+}
 
 static string? Option(string[] args, string name)
 {

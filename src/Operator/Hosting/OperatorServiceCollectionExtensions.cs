@@ -37,7 +37,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes, kubernetesHandlers ?? []));
-        services.AddTokenEngine(configureHttp: http =>
+        services.AddTokenEngine(new TokenClientOptions { AllowInsecureEndpoints = options.AllowInsecureEndpoints }, configureHttp: http =>
         {
             if (!options.AllowPrivateEndpoints)
             {

@@ -9,11 +9,7 @@ namespace RemoteWorkloadOperator.Observability;
 /// </summary>
 public sealed class WorkloadScopedLogger(ILogger inner, string workloadNamespace, string workloadName) : ILogger
 {
-    private readonly KeyValuePair<string, object?>[] _scope =
-    [
-        new("Namespace", workloadNamespace),
-        new("Name", workloadName),
-    ];
+    private readonly WorkloadLogScope _scope = new(workloadNamespace, workloadName);
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => inner.BeginScope(state);

@@ -243,8 +243,10 @@ internal sealed class ApiServer(
 
             case "delete":
                 {
-                    var text = await ReadBodyAsync(context).ConfigureAwait(false);
-                    var deleteOptions = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+                    // Helm's release storage (client-go with the protobuf content type) sends DeleteOptions as protobuf.
+                    var deleteOptions = context.Request.ContentType?.Contains("protobuf", StringComparison.OrdinalIgnoreCase) == true
+                        ? await ReadObjectAsync(context).ConfigureAwait(false)
+                        : await ReadBodyAsync(context).ConfigureAwait(false) is { Length: > 0 } text ? JsonNode.Parse(text) as JsonObject : null;
                     var dryRun = writeOptions.DryRun || deleteOptions?["dryRun"]?.AsArray().Any(d => d?.GetValue<string>() == "All") == true;
                     var deleted = operations.Delete(type, scopeNs ?? "", name!, deleteOptions, query["propagationPolicy"].ToString() is { Length: > 0 } pp ? pp : null, dryRun);
                     var gone = _store.Get(type.StorageKey, scopeNs ?? "", name!) is null;

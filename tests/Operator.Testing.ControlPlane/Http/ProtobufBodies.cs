@@ -6,7 +6,8 @@ namespace RemoteWorkloadOperator.Testing.ControlPlane.Http;
 
 /// <summary>
 /// Decodes the protobuf request bodies kubectl's typed clients send (<c>kubectl create namespace|secret|configmap|
-/// serviceaccount|role|rolebinding|clusterrole|clusterrolebinding</c>, <c>auth can-i</c>, <c>auth whoami</c>) into JSON.
+/// serviceaccount|role|rolebinding|clusterrole|clusterrolebinding</c>, <c>auth can-i</c>, <c>auth whoami</c>) and the
+/// DeleteOptions Helm's release storage sends with a delete into JSON.
 /// Only the fields of those kinds that the commands set are mapped; other kinds answer 415.
 /// </summary>
 internal static class ProtobufBodies
@@ -83,6 +84,14 @@ internal static class ProtobufBodies
         ["ClusterRole"] = Role,
         ["RoleBinding"] = Binding,
         ["ClusterRoleBinding"] = Binding,
+        ["DeleteOptions"] = new()
+        {
+            [1] = new("gracePeriodSeconds", F.Int),
+            [2] = new("preconditions", F.Message, new() { [1] = new("uid", F.String), [2] = new("resourceVersion", F.String) }),
+            [3] = new("orphanDependents", F.Bool),
+            [4] = new("propagationPolicy", F.String),
+            [5] = new("dryRun", F.Strings),
+        },
         ["SelfSubjectReview"] = new() { [1] = new("metadata", F.Message, ObjectMeta) },
         ["SelfSubjectAccessReview"] = new()
         {
