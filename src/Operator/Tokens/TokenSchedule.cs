@@ -99,9 +99,35 @@ public static class TokenSchedule
         TimeSpan? retryAfter,
         DateTimeOffset? tokenExpiresAt,
         TimeSpan preExpiryLead,
-        double u)
+        double u) =>
+        Tick(now, tickInterval * (1 + (Symmetric(u) * TickJitter)), deadline, tickInterval, retryAfter, tokenExpiresAt, preExpiryLead);
+
+    /// <summary>
+    /// The first AuthRetrying attempt after the short retry gave up: <c>now + tick × u</c>, anywhere in the tick (full
+    /// jitter), with the rules of <see cref="NextTick"/> otherwise. A fleet that failed together (an IdP outage) enters
+    /// AuthRetrying within the same seconds; ±10 % would keep its ticks in a band a fifth of the tick wide for the whole
+    /// outage, full jitter spreads them over the tick once, and the later ±10 % ticks keep them spread.
+    /// </summary>
+    public static DateTimeOffset FirstTick(
+        DateTimeOffset now,
+        DateTimeOffset deadline,
+        TimeSpan tickInterval,
+        TimeSpan? retryAfter,
+        DateTimeOffset? tokenExpiresAt,
+        TimeSpan preExpiryLead,
+        double u) =>
+        Tick(now, tickInterval * Math.Clamp(u, 0, 1), deadline, tickInterval, retryAfter, tokenExpiresAt, preExpiryLead);
+
+    private static DateTimeOffset Tick(
+        DateTimeOffset now,
+        TimeSpan wait,
+        DateTimeOffset deadline,
+        TimeSpan tickInterval,
+        TimeSpan? retryAfter,
+        DateTimeOffset? tokenExpiresAt,
+        TimeSpan preExpiryLead)
     {
-        var next = now + (tickInterval * (1 + (Symmetric(u) * TickJitter)));
+        var next = now + wait;
         if (tokenExpiresAt is { } expiry)
         {
             var beforeExpiry = expiry - preExpiryLead;
