@@ -125,7 +125,9 @@ public sealed class TokenScheduleTests
         { "u = 0.25: a quarter tick", 0.25, null, null, 2.5 },
         { "u = 0.5: half a tick", 0.5, null, null, 5 },
         { "u = 0.99: almost a tick", 0.99, null, null, 9.9 },
-        { "retry-after is a floor", 0.1, 420, null, 7 },
+        { "retry-after is the floor, u = 0", 0.0, 420, null, 7 },
+        { "retry-after: spread over the rest of the tick", 0.5, 420, null, 8.5 },
+        { "retry-after past the tick: the tick", 0.5, 7200, null, 10 },
         { "valid token: 30 s before expiry", 0.9, null, 300, 4.5 },
     };
 
