@@ -24,6 +24,7 @@ public sealed partial class ResourceWatcher<T>
     private readonly string _name;
     private readonly ResourceSource<T> _source;
     private readonly Action<WatchEventType, T> _onChange;
+    private readonly Func<T, T> _transform;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
@@ -31,11 +32,18 @@ public sealed partial class ResourceWatcher<T>
     private long _lastProgressTicks;
     private long _restarts;
 
-    public ResourceWatcher(string name, ResourceSource<T> source, Action<WatchEventType, T> onChange, TimeProvider time, ILogger logger)
+    /// <param name="name">For logs.</param>
+    /// <param name="source">The list and watch calls.</param>
+    /// <param name="onChange">Called after the cache holds the change.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">For watch failures.</param>
+    /// <param name="transform">What the cache keeps of a received object (drop fields nobody reads, to keep memory small).</param>
+    public ResourceWatcher(string name, ResourceSource<T> source, Action<WatchEventType, T> onChange, TimeProvider time, ILogger logger, Func<T, T>? transform = null)
     {
         _name = name;
         _source = source;
         _onChange = onChange;
+        _transform = transform ?? (item => item);
         _time = time;
         _logger = logger;
         _lastProgressTicks = time.GetUtcNow().UtcTicks;
@@ -55,6 +63,27 @@ public sealed partial class ResourceWatcher<T>
 
     /// <summary>The cached object for <paramref name="key"/>, if any.</summary>
     public T? Get(string key) => _cache.TryGetValue(key, out var item) ? item : null;
+
+    /// <summary>
+    /// Puts an object the caller just wrote (the API server's answer) into the cache, unless the cache already holds a
+    /// newer version, so that reads after a write never see the version before it. No callback: the watch event of
+    /// the write still comes and is handled as usual.
+    /// </summary>
+    public void Upsert(T item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var stored = _transform(item);
+        _cache.AddOrUpdate(KeyOf(stored), stored, (_, current) => IsNewer(stored, current) ? stored : current);
+    }
+
+    /// <summary>
+    /// Every Kubernetes resourceVersion is an etcd revision (and the emulator's a counter), so comparing them as numbers
+    /// is sound there; anything else is taken as newer, as a watch event would be.
+    /// </summary>
+    private static bool IsNewer(T candidate, T current) =>
+        !long.TryParse(candidate.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture, out var a)
+        || !long.TryParse(current.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture, out var b)
+        || a >= b;
 
     /// <summary>Every cached object.</summary>
     public IReadOnlyCollection<T> Items => (IReadOnlyCollection<T>)_cache.Values;
@@ -113,8 +142,9 @@ public sealed partial class ResourceWatcher<T>
     {
         var (items, resourceVersion) = await _source.List(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in items)
+        foreach (var received in items)
         {
+            var item = _transform(received);
             var key = KeyOf(item);
             seen.Add(key);
             var existed = _cache.TryGetValue(key, out var previous);
@@ -161,12 +191,14 @@ public sealed partial class ResourceWatcher<T>
 
         try
         {
-            await foreach (var (type, item) in events.ConfigureAwait(false))
+            await foreach (var (type, received) in events.ConfigureAwait(false))
             {
-                if (item?.Metadata is null)
+                if (received?.Metadata is null)
                 {
                     continue;
                 }
+
+                var item = type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted ? _transform(received) : received;
 
                 resourceVersion = item.Metadata.ResourceVersion ?? resourceVersion;
                 MarkProgress();

@@ -10,8 +10,8 @@ namespace RemoteWorkloadOperator.Controller;
 
 /// <summary>
 /// The controller proper, run while leading: informers for RemoteWorkloads and Secrets feed a
-/// keyed work queue; workers reconcile; a periodic resync re-queues every workload. Stopping it
-/// stops every monitor without a status write.
+/// keyed work queue; workers reconcile; a periodic resync re-queues every workload. Secret reads
+/// are served by the Secret informer's cache. Stopping it stops every monitor without a status write.
 /// </summary>
 public sealed partial class WorkloadController(
     IKubernetes client,
@@ -26,6 +26,7 @@ public sealed partial class WorkloadController(
     private readonly ConcurrentDictionary<string, byte> _repairs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<ResourceWatcher<RemoteWorkload>> _workloadWatchers = [];
+    private readonly SecretReferenceIndex _references = new();
     private volatile IReadOnlyList<ResourceWatcher<V1Secret>> _secretWatchers = [];
     private volatile WorkQueue<string>? _queue;
     private volatile WorkerPool? _workers;
@@ -59,21 +60,23 @@ public sealed partial class WorkloadController(
         var workloadWatchers = namespaces
             .Select(ns => new ResourceWatcher<RemoteWorkload>($"remoteworkloads in {ns ?? "all namespaces"}", KubernetesSources.RemoteWorkloads(client, ns), (type, w) => OnWorkload(queue, type, w), time, watcherLogger))
             .ToList();
-        var secretWatchers = namespaces
-            .Select(ns => new ResourceWatcher<V1Secret>($"secrets in {ns ?? "all namespaces"}", KubernetesSources.Secrets(client, ns), (type, s) => OnSecret(queue, type, s), time, watcherLogger))
-            .ToList();
+        _references.Clear();
+        var secrets = new SecretCache(client, options.WatchNamespaces, _references, (type, s) => OnSecret(queue, type, s), time, watcherLogger);
+        var secretWatchers = secrets.Watchers;
         _workloadWatchers = workloadWatchers;
         _secretWatchers = secretWatchers;
 
-        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
+        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, secrets, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
         _workers = new WorkerPool(queue, (key, ct) => ReconcileAsync(reconciler, key, ct), new ErrorBackoff(new Random()), loggers.CreateLogger<WorkerPool>());
 
-        var watching = workloadWatchers.Select(w => w.RunAsync(cancellationToken))
-            .Concat(secretWatchers.Select(w => w.RunAsync(cancellationToken)))
-            .ToList();
+        var watching = workloadWatchers.Select(w => w.RunAsync(cancellationToken)).ToList();
         try
         {
-            await Task.WhenAll(workloadWatchers.Select(w => w.Synced).Concat(secretWatchers.Select(w => w.Synced))).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Secrets are listed once the workloads are known, so the first list already keeps the data of exactly the
+            // referenced Secrets (a Secret cached without its data costs a GET when it is read).
+            await Task.WhenAll(workloadWatchers.Select(w => w.Synced)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            watching.AddRange(secretWatchers.Select(w => w.RunAsync(cancellationToken)));
+            await Task.WhenAll(secretWatchers.Select(w => w.Synced)).WaitAsync(cancellationToken).ConfigureAwait(false);
             LogSynced(_logger, workloadWatchers.Sum(w => w.Items.Count));
             var resync = ResyncAsync(queue, cancellationToken);
             await _workers.RunAsync(options.Workers, cancellationToken).ConfigureAwait(false);
@@ -107,6 +110,7 @@ public sealed partial class WorkloadController(
 
     private async Task<ReconcileResult> ReconcileAsync(WorkloadReconciler reconciler, string key, CancellationToken cancellationToken)
     {
+        LogReconciling(_logger, key);
         var result = await reconciler.ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
         if (_repairs.TryRemove(key, out _) && registry.Find(key) is { TokenPublisher: { } publisher } agent)
         {
@@ -134,6 +138,15 @@ public sealed partial class WorkloadController(
     private void OnWorkload(WorkQueue<string> queue, WatchEventType type, RemoteWorkload workload)
     {
         var key = ResourceWatcher<RemoteWorkload>.KeyOf(workload);
+        if (type == WatchEventType.Deleted)
+        {
+            _references.Remove(key);
+        }
+        else
+        {
+            _references.Set(key, workload);
+        }
+
         var annotations = workload.Metadata.Annotations;
         var retry = annotations is not null && annotations.TryGetValue(WorkloadAnnotations.RetryRequestedAt, out var value) ? value : null;
         var fingerprint = $"{workload.Metadata.Uid}|{workload.Metadata.Generation}|{workload.Metadata.DeletionTimestamp:O}|{retry}";
@@ -171,15 +184,10 @@ public sealed partial class WorkloadController(
             return;
         }
 
-        // A user's Secret: wake every workload in its namespace that references it.
-        foreach (var workload in _workloadWatchers.SelectMany(w => w.Items))
+        // A user's Secret: wake exactly the workloads that reference it (always of its own namespace).
+        foreach (var key in _references.WorkloadsReferencing(ns, secret.Metadata.Name))
         {
-            var oauth = workload.Spec?.OAuth;
-            if (workload.Metadata.NamespaceProperty == ns
-                && (oauth?.ClientSecretRef?.Name == secret.Metadata.Name || oauth?.RefreshTokenSecretRef?.Name == secret.Metadata.Name))
-            {
-                queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
-            }
+            queue.Enqueue(key);
         }
     }
 
@@ -221,6 +229,9 @@ public sealed partial class WorkloadController(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "reconciling {Key}")]
+    private static partial void LogReconciling(ILogger logger, string key);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "caches synced: {Count} workloads")]
     private static partial void LogSynced(ILogger logger, int count);

@@ -1,7 +1,4 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
@@ -21,6 +18,7 @@ public sealed partial class WorkloadReconciler(
     Func<IEnumerable<RemoteWorkload>> workloads,
     MonitorRegistry registry,
     IKubernetes client,
+    ISecretReader secrets,
     OperatorOptions options,
     MonitorFactory monitorFactory,
     ILogger logger)
@@ -28,8 +26,8 @@ public sealed partial class WorkloadReconciler(
     /// <summary>How often a workload waiting for a Secret is looked at even without a Secret event.</summary>
     private static readonly TimeSpan PendingRecheck = TimeSpan.FromMinutes(5);
 
-    private readonly RefreshTokenStateStore _state = new(client);
-    private readonly TokenSecretWriter _tokenSecrets = new(client);
+    private readonly RefreshTokenStateStore _state = new(client, secrets);
+    private readonly TokenSecretWriter _tokenSecrets = new(client, secrets);
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -64,7 +62,7 @@ public sealed partial class WorkloadReconciler(
         }
 
         var workloadRef = WorkloadReference.From(workload);
-        var credentials = new KubernetesCredentialsSource(client, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef);
+        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef);
         CredentialInputs inputs;
         try
         {
@@ -141,15 +139,10 @@ public sealed partial class WorkloadReconciler(
 
     private async Task<OwnSecret> ReadOwnSecretAsync(WorkloadReference workload, string name, CancellationToken cancellationToken)
     {
-        try
-        {
-            var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return ManagedSecrets.IsManagedFor(secret, workload.Name) ? OwnSecret.Ours : OwnSecret.Foreign;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return OwnSecret.Absent;
-        }
+        // From the cache: a Secret created a moment ago may be missing here, but the writers check again (a create
+        // fails when it exists, and a foreign one is refused), so a stale answer never makes a wrong write.
+        var secret = await secrets.GetAsync(workload.Namespace, name, cancellationToken).ConfigureAwait(false);
+        return secret is null ? OwnSecret.Absent : ManagedSecrets.IsManagedFor(secret, workload.Name) ? OwnSecret.Ours : OwnSecret.Foreign;
     }
 
     /// <summary>What stands under a name the operator writes to.</summary>

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
@@ -12,10 +9,11 @@ namespace RemoteWorkloadOperator.Publishing;
 /// Reads a workload's credentials from Secrets in the workload's own namespace (never another:
 /// a reference has no namespace field), substituting the rotated refresh token when it still
 /// descends from the input value. The version is made of fingerprints, so it changes exactly
-/// when a person changes a credential.
+/// when a person changes a credential. While the operator leads, <paramref name="secrets"/> is the informer cache, so
+/// neither a reconcile nor an attempt costs a Secret GET.
 /// </summary>
 public sealed class KubernetesCredentialsSource(
-    IKubernetes client,
+    ISecretReader secrets,
     RefreshTokenStateStore state,
     WorkloadReference workload,
     SecretKeyReference? clientSecretRef,
@@ -50,16 +48,9 @@ public sealed class KubernetesCredentialsSource(
 
     private async Task<string> ReadKeyAsync(SecretKeyReference reference, string field, SortedSet<string> revisions, CancellationToken cancellationToken)
     {
-        V1Secret secret;
-        try
-        {
-            secret = await client.CoreV1.ReadNamespacedSecretAsync(reference.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new CredentialsUnavailableException(Reasons.SecretNotFound,
+        var secret = await secrets.GetAsync(workload.Namespace, reference.Name, cancellationToken).ConfigureAwait(false)
+            ?? throw new CredentialsUnavailableException(Reasons.SecretNotFound,
                 $"{field}: Secret {workload.Namespace}/{reference.Name} not found; create it and the workload continues by itself");
-        }
 
         if (secret.Data is null || !secret.Data.TryGetValue(reference.Key, out var value) || value.Length == 0)
         {

@@ -14,8 +14,11 @@ namespace RemoteWorkloadOperator.Publishing;
 /// Secret consumers read. Next to the rotated token it stores the SHA-256 of the input token it
 /// descends from: while the input Secret still holds that value the rotated token is the live
 /// one; once a person puts a new value into the input Secret, the input wins again.
+/// <para>The token to use is always read from the API server, never from the informer cache: the previous leader may
+/// have saved a rotated token a moment ago, and sending the one before it would make the IdP revoke the grant. Saving
+/// starts from the cache (a stale read costs a 409 and a live read, as the write carries its resourceVersion).</para>
 /// </summary>
-public sealed class RefreshTokenStateStore(IKubernetes client)
+public sealed class RefreshTokenStateStore(IKubernetes client, ISecretReader secrets)
 {
     private const string RefreshTokenKey = "refresh_token";
     private const string DescendsFromKey = "descends_from";
@@ -27,7 +30,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
     public async Task<string> ResolveAsync(WorkloadReference workload, string inputRefreshToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        var state = await ReadAsync(workload, cancellationToken).ConfigureAwait(false);
+        var state = await secrets.GetLiveAsync(workload.Namespace, SecretName(workload.Name), cancellationToken).ConfigureAwait(false);
         if (state?.Data is { } data
             && ManagedSecrets.IsManagedFor(state, workload.Name)
             && data.TryGetValue(DescendsFromKey, out var descendsFrom)
@@ -52,7 +55,9 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
         };
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await ReadAsync(workload, cancellationToken).ConfigureAwait(false);
+            var existing = attempt == 0
+                ? await secrets.GetAsync(workload.Namespace, SecretName(workload.Name), cancellationToken).ConfigureAwait(false)
+                : await secrets.GetLiveAsync(workload.Namespace, SecretName(workload.Name), cancellationToken).ConfigureAwait(false);
             var secret = new V1Secret
             {
                 ApiVersion = "v1",
@@ -74,7 +79,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
             {
                 if (existing is null)
                 {
-                    await client.CoreV1.CreateNamespacedSecretAsync(secret, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    secrets.Written(await client.CoreV1.CreateNamespacedSecretAsync(secret, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false));
                 }
                 else if (!ManagedSecrets.IsManagedFor(existing, workload.Name))
                 {
@@ -82,7 +87,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
                 }
                 else
                 {
-                    await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    secrets.Written(await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false));
                 }
 
                 return;
@@ -97,16 +102,4 @@ public sealed class RefreshTokenStateStore(IKubernetes client)
     /// <summary>SHA-256 of a token as lower-case hex; lets us recognise a value without storing it twice.</summary>
     public static string Fingerprint(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
-    private async Task<V1Secret?> ReadAsync(WorkloadReference workload, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedSecretAsync(SecretName(workload.Name), workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
 }

@@ -13,9 +13,11 @@ namespace RemoteWorkloadOperator.Publishing;
 /// Writes the consumer-facing token Secret (keys <c>access_token</c>, <c>token_type</c>,
 /// <c>expires_at</c>, <c>scope</c>), labelled as ours and, with ownership Owner, owned by the
 /// workload. It refuses to overwrite a Secret it does not manage, and retries optimistic
-/// conflicts against a fresh read.
+/// conflicts against a fresh read. The first read comes from <paramref name="secrets"/> (the informer cache while
+/// leading): a stale one costs a 409 and a live read, never a wrong write, because every write carries the
+/// resourceVersion it was based on (a create fails when the Secret exists).
 /// </summary>
-public sealed class TokenSecretWriter(IKubernetes client)
+public sealed class TokenSecretWriter(IKubernetes client, ISecretReader secrets)
 {
     private const int ConflictRetries = 5;
 
@@ -28,12 +30,14 @@ public sealed class TokenSecretWriter(IKubernetes client)
         var data = Data(token);
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await ReadAsync(workload.Namespace, secretName, cancellationToken).ConfigureAwait(false);
+            var existing = attempt == 0
+                ? await secrets.GetAsync(workload.Namespace, secretName, cancellationToken).ConfigureAwait(false)
+                : await secrets.GetLiveAsync(workload.Namespace, secretName, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (existing is null)
                 {
-                    await client.CoreV1.CreateNamespacedSecretAsync(Build(workload, secretName, owned, data), workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    secrets.Written(await client.CoreV1.CreateNamespacedSecretAsync(Build(workload, secretName, owned, data), workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false));
                     return true;
                 }
 
@@ -55,7 +59,7 @@ public sealed class TokenSecretWriter(IKubernetes client)
                     desired.Metadata.Annotations[key] = value;
                 }
 
-                await client.CoreV1.ReplaceNamespacedSecretAsync(desired, secretName, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                secrets.Written(await client.CoreV1.ReplaceNamespacedSecretAsync(desired, secretName, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false));
                 return true;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict && attempt < ConflictRetries)
@@ -73,18 +77,6 @@ public sealed class TokenSecretWriter(IKubernetes client)
         var data = Data(token);
         return secret.Data is { } current && current.Count == data.Count
             && data.All(pair => current.TryGetValue(pair.Key, out var value) && value.AsSpan().SequenceEqual(pair.Value));
-    }
-
-    private async Task<V1Secret?> ReadAsync(string @namespace, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
     }
 
     private static Dictionary<string, byte[]> Data(PublishedToken token)

@@ -99,9 +99,42 @@ public static class TokenSchedule
         TimeSpan? retryAfter,
         DateTimeOffset? tokenExpiresAt,
         TimeSpan preExpiryLead,
+        double u) =>
+        Tick(now, tickInterval * (1 + (Symmetric(u) * TickJitter)), deadline, tickInterval, retryAfter, tokenExpiresAt, preExpiryLead);
+
+    /// <summary>
+    /// The first AuthRetrying attempt after the short retry gave up: anywhere in the tick (full jitter,
+    /// <c>now + tick × u</c>; with <c>Retry-After</c>, uniform between it and the tick), with the rules of
+    /// <see cref="NextTick"/> otherwise. A fleet that failed together (an IdP outage) enters
+    /// AuthRetrying within the same seconds; ±10 % would keep its ticks in a band a fifth of the tick wide for the whole
+    /// outage, full jitter spreads them over the tick once, and the later ±10 % ticks keep them spread.
+    /// </summary>
+    public static DateTimeOffset FirstTick(
+        DateTimeOffset now,
+        DateTimeOffset deadline,
+        TimeSpan tickInterval,
+        TimeSpan? retryAfter,
+        DateTimeOffset? tokenExpiresAt,
+        TimeSpan preExpiryLead,
         double u)
     {
-        var next = now + (tickInterval * (1 + (Symmetric(u) * TickJitter)));
+        // Retry-After (capped at the tick) is the floor; the spread covers what is left of the tick, else a fleet told
+        // "7 s" would all land on the floor together.
+        var floor = retryAfter is { } ra ? (ra > tickInterval ? tickInterval : ra) : TimeSpan.Zero;
+        var wait = floor + ((tickInterval - floor) * Math.Clamp(u, 0, 1));
+        return Tick(now, wait, deadline, tickInterval, retryAfter, tokenExpiresAt, preExpiryLead);
+    }
+
+    private static DateTimeOffset Tick(
+        DateTimeOffset now,
+        TimeSpan wait,
+        DateTimeOffset deadline,
+        TimeSpan tickInterval,
+        TimeSpan? retryAfter,
+        DateTimeOffset? tokenExpiresAt,
+        TimeSpan preExpiryLead)
+    {
+        var next = now + wait;
         if (tokenExpiresAt is { } expiry)
         {
             var beforeExpiry = expiry - preExpiryLead;

@@ -240,7 +240,7 @@ public static class TokenTransitions
 
         // The short retry is exhausted on a still-transient error: enter AuthRetrying.
         var deadline = TokenSchedule.Deadline(now, retry.Ceiling);
-        var nextAttempt = TokenSchedule.NextTick(now, deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
+        var nextAttempt = TokenSchedule.FirstTick(now, deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
         var retryMessage = RetryMessage(failure.Description, retry.TickInterval, deadline);
         var entered = state with
         {

@@ -89,9 +89,9 @@ public sealed class TokenMonitorTransitionTests
         var retry = update.Status.AuthRetry!;
         Assert.Equal(h.Now, retry.StartedAt);
         Assert.Equal(h.Now + TimeSpan.FromHours(24), retry.Deadline);
-        // The published token (expiring 10:00) is still valid: the first tick comes 30 s before it expires,
-        // earlier than the 10 m tick (section 3, AuthRetrying cadence).
-        Assert.Equal(Harness.Epoch + Hour - S(30), retry.NextAttemptTime);
+        // The first tick is fully jittered over the tick (u = 0.5: 5 m), which here is still before the published token
+        // (expiring 10:00) needs its 30 s lead; the lead itself is covered by the timing tests.
+        Assert.Equal(h.Now + TimeSpan.FromMinutes(5), retry.NextAttemptTime);
         Assert.True(retry.NextAttemptTime < h.Now + TimeSpan.FromMinutes(10));
         Assert.Equal(6, retry.Attempts);
         Assert.Contains("503", retry.LastError, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class TokenMonitorTransitionTests
         await using var h = await InAuthRetrying();
         var entered = h.LastUpdate.Status;
 
-        h.Advance(TimeSpan.FromMinutes(10));
+        h.AdvanceTo(entered.AuthRetry!.NextAttemptTime!.Value);
 
         var update = h.LastUpdate;
         Assert.Equal(StatusUpdateKind.RetryProgress, update.Kind);
@@ -129,7 +129,7 @@ public sealed class TokenMonitorTransitionTests
         var before = h.Client.Count;
         h.Client.Fallback = () => h.Client.Token(Hour);
 
-        h.Advance(TimeSpan.FromMinutes(10));
+        h.AdvanceTo(h.LastUpdate.Status.AuthRetry!.NextAttemptTime!.Value);
 
         Assert.Equal(before + 1, h.Client.Count);
         var update = h.LastUpdate;

@@ -119,6 +119,54 @@ public sealed class TokenScheduleTests
         Assert.True(Math.Abs((next - T0).TotalMinutes - expectedMinutes) < 0.001, $"{name}: {(next - T0).TotalMinutes} min");
     }
 
+    public static TheoryData<string, double, int?, int?, double> FirstTickTable => new()
+    {
+        { "u = 0: at once", 0.0, null, null, 0 },
+        { "u = 0.25: a quarter tick", 0.25, null, null, 2.5 },
+        { "u = 0.5: half a tick", 0.5, null, null, 5 },
+        { "u = 0.99: almost a tick", 0.99, null, null, 9.9 },
+        { "retry-after is the floor, u = 0", 0.0, 420, null, 7 },
+        { "retry-after: spread over the rest of the tick", 0.5, 420, null, 8.5 },
+        { "retry-after past the tick: the tick", 0.5, 7200, null, 10 },
+        { "valid token: 30 s before expiry", 0.9, null, 300, 4.5 },
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstTickTable))]
+    public void First_tick_is_anywhere_in_the_tick(string name, double u, int? retryAfterSeconds, int? expiresInSeconds, double expectedMinutes)
+    {
+        var next = TokenSchedule.FirstTick(
+            T0,
+            T0.AddHours(24),
+            TimeSpan.FromMinutes(10),
+            retryAfterSeconds is { } ra ? TimeSpan.FromSeconds(ra) : null,
+            expiresInSeconds is { } e ? T0.AddSeconds(e) : null,
+            TimeSpan.FromSeconds(30),
+            u);
+        Assert.True(Math.Abs((next - T0).TotalMinutes - expectedMinutes) < 0.001, $"{name}: {(next - T0).TotalMinutes} min");
+    }
+
+    [Fact]
+    public void A_fleet_entering_together_spreads_over_the_whole_tick_on_its_first_tick_and_stays_spread()
+    {
+        var tick = TimeSpan.FromMinutes(10);
+        var samples = Enumerable.Range(0, 100).Select(i => (i + 0.5) / 100).ToList();
+
+        var first = samples.Select(u => TokenSchedule.FirstTick(T0, T0.AddHours(24), tick, null, null, TimeSpan.FromSeconds(30), u) - T0).ToList();
+        var later = samples.Select(u => TokenSchedule.NextTick(T0, T0.AddHours(24), tick, null, null, TimeSpan.FromSeconds(30), u) - T0).ToList();
+
+        // Ten one-minute bins of the first tick hold ten workloads each; the later ticks stay within ±10 % of the tick.
+        Assert.All(Enumerable.Range(0, 10), bin => Assert.Equal(10, first.Count(d => (int)d.TotalMinutes == bin)));
+        Assert.All(later, d => Assert.InRange(d, tick * 0.9, tick * 1.1));
+    }
+
+    [Fact]
+    public void First_tick_past_the_deadline_is_moved_to_the_deadline()
+    {
+        var deadline = T0.AddMinutes(4);
+        Assert.Equal(deadline, TokenSchedule.FirstTick(T0, deadline, TimeSpan.FromMinutes(10), null, null, TimeSpan.FromSeconds(30), 0.9));
+    }
+
     [Fact]
     public void Tick_past_the_deadline_is_moved_to_the_deadline()
     {

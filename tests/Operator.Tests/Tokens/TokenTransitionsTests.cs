@@ -63,7 +63,8 @@ public sealed class TokenTransitionsTests
         Assert.Equal(Now, retry.StartedAt);
         Assert.Equal(Now + Config.Timing.Retry.Ceiling, retry.Deadline);
         Assert.Equal(6, retry.Attempts);
-        Assert.Equal(Now + Config.Timing.Retry.TickInterval, retry.NextAttemptTime);
+        // The first tick is fully jittered over the tick: u = 0.5 is half of it.
+        Assert.Equal(Now + (Config.Timing.Retry.TickInterval / 2), retry.NextAttemptTime);
         Assert.Equal(retry.StartedAt, result.Update!.Status.AuthRetrying.LastTransitionTime);
         Assert.True(result.Update.Status.AuthRetrying.Status);
         Assert.False(result.Update.Status.Ready.Status);
@@ -104,6 +105,35 @@ public sealed class TokenTransitionsTests
 
         Assert.NotNull(once.Update);
         Assert.Null(twice.Update);
+    }
+
+    public static TheoryData<string, int, double, double> ResumePastDueTable => new()
+    {
+        { "an hour overdue, u = 0", -3600, 0.0, 0 },
+        { "an hour overdue, u = 0.5", -3600, 0.5, 5 },
+        { "a second overdue, u = 0.99", -1, 0.99, 9.9 },
+        { "due exactly now, u = 0.3", 0, 0.3, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ResumePastDueTable))]
+    public void A_resumed_attempt_whose_time_has_passed_lands_within_the_startup_spread(string row, int dueInSeconds, double startupJitter, double expectedSeconds)
+    {
+        var startedAt = Now - TimeSpan.FromMinutes(30);
+        var resume = new MonitorResumeState
+        {
+            Phase = TokenPhase.AuthRetrying,
+            AuthRetryStartedAt = startedAt,
+            AuthRetryDeadline = startedAt + Config.Timing.Retry.Ceiling,
+            NextAttemptTime = Now + TimeSpan.FromSeconds(dueInSeconds),
+            Attempts = 3,
+        };
+        var config = Config with { Timing = Config.Timing with { StartupSpread = TimeSpan.FromSeconds(10) } };
+
+        var result = TokenTransitions.Resume(resume, Now, config, startupJitter, 0.5);
+
+        Assert.True(new ScheduledWork(MonitorWork.Tick, Now + TimeSpan.FromSeconds(expectedSeconds)) == result.Next, $"{row}: {result.Next}");
+        Assert.Equal(result.Next.At, result.State.AuthRetry!.NextAttemptTime);
     }
 
     [Fact]

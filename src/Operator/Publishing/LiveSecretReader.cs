@@ -1,0 +1,30 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace RemoteWorkloadOperator.Publishing;
+
+/// <summary>Reads every Secret from the API server (no cache).</summary>
+public sealed class LiveSecretReader(IKubernetes client) : ISecretReader
+{
+    public ValueTask<V1Secret?> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        GetLiveAsync(@namespace, name, cancellationToken);
+
+    public async ValueTask<V1Secret?> GetLiveAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public void Written(V1Secret secret)
+    {
+        // Nothing cached.
+    }
+}
