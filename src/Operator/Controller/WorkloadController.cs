@@ -176,7 +176,8 @@ public sealed partial class WorkloadController(
         {
             var oauth = workload.Spec?.OAuth;
             if (workload.Metadata.NamespaceProperty == ns
-                && (oauth?.ClientSecretRef?.Name == secret.Metadata.Name || oauth?.RefreshTokenSecretRef?.Name == secret.Metadata.Name))
+                && (oauth?.ClientSecretRef?.Name == secret.Metadata.Name || oauth?.RefreshTokenSecretRef?.Name == secret.Metadata.Name
+                    || oauth?.PrivateKeySecretRef?.Name == secret.Metadata.Name))
             {
                 queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
             }
