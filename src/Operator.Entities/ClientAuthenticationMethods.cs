@@ -6,4 +6,7 @@ public static class ClientAuthenticationMethods
     public const string ClientSecretBasic = "ClientSecretBasic";
     public const string ClientSecretPost = "ClientSecretPost";
     public const string None = "None";
+
+    /// <summary>RFC 7523 §2.2 / OIDC Core §9 <c>private_key_jwt</c>: a JWT signed with the client's private key.</summary>
+    public const string PrivateKeyJwt = "PrivateKeyJwt";
 }

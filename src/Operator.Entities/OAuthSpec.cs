@@ -9,6 +9,10 @@ namespace RemoteWorkloadOperator.Entities;
 [CelRule("!has(self.authorizationServer) || (!has(self.issuer) && !has(self.tokenUrl))", "authorizationServer is only used when issuer and tokenUrl are omitted")]
 [CelRule("self.grant != 'RefreshToken' || has(self.refreshTokenSecretRef)", "refreshTokenSecretRef is required when grant is RefreshToken")]
 [CelRule("self.grant != 'ClientCredentials' || !has(self.refreshTokenSecretRef)", "refreshTokenSecretRef must not be set when grant is ClientCredentials")]
+[CelRule("(has(self.clientAuthentication) && self.clientAuthentication == 'PrivateKeyJwt') == has(self.privateKeySecretRef)", "privateKeySecretRef is required when clientAuthentication is PrivateKeyJwt, and only then")]
+[CelRule("!has(self.clientAuthentication) || self.clientAuthentication != 'PrivateKeyJwt' || !has(self.clientSecretRef)", "clientSecretRef must not be set when clientAuthentication is PrivateKeyJwt")]
+[CelRule("!has(self.assertionAudience) || self.assertionAudience != 'Issuer' || !has(self.tokenUrl)", "assertionAudience Issuer needs the issuer from discovery: set issuer (or discover from spec.url) instead of tokenUrl")]
+[CelRule("(!has(self.keyId) && !has(self.algorithm) && !has(self.assertionAudience)) || (has(self.clientAuthentication) && self.clientAuthentication == 'PrivateKeyJwt')", "keyId, algorithm and assertionAudience are only used when clientAuthentication is PrivateKeyJwt")]
 public sealed class OAuthSpec
 {
     [SchemaFormat("uri")]
@@ -42,10 +46,26 @@ public sealed class OAuthSpec
     [Description("Key of a Secret in the workload's namespace holding the refresh token. Required when grant is RefreshToken. The Secret is never modified.")]
     public SecretKeyReference? RefreshTokenSecretRef { get; set; }
 
-    [AllowedValues(ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost, ClientAuthenticationMethods.None)]
+    [AllowedValues(ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost, ClientAuthenticationMethods.None, ClientAuthenticationMethods.PrivateKeyJwt)]
     [DefaultValue(ClientAuthenticationMethods.ClientSecretBasic)]
-    [Description("How the client authenticates at the token endpoint: ClientSecretBasic (default), ClientSecretPost or None.")]
+    [Description("How the client authenticates at the token endpoint: ClientSecretBasic (default), ClientSecretPost, None, or PrivateKeyJwt (RFC 7523 client assertion signed with privateKeySecretRef).")]
     public string? ClientAuthentication { get; set; }
+
+    [Description("With clientAuthentication PrivateKeyJwt: key of a Secret in the workload's namespace holding the client's private key, as PEM (PKCS#8 or PKCS#1 RSA, PKCS#8 or SEC1 EC P-256) or as a private JWK. The IdP must hold the public key.")]
+    public SecretKeyReference? PrivateKeySecretRef { get; set; }
+
+    [MinLength(1)]
+    [MaxLength(256)]
+    [Description("With PrivateKeyJwt: the kid header of each assertion, as registered at the IdP. Default: the JWK's kid, else none.")]
+    public string? KeyId { get; set; }
+
+    [AllowedValues(SigningAlgorithms.RS256, SigningAlgorithms.PS256, SigningAlgorithms.ES256)]
+    [Description("With PrivateKeyJwt: the JWS algorithm of each assertion. Default: RS256 for an RSA key, ES256 for an EC key.")]
+    public string? Algorithm { get; set; }
+
+    [AllowedValues(AssertionAudiences.TokenEndpoint, AssertionAudiences.Issuer)]
+    [Description("With PrivateKeyJwt: the aud of each assertion. TokenEndpoint (the default; Entra ID, Okta, Keycloak) or Issuer (the discovered issuer; Auth0, OpenIddict and servers following draft RFC 7523bis).")]
+    public string? AssertionAudience { get; set; }
 
     [Description("Scopes to request.")]
     public IList<string>? Scopes { get; set; }

@@ -20,6 +20,7 @@ public static class Reasons
     public const string DiscoveryFailed = "DiscoveryFailed";
     public const string TlsFailure = "TlsFailure";
     public const string InvalidTokenResponse = "InvalidTokenResponse";
+    public const string InvalidPrivateKey = "InvalidPrivateKey";
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";
     public const string RefreshTokenValid = "RefreshTokenValid";
 }

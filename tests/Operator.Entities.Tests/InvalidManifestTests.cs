@@ -51,7 +51,7 @@ public sealed class InvalidManifestTests
         { "secret ref with namespace", "clientSecretRef: { name: creds, key: client_secret }", "clientSecretRef: { name: creds, key: client_secret, namespace: kube-system }", "spec.oauth.clientSecretRef.namespace" },
         { "metadata-address url", "issuer: https://idp.example.com", "issuer: https://169.254.169.254", "spec.oauth.issuer" },
         { "loopback url", "url: https://svc.example.com/mcp", "url: https://127.0.0.1:8443/mcp", "spec.url" },
-        { "unknown client authentication", "clientId: c", "clientId: c\n    clientAuthentication: PrivateKeyJwt", "spec.oauth.clientAuthentication" },
+        { "unknown client authentication", "clientId: c", "clientId: c\n    clientAuthentication: ClientSecretJwt", "spec.oauth.clientAuthentication" },
         { "missing url", "  url: https://svc.example.com/mcp\n", "", "spec.url" },
     };
 

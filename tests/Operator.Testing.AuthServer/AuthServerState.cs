@@ -50,6 +50,8 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public void RegisterClient(string clientId, string? secret) => _clients[clientId] = secret;
 
+    public ClientAssertionRegistry Assertions { get; } = new();
+
     public bool ValidateClient(string? clientId, string? secret, out string description)
     {
         if (clientId is null || !_clients.TryGetValue(clientId, out var expected))

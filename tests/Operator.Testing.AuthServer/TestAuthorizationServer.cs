@@ -129,6 +129,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>Registers a client. A null secret makes it a public client (client authentication none).</summary>
     public void RegisterClient(string clientId, string? clientSecret) => _state.RegisterClient(clientId, clientSecret);
 
+    /// <summary>Registers a <c>private_key_jwt</c> client (RFC 7523 §2.2) by its public key.</summary>
+    public void RegisterAssertionClient(string clientId, SecurityKey publicKey) => _state.Assertions.Register(clientId, publicKey);
+
+    /// <summary>Client assertions refused because their <c>jti</c> had been presented before.</summary>
+    public int ReplayedAssertions => _state.Assertions.Replays;
+
     /// <summary>Applies <paramref name="fault"/> to token requests, for the next <paramref name="times"/> requests or until changed.</summary>
     public void SetFault(AuthServerFault fault, int? times = null) => _state.SetTokenFault(fault, times);
 
@@ -274,15 +280,41 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             server.AddEncryptionKey(_encryptionKey);
             server.SetRefreshTokenLifetime(_state.Options.RefreshTokenLifetime);
             server.UseAspNetCore().DisableTransportSecurityRequirement().EnableTokenEndpointPassthrough();
-            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenRequestContext>(handler =>
+            // The degraded mode has no application store holding each client's key set: hand OpenIddict the registered
+            // public key, so its own client-assertion validation (signature, iss, aud, exp, typ) does the work.
+            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenContext>(handler =>
                 handler.UseInlineHandler(context =>
                 {
+                    if (context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion)
+                        && _state.Assertions.KeyOf(context.Request?.ClientId) is { } key)
+                    {
+                        context.TokenValidationParameters.IssuerSigningKeys = [key];
+                    }
+
+                    return default;
+                }).SetOrder(OpenIddict.Server.OpenIddictServerHandlers.Protection.ResolveTokenValidationParameters.Descriptor.Order + 1));
+            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenRequestContext>(handler =>
+                handler.UseInlineHandler(async context =>
+                {
+                    if (context.Request.ClientAssertionType == ClientAssertionTypes.JwtBearer || _state.Assertions.IsRegistered(context.ClientId))
+                    {
+                        // The degraded mode has no application store to hold the client's key set, so the assertion is
+                        // checked here against the registered public key (RFC 7523 §3).
+                        var why = context.Request.ClientAssertion is { } assertion
+                            ? await _state.Assertions.ValidateAsync(context.ClientId, assertion, [TokenEndpoint.AbsoluteUri, Issuer.AbsoluteUri], _state.Options.TimeProvider.GetUtcNow()).ConfigureAwait(false)
+                            : "this client authenticates with private_key_jwt";
+                        if (why is not null)
+                        {
+                            context.Reject(Errors.InvalidClient, why);
+                        }
+
+                        return;
+                    }
+
                     if (!_state.ValidateClient(context.ClientId, context.ClientSecret, out var description))
                     {
                         context.Reject(Errors.InvalidClient, description);
                     }
-
-                    return default;
                 }));
         });
 

@@ -103,12 +103,75 @@ public static partial class RemoteWorkloadValidator
                 }
 
                 break;
+            case ClientAuthenticationMethods.PrivateKeyJwt:
+                if (oauth.PrivateKeySecretRef is null)
+                {
+                    problems.Add(Invalid("spec.oauth.privateKeySecretRef", "required when clientAuthentication is PrivateKeyJwt"));
+                }
+
+                if (oauth.ClientSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientSecretRef", "must not be set when clientAuthentication is PrivateKeyJwt (the private key is the credential)"));
+                }
+
+                break;
             default:
-                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None"));
+                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt"));
+                break;
+        }
+
+        if (authentication != ClientAuthenticationMethods.PrivateKeyJwt)
+        {
+            // Silently ignoring them would let a half-finished migration look configured.
+            if (oauth.PrivateKeySecretRef is not null)
+            {
+                problems.Add(Invalid("spec.oauth.privateKeySecretRef", "only used when clientAuthentication is PrivateKeyJwt"));
+            }
+
+            if (oauth.KeyId is not null)
+            {
+                problems.Add(Invalid("spec.oauth.keyId", "only used when clientAuthentication is PrivateKeyJwt"));
+            }
+
+            if (oauth.Algorithm is not null)
+            {
+                problems.Add(Invalid("spec.oauth.algorithm", "only used when clientAuthentication is PrivateKeyJwt"));
+            }
+
+            if (oauth.AssertionAudience is not null)
+            {
+                problems.Add(Invalid("spec.oauth.assertionAudience", "only used when clientAuthentication is PrivateKeyJwt"));
+            }
+        }
+
+        if (oauth.KeyId is not null && (oauth.KeyId.Length is 0 or > 256 || oauth.KeyId.Any(char.IsControl)))
+        {
+            problems.Add(Invalid("spec.oauth.keyId", "must be 1 to 256 characters without control characters"));
+        }
+
+        if (oauth.Algorithm is not null && oauth.Algorithm is not (SigningAlgorithms.RS256 or SigningAlgorithms.PS256 or SigningAlgorithms.ES256))
+        {
+            problems.Add(Invalid("spec.oauth.algorithm", $"unsupported value \"{Printable(oauth.Algorithm)}\": supported values are RS256, PS256, ES256"));
+        }
+
+        switch (oauth.AssertionAudience)
+        {
+            case null or AssertionAudiences.TokenEndpoint:
+                break;
+            case AssertionAudiences.Issuer:
+                if (!string.IsNullOrEmpty(oauth.TokenUrl))
+                {
+                    problems.Add(Invalid("spec.oauth.assertionAudience", "Issuer needs the issuer from discovery: set issuer (or discover from spec.url) instead of tokenUrl"));
+                }
+
+                break;
+            default:
+                problems.Add(Invalid("spec.oauth.assertionAudience", $"unsupported value \"{Printable(oauth.AssertionAudience)}\": supported values are TokenEndpoint, Issuer"));
                 break;
         }
 
         CheckSecretRef(problems, "spec.oauth.clientSecretRef", oauth.ClientSecretRef);
+        CheckSecretRef(problems, "spec.oauth.privateKeySecretRef", oauth.PrivateKeySecretRef);
         CheckSecretRef(problems, "spec.oauth.refreshTokenSecretRef", oauth.RefreshTokenSecretRef);
 
         if (oauth.Scopes is not null)

@@ -28,8 +28,12 @@ public static class MonitorConfigBuilder
             {
                 ClientAuthenticationMethods.ClientSecretPost => ClientAuthenticationMethod.ClientSecretPost,
                 ClientAuthenticationMethods.None => ClientAuthenticationMethod.None,
+                ClientAuthenticationMethods.PrivateKeyJwt => ClientAuthenticationMethod.PrivateKeyJwt,
                 _ => ClientAuthenticationMethod.ClientSecretBasic,
             },
+            KeyId = oauth.KeyId,
+            SigningAlgorithm = oauth.Algorithm,
+            AssertionAudienceIsIssuer = oauth.AssertionAudience == AssertionAudiences.Issuer,
             Scopes = oauth.Scopes?.ToList() ?? [],
             Resource = oauth.Resource,
             Timing = new MonitorTiming

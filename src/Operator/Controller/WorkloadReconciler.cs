@@ -62,7 +62,7 @@ public sealed partial class WorkloadReconciler(
         }
 
         var workloadRef = WorkloadReference.From(workload);
-        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef);
+        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef, workload.Spec.OAuth.PrivateKeySecretRef);
         CredentialInputs inputs;
         try
         {
@@ -99,7 +99,7 @@ public sealed partial class WorkloadReconciler(
         var desired = new DesiredMonitor(
             MonitorConfigBuilder.Build(workload, options.Retry, options.StartupSpread),
             generation,
-            KubernetesCredentialsSource.Version(inputs.InputRefreshToken, inputs.ClientSecret),
+            KubernetesCredentialsSource.Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey),
             inputs.Revision,
             MonitorConfigBuilder.RequestIdentity(workload),
             workload.Metadata.Annotations is { } annotations && annotations.TryGetValue(WorkloadAnnotations.RetryRequestedAt, out var request) ? request : null,

@@ -6,6 +6,9 @@ namespace RemoteWorkloadOperator.Publishing;
 /// <param name="Revision">The referenced Secrets as <c>name@resourceVersion</c>, comma-separated: no secret material.</param>
 public sealed record CredentialInputs(string? ClientSecret, string? InputRefreshToken, string Revision)
 {
+    /// <summary>The private_key_jwt key (PEM or JWK), if referenced.</summary>
+    public string? PrivateKey { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"CredentialInputs {{ Revision = {Revision} }}";
 }

@@ -17,7 +17,8 @@ public sealed class KubernetesCredentialsSource(
     RefreshTokenStateStore state,
     WorkloadReference workload,
     SecretKeyReference? clientSecretRef,
-    SecretKeyReference? refreshTokenSecretRef) : ICredentialsSource
+    SecretKeyReference? refreshTokenSecretRef,
+    SecretKeyReference? privateKeySecretRef = null) : ICredentialsSource
 {
     /// <summary>Separates the input refresh token's fingerprint from the rest of the version.</summary>
     public const char VersionSeparator = '.';
@@ -26,9 +27,10 @@ public sealed class KubernetesCredentialsSource(
     {
         var inputs = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
         var refreshToken = inputs.InputRefreshToken is null ? null : await state.ResolveAsync(workload, inputs.InputRefreshToken, cancellationToken).ConfigureAwait(false);
-        return new MonitorCredentials(Version(inputs.InputRefreshToken, inputs.ClientSecret), inputs.ClientSecret, refreshToken)
+        return new MonitorCredentials(Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey), inputs.ClientSecret, refreshToken)
         {
             Lineage = inputs.InputRefreshToken is null ? null : RefreshTokenStateStore.Fingerprint(inputs.InputRefreshToken),
+            PrivateKey = inputs.PrivateKey,
         };
     }
 
@@ -39,12 +41,17 @@ public sealed class KubernetesCredentialsSource(
         var revisions = new SortedSet<string>(StringComparer.Ordinal);
         var clientSecret = clientSecretRef is null ? null : await ReadKeyAsync(clientSecretRef, "spec.oauth.clientSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
-        return new CredentialInputs(clientSecret, inputRefreshToken, string.Join(',', revisions));
+        var privateKey = privateKeySecretRef is null ? null : await ReadKeyAsync(privateKeySecretRef, "spec.oauth.privateKeySecretRef", revisions, cancellationToken).ConfigureAwait(false);
+        return new CredentialInputs(clientSecret, inputRefreshToken, string.Join(',', revisions)) { PrivateKey = privateKey };
     }
 
-    /// <summary>The credentials version: fingerprints of the input refresh token and the client secret.</summary>
-    public static string Version(string? inputRefreshToken, string? clientSecret) =>
-        $"{(inputRefreshToken is null ? "none" : RefreshTokenStateStore.Fingerprint(inputRefreshToken))}{VersionSeparator}{(clientSecret is null ? "none" : RefreshTokenStateStore.Fingerprint(clientSecret)[..16])}";
+    /// <summary>
+    /// The credentials version: fingerprints of the input refresh token and the client secret, and of the private key
+    /// when there is one (appended only then, so versions recorded before private keys existed stay equal).
+    /// </summary>
+    public static string Version(string? inputRefreshToken, string? clientSecret, string? privateKey = null) =>
+        $"{(inputRefreshToken is null ? "none" : RefreshTokenStateStore.Fingerprint(inputRefreshToken))}{VersionSeparator}{(clientSecret is null ? "none" : RefreshTokenStateStore.Fingerprint(clientSecret)[..16])}"
+        + (privateKey is null ? string.Empty : $"{VersionSeparator}{RefreshTokenStateStore.Fingerprint(privateKey)[..16]}");
 
     private async Task<string> ReadKeyAsync(SecretKeyReference reference, string field, SortedSet<string> revisions, CancellationToken cancellationToken)
     {

@@ -96,12 +96,18 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
             response = config.Grant switch
             {
                 TokenGrantType.RefreshToken => await http.RequestRefreshTokenAsync(
-                    Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, address, resource),
+                    Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),
                     linked.Token).ConfigureAwait(false),
                 _ => await http.RequestClientCredentialsTokenAsync(
-                    Fill(new ClientCredentialsTokenRequest { Scope = JoinScopes(config) }, config, credentials, address, resource),
+                    Fill(new ClientCredentialsTokenRequest { Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),
                     linked.Token).ConfigureAwait(false),
             };
+        }
+        catch (ClientKeyException ex)
+        {
+            // Permanent: only a new key (a credentials change) or a spec change can fix it.
+            return TokenRequestResult.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Local, TokenReasons.InvalidPrivateKey,
+                $"spec.oauth.privateKeySecretRef: {ex.Message}"));
         }
         catch (Exception ex) when (TokenFailureClassifier.Classify(ex, stopToken, display) is { } failure)
         {
@@ -164,9 +170,10 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         return Task.FromResult(DiscoveryResult.Failed(TokenFailureClassifier.DiscoveryNonsense("neither issuer, token endpoint nor resource URL configured")));
     }
 
-    private static T Fill<T>(T request, TokenMonitorConfig config, MonitorCredentials credentials, Uri address, string? resource)
+    private static T Fill<T>(T request, TokenMonitorConfig config, MonitorCredentials credentials, DiscoveredEndpoint endpoint, string? resource, DateTimeOffset now)
         where T : ProtocolRequest
     {
+        var address = endpoint.TokenEndpoint;
         request.Address = address.AbsoluteUri;
         request.ClientId = config.ClientId ?? string.Empty;
         switch (config.ClientAuthentication)
@@ -177,6 +184,21 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                 break;
             case ClientAuthenticationMethod.ClientSecretPost when credentials.ClientSecret is not null:
                 request.ClientSecret = credentials.ClientSecret;
+                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
+                break;
+            case ClientAuthenticationMethod.PrivateKeyJwt:
+                // A fresh assertion per request, so a retry never repeats a jti the IdP has already seen.
+                request.ClientAssertion = new ClientAssertion
+                {
+                    Type = ClientAssertionSigner.JwtBearerAssertionType,
+                    Value = ClientAssertionSigner.Create(
+                        credentials.PrivateKey ?? throw new ClientKeyException("no private key was read from the Secret"),
+                        config.ClientId ?? string.Empty,
+                        config.AssertionAudienceIsIssuer ? endpoint.Issuer : address.AbsoluteUri,
+                        config.KeyId,
+                        config.SigningAlgorithm,
+                        now),
+                };
                 request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
                 break;
             default:

@@ -104,6 +104,9 @@ public static class TokenReasons
     /// <summary>TLS failure.</summary>
     public const string TlsFailure = "TlsFailure";
 
+    /// <summary>The private_key_jwt key cannot sign (not a supported key, or the wrong type for the algorithm).</summary>
+    public const string InvalidPrivateKey = "InvalidPrivateKey";
+
     /// <summary>2xx without an access token.</summary>
     public const string InvalidTokenResponse = "InvalidTokenResponse";
 

@@ -21,6 +21,9 @@ public enum ClientAuthenticationMethod
 
     /// <summary>Public client: <c>client_id</c> only.</summary>
     None,
+
+    /// <summary>RFC 7523 §2.2 <c>private_key_jwt</c>: a fresh signed assertion with every request.</summary>
+    PrivateKeyJwt,
 }
 
 /// <summary>Everything one monitor needs to know about its workload. No Kubernetes types.</summary>
@@ -52,6 +55,15 @@ public sealed record TokenMonitorConfig
 
     /// <summary>Client authentication method.</summary>
     public ClientAuthenticationMethod ClientAuthentication { get; init; } = ClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>: the assertion's <c>kid</c> (null: the JWK's own, if any).</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>: RS256, PS256 or ES256 (null: from the key type).</summary>
+    public string? SigningAlgorithm { get; init; }
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>: true to name the discovered issuer as <c>aud</c> instead of the token endpoint.</summary>
+    public bool AssertionAudienceIsIssuer { get; init; }
 
     /// <summary>Requested scopes (space-joined on the wire).</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];

@@ -205,7 +205,7 @@ public static class TokenTransitions
                 ? null
                 : ev with
                 {
-                    Message = $"{message}. The credentials of client '{config.ClientId}' may be stale or revoked: update the credentials Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
+                    Message = $"{message}. {Remediation(config)}",
                 };
             state = state with { RemediationsSent = state.RemediationsSent.Add(key) };
         }
@@ -219,6 +219,15 @@ public static class TokenTransitions
 
         return Transition(Enter(state, phase, failure.Reason, message, now), ev, config, ScheduledWork.None, null);
     }
+
+    private static string Remediation(TokenMonitorConfig config) => config.ClientAuthentication switch
+    {
+        // Naming the method tells the reader where to look: a key registration at the IdP, not a password.
+        ClientAuthenticationMethod.PrivateKeyJwt =>
+            $"The private_key_jwt assertion of client '{config.ClientId}' was refused: check that the IdP holds the public key of the Secret's private key{(config.KeyId is null ? string.Empty : $" under kid '{config.KeyId}'")}, that the algorithm is allowed and the audience is the token endpoint; update the private key Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
+        _ =>
+            $"The credentials of client '{config.ClientId}' may be stale or revoked: update the credentials Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
+    };
 
     private static TransitionResult TransientFailure(MonitorState state, MonitorWork work, TokenFailure failure, int flightAttempts, DateTimeOffset now, TokenMonitorConfig config, double jitter)
     {

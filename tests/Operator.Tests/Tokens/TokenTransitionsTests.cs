@@ -97,6 +97,19 @@ public sealed class TokenTransitionsTests
     }
 
     [Fact]
+    public void A_refused_private_key_jwt_assertion_gets_a_hint_that_names_the_method_and_the_key_id()
+    {
+        var config = Config with { ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt, KeyId = "key-2026" };
+
+        var result = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, Outcome("invalid_client", Now), 1, Now, config, 0.5);
+
+        var message = result.Update!.Event!.Message;
+        Assert.Contains("private_key_jwt", message, StringComparison.Ordinal);
+        Assert.Contains("kid 'key-2026'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("may be stale or revoked", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_refresh_that_changes_no_token_time_writes_nothing()
     {
         var grant = new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromHours(1), null, null);
@@ -203,6 +216,7 @@ public sealed class TokenTransitionsTests
         "grant" => AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", now, now + TimeSpan.FromHours(1), null, null), "v1"),
         "transient" or "transient-at-deadline" => AttemptOutcome.Failed(Failures.Transient().Failure!, "v1"),
         "invalid_grant" => AttemptOutcome.Failed(Failures.InvalidGrant().Failure!, "v1"),
+        "invalid_client" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, TokenReasons.CredentialsRejected, "client authentication failed", 401, "invalid_client"), "v1"),
         "missing" => AttemptOutcome.Missing("SecretNotFound", "Secret idp-creds not found"),
         "guard" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Connection, TokenReasons.EndpointNotAllowed, "idp.example.com resolved to 169.254.169.254"), "v1"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
