@@ -61,7 +61,8 @@ public sealed class StatusWriter(IKubernetes client)
     public static bool IsTransient(Exception exception) => exception switch
     {
         HttpOperationException e => e.Response.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError,
-        HttpRequestException or IOException => true,
+        // Over HTTP/2 a connection reset during setup surfaces as a bare SocketException.
+        HttpRequestException or IOException or System.Net.Sockets.SocketException => true,
         _ => false,
     };
 

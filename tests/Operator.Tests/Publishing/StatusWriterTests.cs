@@ -55,4 +55,10 @@ public sealed class StatusWriterTests(EmulatorEnvironment environment) : IClassF
 
         Assert.Equal("""{"authRetry":{"attempts":2,"nextAttemptTime":null}}""", patch);
     }
+
+    [Fact]
+    public void A_connection_reset_during_HTTP2_setup_is_retried_as_transient()
+    {
+        Assert.True(StatusWriter.IsTransient(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
+    }
 }
