@@ -7,7 +7,7 @@ namespace RemoteWorkloadOperator.Entities.Validation;
 /// </summary>
 public sealed record RetryDefaults
 {
-    /// <summary>The defaults of the token-monitor specification.</summary>
+    /// <summary>The defaults of the documented defaults (docs/configuration.md).</summary>
     public static RetryDefaults Standard { get; } = new();
 
     public TimeSpan InitialInterval { get; init; } = TimeSpan.FromSeconds(10);

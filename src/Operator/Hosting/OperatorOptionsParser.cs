@@ -11,7 +11,7 @@ namespace RemoteWorkloadOperator.Hosting;
 /// </summary>
 public static class OperatorOptionsParser
 {
-    /// <summary>Environment variables of the retry defaults (token-monitor spec, section 4).</summary>
+    /// <summary>Environment variables of the retry defaults (docs/configuration.md).</summary>
     public static class Variables
     {
         public const string InitialInterval = "RW_RETRY_INITIAL_INTERVAL";

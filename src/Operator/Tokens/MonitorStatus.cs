@@ -3,13 +3,13 @@ namespace RemoteWorkloadOperator.Tokens;
 /// <summary>What kind of status write this is.</summary>
 public enum StatusUpdateKind
 {
-    /// <summary>A phase transition (section 1 rows 1, 4, 6, 7, 8, 9): write everything; <see cref="StatusUpdate.Event"/> is usually set.</summary>
+    /// <summary>A phase transition (the transition table in docs/token-monitor.md): write everything; <see cref="StatusUpdate.Event"/> is usually set.</summary>
     Transition,
 
-    /// <summary>A scheduled refresh succeeded (row 2): only <c>status.token</c> times changed; no event.</summary>
+    /// <summary>A scheduled refresh succeeded: only <c>status.token</c> times changed; no event.</summary>
     TokenTimes,
 
-    /// <summary>An AuthRetrying tick failed before the deadline (row 5): only <c>status.authRetry</c> changed; no event.</summary>
+    /// <summary>An AuthRetrying tick failed before the deadline: only <c>status.authRetry</c> changed; no event.</summary>
     RetryProgress,
 
     /// <summary>The status is unchanged; only record <see cref="StatusUpdate.Event"/> (a permanent rejection of a new credentials version).</summary>

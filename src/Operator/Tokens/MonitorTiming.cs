@@ -1,9 +1,9 @@
 namespace RemoteWorkloadOperator.Tokens;
 
-/// <summary>Short retry and AuthRetrying settings (spec section 3 and 4). Defaults are the spec's.</summary>
+/// <summary>Short retry and AuthRetrying settings. Defaults are those of docs/configuration.md.</summary>
 public sealed record RetryPolicyOptions
 {
-    /// <summary>The spec's defaults.</summary>
+    /// <summary>The documented defaults (docs/configuration.md).</summary>
     public static RetryPolicyOptions Default { get; } = new();
 
     /// <summary>First wait of the short retry.</summary>
@@ -28,7 +28,7 @@ public sealed record RetryPolicyOptions
 /// <summary>When to refresh ahead of expiry (spec <c>spec.refresh</c>).</summary>
 public sealed record RefreshPolicyOptions
 {
-    /// <summary>The spec's defaults.</summary>
+    /// <summary>The documented defaults (docs/configuration.md).</summary>
     public static RefreshPolicyOptions Default { get; } = new();
 
     /// <summary>Refresh when the token has this long left ...</summary>
@@ -41,7 +41,7 @@ public sealed record RefreshPolicyOptions
 /// <summary>All timing knobs of one monitor.</summary>
 public sealed record MonitorTiming
 {
-    /// <summary>The spec's defaults.</summary>
+    /// <summary>The documented defaults (docs/configuration.md).</summary>
     public static MonitorTiming Default { get; } = new();
 
     /// <summary>Short retry and AuthRetrying.</summary>

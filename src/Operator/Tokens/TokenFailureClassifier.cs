@@ -7,8 +7,8 @@ using System.Text.Json;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
-/// Spec section 2 as pure functions: from an HTTP answer or an exception to a <see cref="TokenFailure"/>.
-/// Rows are checked in the spec's order; the first match wins.
+/// The classification table of docs/token-monitor.md as pure functions: from an HTTP answer or an exception to a <see cref="TokenFailure"/>.
+/// Rows are checked in the table's order; the first match wins.
 /// </summary>
 public static partial class TokenFailureClassifier
 {

@@ -1,7 +1,7 @@
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
-/// Spec section 3 as pure functions of (times, options, one jitter sample <c>u</c> in [0, 1)).
+/// The timing rules of docs/token-monitor.md as pure functions of (times, options, one jitter sample <c>u</c> in [0, 1)).
 /// <c>u = 0.5</c> means no jitter for the symmetric jitters.
 /// </summary>
 public static class TokenSchedule

@@ -9,7 +9,7 @@ public sealed class OperatorOptionsParserTests
         OperatorOptionsParser.Parse(args, environment.ToDictionary(e => e.Name, e => (string?)e.Value));
 
     [Fact]
-    public void Defaults_are_the_specification_values()
+    public void Defaults_are_the_documented_values()
     {
         var (options, errors) = Parse([]);
 

@@ -25,7 +25,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Scenario1_secret_and_workload_applied_reach_Running_with_a_working_token()
+    public async Task secret_and_workload_applied_reach_Running_with_a_working_token()
     {
         SkipIfUnavailable();
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
@@ -61,7 +61,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     }
 
     [Fact]
-    public async Task Scenario2_WAF_block_goes_AuthRetrying_and_recovers_on_the_next_tick()
+    public async Task WAF_block_goes_AuthRetrying_and_recovers_on_the_next_tick()
     {
         SkipIfUnavailable();
         await using var run = await Environment.StartRunningAsync("s2", null, Cancel);
@@ -94,7 +94,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     }
 
     [Fact]
-    public async Task Scenario3_ceiling_passes_and_the_workload_gives_up_at_the_deadline()
+    public async Task ceiling_passes_and_the_workload_gives_up_at_the_deadline()
     {
         SkipIfUnavailable();
         var retry = new RetrySpec { TickInterval = KubeDuration.Parse("10s"), Ceiling = KubeDuration.Parse("10s") };
@@ -114,7 +114,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     }
 
     [Fact]
-    public async Task Scenario4_invalid_grant_is_Unauthenticated_at_once_and_a_new_secret_value_recovers_it()
+    public async Task invalid_grant_is_Unauthenticated_at_once_and_a_new_secret_value_recovers_it()
     {
         SkipIfUnavailable();
         await using var run = await Environment.StartRunningAsync("s4", null, Cancel);
@@ -136,7 +136,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     }
 
     [Fact]
-    public async Task Scenario5_retry_annotation_from_Unauthenticated_makes_one_attempt_and_is_recorded()
+    public async Task retry_annotation_from_Unauthenticated_makes_one_attempt_and_is_recorded()
     {
         SkipIfUnavailable();
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
@@ -158,7 +158,7 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
     }
 
     [Fact]
-    public async Task Scenario9_deleting_workloads_stops_monitors_and_collects_owned_token_secrets_only()
+    public async Task deleting_workloads_stops_monitors_and_collects_owned_token_secrets_only()
     {
         SkipIfUnavailable();
         await using var idp = await ScenarioEnvironment.StartIdpAsync();

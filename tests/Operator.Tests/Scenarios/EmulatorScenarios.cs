@@ -23,7 +23,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Scenario6_restart_mid_AuthRetrying_keeps_the_deadline_and_waits_for_the_next_attempt_time()
+    public async Task restart_mid_AuthRetrying_keeps_the_deadline_and_waits_for_the_next_attempt_time()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
         var ns = await environment.NewNamespaceAsync("s6", Cancel);
@@ -59,7 +59,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     }
 
     [Fact]
-    public async Task Scenario7_only_the_leader_works_and_a_standby_takes_over_without_reusing_a_rotated_refresh_token()
+    public async Task only_the_leader_works_and_a_standby_takes_over_without_reusing_a_rotated_refresh_token()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
         var ns = await environment.NewNamespaceAsync("s7", Cancel);
@@ -102,7 +102,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     }
 
     [Fact]
-    public async Task Scenario8_conflict_storms_server_errors_dropped_watches_and_410_lose_no_transition()
+    public async Task conflict_storms_server_errors_dropped_watches_and_410_lose_no_transition()
     {
         await using var run = await environment.StartRunningAsync("s8", null, Cancel);
         var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
@@ -138,7 +138,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     }
 
     [Fact]
-    public async Task Scenario10_invalid_workloads_fail_with_the_field_while_valid_ones_keep_running()
+    public async Task invalid_workloads_fail_with_the_field_while_valid_ones_keep_running()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
         var ns = await environment.NewNamespaceAsync("s10", Cancel);
@@ -187,7 +187,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     }
 
     [Fact]
-    public async Task Scenario11_the_operator_identity_holds_exactly_the_config_rbac_permissions()
+    public async Task the_operator_identity_holds_exactly_the_config_rbac_permissions()
     {
         var ns = await environment.NewNamespaceAsync("s11", Cancel);
         await Workloads.CreateSecretAsync(Admin, ns, "creds", new Dictionary<string, string> { ["k"] = "v" }, Cancel);

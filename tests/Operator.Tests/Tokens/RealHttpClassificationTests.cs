@@ -4,7 +4,7 @@ using RemoteWorkloadOperator.Tokens;
 namespace RemoteWorkloadOperator.Tests.Tokens;
 
 /// <summary>
-/// Spec section 2 and 5: every fault mode through the real HTTP stack (Duende.IdentityModel over HttpClient from
+/// The classification table of docs/token-monitor.md: every fault mode through the real HTTP stack (Duende.IdentityModel over HttpClient from
 /// IHttpClientFactory) against the in-process OpenIddict server on 127.0.0.1 behind its fault layer.
 /// </summary>
 public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : IClassFixture<AuthServerFixture>

@@ -4,24 +4,24 @@ using RemoteWorkloadOperator.Tokens;
 namespace RemoteWorkloadOperator.Tests.Tokens;
 
 /// <summary>
-/// Section 5 property: for any sequence of IdP outcomes, clock advances, triggers and restarts, the invariants hold:
-/// at most one request in flight; the phase only changes along section 1's rows; no workload stays AuthRetrying past
+/// The invariants of docs/token-monitor.md's transition table: for any sequence of IdP outcomes, clock advances, triggers and restarts, the invariants hold:
+/// at most one request in flight; the phase only changes along the table's rows; no workload stays AuthRetrying past
 /// its deadline; no status write without a change.
 /// </summary>
 public sealed class TokenMonitorPropertyTests
 {
     private static readonly HashSet<(TokenPhase From, TokenPhase To)> AllowedTransitions =
     [
-        (TokenPhase.Pending, TokenPhase.Running), // row 1
-        (TokenPhase.Running, TokenPhase.AuthRetrying), // row 4
-        (TokenPhase.Pending, TokenPhase.AuthRetrying), // row 4, before the first token
-        (TokenPhase.AuthRetrying, TokenPhase.Running), // row 6
-        (TokenPhase.AuthRetrying, TokenPhase.Unauthenticated), // rows 7 and 8
-        (TokenPhase.Running, TokenPhase.Unauthenticated), // row 8
-        (TokenPhase.Pending, TokenPhase.Unauthenticated), // row 8
-        (TokenPhase.Unauthenticated, TokenPhase.Running), // row 9
-        (TokenPhase.Unauthenticated, TokenPhase.AuthRetrying), // row 9 then 4
-        (TokenPhase.Unauthenticated, TokenPhase.Unauthenticated), // row 9 then 8 with another cause
+        (TokenPhase.Pending, TokenPhase.Running), // first token
+        (TokenPhase.Running, TokenPhase.AuthRetrying), // retrying starts
+        (TokenPhase.Pending, TokenPhase.AuthRetrying), // retrying starts, before the first token
+        (TokenPhase.AuthRetrying, TokenPhase.Running), // recovered
+        (TokenPhase.AuthRetrying, TokenPhase.Unauthenticated), // ceiling, rejected
+        (TokenPhase.Running, TokenPhase.Unauthenticated), // rejected
+        (TokenPhase.Pending, TokenPhase.Unauthenticated), // rejected
+        (TokenPhase.Unauthenticated, TokenPhase.Running), // trigger
+        (TokenPhase.Unauthenticated, TokenPhase.AuthRetrying), // trigger, then retrying starts
+        (TokenPhase.Unauthenticated, TokenPhase.Unauthenticated), // trigger, then rejected with another cause
     ];
 
     private static readonly MonitorTiming Timing = new()

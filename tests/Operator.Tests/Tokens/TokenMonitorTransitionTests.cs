@@ -9,7 +9,7 @@ public sealed class TokenMonitorTransitionTests
     private static readonly TimeSpan[] ShortRetryOffsets = [TimeSpan.Zero, S(10), S(30), S(70), S(150), S(270)];
 
     [Fact]
-    public async Task Row1_pending_to_running_publishes_and_emits_TokenIssued()
+    public async Task Pending_to_running_publishes_and_emits_TokenIssued()
     {
         await using var h = new Harness();
         h.Client.Then(() => h.Client.Token(Hour));
@@ -30,7 +30,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row2_scheduled_refresh_updates_token_times_without_phase_write_or_event()
+    public async Task Scheduled_refresh_updates_token_times_without_phase_write_or_event()
     {
         await using var h = new Harness();
         h.Client.Fallback = () => h.Client.Token(Hour);
@@ -51,7 +51,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row3_transient_blip_absorbed_by_short_retry_without_phase_change()
+    public async Task Transient_blip_absorbed_by_short_retry_without_phase_change()
     {
         await using var h = new Harness();
         h.Client.Then(() => h.Client.Token(Hour)).Then(() => Failures.Transient()).Then(() => h.Client.Token(Hour));
@@ -69,7 +69,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row4_short_retry_exhausted_enters_AuthRetrying_with_one_write()
+    public async Task Short_retry_exhausted_enters_AuthRetrying_with_one_write()
     {
         await using var h = new Harness();
         h.Client.Then(() => h.Client.Token(Hour));
@@ -103,7 +103,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row5_failed_tick_updates_attempts_without_event_or_condition_flip()
+    public async Task Failed_tick_updates_attempts_without_event_or_condition_flip()
     {
         await using var h = await InAuthRetrying();
         var entered = h.LastUpdate.Status;
@@ -123,7 +123,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row6_first_tick_after_IdP_returns_recovers()
+    public async Task First_tick_after_IdP_returns_recovers()
     {
         await using var h = await InAuthRetrying();
         var before = h.Client.Count;
@@ -144,7 +144,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row7_ceiling_hit_exactly_at_the_deadline()
+    public async Task Ceiling_hit_exactly_at_the_deadline()
     {
         var timing = new MonitorTiming
         {
@@ -173,7 +173,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row8_permanent_error_during_AuthRetrying_gives_up_at_once()
+    public async Task Permanent_error_during_AuthRetrying_gives_up_at_once()
     {
         await using var h = await InAuthRetrying();
         h.Client.Fallback = Failures.InvalidGrant;
@@ -193,7 +193,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row8_permanent_error_while_running_goes_Unauthenticated_without_retrying()
+    public async Task Permanent_error_while_running_goes_Unauthenticated_without_retrying()
     {
         await using var h = new Harness();
         h.Client.Then(() => h.Client.Token(Hour));
@@ -229,7 +229,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row9_credentials_change_leaves_Unauthenticated_with_a_fresh_short_retry()
+    public async Task Credentials_change_leaves_Unauthenticated_with_a_fresh_short_retry()
     {
         await using var h = new Harness();
         h.Client.Then(Failures.InvalidGrant).Then(() => Failures.Transient()).Then(() => h.Client.Token(Hour));
@@ -249,7 +249,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row9_retry_request_from_Unauthenticated_makes_one_attempt()
+    public async Task Retry_request_from_Unauthenticated_makes_one_attempt()
     {
         await using var h = new Harness();
         h.Client.Then(Failures.InvalidGrant).Then(() => h.Client.Token(Hour));
@@ -262,7 +262,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row9_failed_phase_resumed_idles_until_a_trigger()
+    public async Task Failed_phase_resumed_idles_until_a_trigger()
     {
         await using var h = new Harness();
         h.Client.Fallback = () => h.Client.Token(Hour);
@@ -276,7 +276,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Row10_stop_is_quiet_even_mid_short_retry()
+    public async Task Stop_is_quiet_even_mid_short_retry()
     {
         var h = new Harness();
         h.Client.Then(() => h.Client.Token(Hour));
