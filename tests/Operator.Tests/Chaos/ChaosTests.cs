@@ -232,7 +232,6 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                 Assert.Contains(workload.Status!.Reason, new[] { Reasons.TokenIssued, Reasons.Recovered });
             }
 
-            await Task.Delay(500, Cancel);
             var all = replicas.Concat(stopped).ToList();
 
             // No refresh token was ever presented twice (the IdP's reuse detection would have revoked its family).

@@ -9,8 +9,8 @@ using RemoteWorkloadOperator.Testing.AuthServer;
 namespace RemoteWorkloadOperator.Tests.Scenarios;
 
 /// <summary>
-/// Scenarios that need the emulator's fault injection or several operator replicas (issue:
-/// scenarios 6, 7, 8, 10 and 11). Each class gets its own control plane, so the cluster-wide
+/// Scenarios that need the emulator's fault injection or several operator replicas: restart durability,
+/// leader handover, API fault storms, invalid workloads beside valid ones, and RBAC. Each class gets its own control plane, so the cluster-wide
 /// faults here cannot disturb other scenario classes.
 /// </summary>
 public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
@@ -87,9 +87,8 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
             var requestsBefore = idp.TokenRequestCount;
             await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-failover", Cancel);
             var refreshed = await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.Token?.LastRefreshTime > DateTime.UtcNow.AddSeconds(-10) && w.Status.LastHandledRetryRequest?.StartsWith("after-failover", StringComparison.Ordinal) == true, Settle, Cancel);
-            await Task.Delay(500, Cancel);
-            refreshed = (await Workloads.GetAsync(Admin, ns, "w", Cancel))!;
             Assert.True(idp.TokenRequestCount > requestsBefore);
+            Assert.Equal(0, idp.ReusedRefreshTokens);
             Assert.Equal(WorkloadPhase.Running, refreshed.Status!.Phase);
             Assert.Equal(Reasons.TokenIssued, refreshed.Status.Reason);
             Assert.DoesNotContain(standby.PhaseChanges, c => c.To == WorkloadPhase.Unauthenticated);
@@ -130,7 +129,13 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
         faults.FailNextWrites("remoteworkloads/status", 3, 409, ns);
         idp.SetFault(AuthServerFault.None);
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, OneTick + TimeSpan.FromSeconds(5), Cancel);
-        await Task.Delay(500, Cancel);
+        // The Event of a transition is recorded after its status write: wait for it, then compare exactly.
+        var eventDeadline = DateTimeOffset.UtcNow + Settle;
+        while (!(await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Skip(eventsBefore).Any(e => e.Reason == Reasons.Recovered))
+        {
+            Assert.True(DateTimeOffset.UtcNow < eventDeadline, "no Recovered Event after the recovery");
+            await Task.Delay(100, Cancel);
+        }
 
         Assert.Equal([WorkloadPhase.AuthRetrying, WorkloadPhase.Running], op.PhaseChanges.Skip(changesBefore).Select(c => c.To));
         var events = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Skip(eventsBefore).Select(e => e.Reason);

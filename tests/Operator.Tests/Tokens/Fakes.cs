@@ -32,6 +32,9 @@ internal sealed class ScriptedTokenClient(FakeTimeProvider time) : ITokenEndpoin
 
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
+    /// <summary>Requests sent and not answered yet.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     public int Count
     {
         get

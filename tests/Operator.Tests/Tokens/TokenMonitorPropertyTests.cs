@@ -44,13 +44,19 @@ public sealed class TokenMonitorPropertyTests
     {
         var outcomes = Gen.Int[0, 99].Array[1, 30];
         var steps = Gen.Select(Gen.Int[0, 400], Gen.Int[0, 9]).Array[1, 25];
+        var triggersDuringFlight = 0;
         Gen.Select(outcomes, steps, Gen.Int).Sample(
-            (answers, plan, seed) => Run(answers, plan, seed).GetAwaiter().GetResult(),
+            (answers, plan, seed) => Interlocked.Add(ref triggersDuringFlight, Run(answers, plan, seed).GetAwaiter().GetResult()),
             iter: 150);
+
+        // The held requests must really have overlapped triggers, or single flight was never put to the test.
+        Assert.True(triggersDuringFlight > 0, "no trigger arrived while a request was outstanding");
     }
 
-    private static async Task Run(int[] answers, (int Seconds, int Action)[] plan, int seed)
+    /// <summary>Runs one plan; returns how many triggers arrived while a request was outstanding.</summary>
+    private static async Task<int> Run(int[] answers, (int Seconds, int Action)[] plan, int seed)
     {
+        var triggersDuringFlight = 0;
         var random = new Random(seed);
         await using var h = new Harness(Timing, jitter: random.NextDouble(), clientId: "mcp-operator");
         var checker = new InvariantChecker();
@@ -73,6 +79,11 @@ public sealed class TokenMonitorPropertyTests
         foreach (var (seconds, action) in plan)
         {
             h.Jitter.Value = random.NextDouble();
+            if (action is 0 or 1 && h.Client.InFlight > 0)
+            {
+                triggersDuringFlight++;
+            }
+
             switch (action)
             {
                 case 0:
@@ -86,7 +97,16 @@ public sealed class TokenMonitorPropertyTests
                     _ = h.Monitor.Reconcile();
                     break;
                 case 3:
+                    Release(h);
                     await h.RestartAsync();
+                    break;
+                case 4:
+                    // The IdP stops answering: the next request stays in flight while triggers and the clock go on,
+                    // so single flight is tested against a request that really is outstanding.
+                    h.Client.Gate ??= new TaskCompletionSource();
+                    break;
+                case 5:
+                    Release(h);
                     break;
             }
 
@@ -96,6 +116,21 @@ public sealed class TokenMonitorPropertyTests
                 h.Advance(TimeSpan.FromSeconds(1));
                 checker.Check(h);
             }
+        }
+
+        Release(h);
+        checker.Check(h);
+        return triggersDuringFlight;
+    }
+
+    // The gate's continuations run inline (no RunContinuationsAsynchronously), so when SetResult returns the released
+    // flight has gone as far as it can without the clock, as a synchronous answer would have.
+    private static void Release(Harness h)
+    {
+        if (h.Client.Gate is { } gate)
+        {
+            h.Client.Gate = null;
+            gate.SetResult();
         }
     }
 
@@ -156,6 +191,12 @@ public sealed class TokenMonitorPropertyTests
             }
 
             var phase = h.Monitor.Phase;
+            if (h.Client.InFlight > 0)
+            {
+                // A request outstanding past the deadline keeps the phase until its answer: nothing is cancelled mid-flight.
+                return;
+            }
+
             if (phase == TokenPhase.AuthRetrying)
             {
                 var current = h.Monitor.Status;
