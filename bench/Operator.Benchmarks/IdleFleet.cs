@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Benchmarks;
@@ -34,7 +35,7 @@ internal sealed class IdleFleet : IAsyncDisposable
         return new IdleFleet(monitors);
     }
 
-    public bool AllRunning() => _monitors.TrueForAll(m => m.Phase == TokenPhase.Running);
+    public bool AllRunning() => _monitors.TrueForAll(m => m.Phase == WorkloadPhase.Running);
 
     public async ValueTask DisposeAsync()
     {

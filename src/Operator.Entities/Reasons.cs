@@ -23,4 +23,10 @@ public static class Reasons
     public const string InvalidPrivateKey = "InvalidPrivateKey";
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";
     public const string RefreshTokenValid = "RefreshTokenValid";
+
+    /// <summary>No attempt yet (the reason of a fresh workload's status before its first token).</summary>
+    public const string Pending = "Pending";
+
+    /// <summary>The reason of the AuthRetrying condition while it is False.</summary>
+    public const string NotRetrying = "NotRetrying";
 }

@@ -39,7 +39,7 @@ public sealed class OperatorOptionsTests
         Assert.Equal(8080, port);
         Assert.False(options.AllowInsecureEndpoints);
         Assert.False(options.AllowPrivateEndpoints);
-        Assert.Equal(RetryDefaults.Standard, options.Retry);
+        Assert.Equal(RetryPolicy.Default, options.Retry);
         Assert.Equal(4, options.Workers);
     }
 
@@ -95,7 +95,7 @@ public sealed class OperatorOptionsTests
     {
         var values = File.ReadAllText(Path.Combine(Helm.ChartPath, "values.yaml"));
         var docs = File.ReadAllText(RepositoryPaths.Combine("docs", "helm.md"));
-        var defaults = RetryDefaults.Standard;
+        var defaults = RetryPolicy.Default;
         (string Value, string Variable, string Default)[] expected =
         [
             ("initialInterval", OperatorOptionsParser.Variables.InitialInterval, KubeDuration.Format(defaults.InitialInterval)),

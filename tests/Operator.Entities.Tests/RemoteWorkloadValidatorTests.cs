@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
 
 namespace RemoteWorkloadOperator.Entities.Tests;
@@ -169,7 +170,7 @@ public sealed class RemoteWorkloadValidatorTests
     {
         var workload = ValidWorkloads.RefreshToken();
         workload.Spec.Retry = new RetrySpec { TickInterval = D("2h") };
-        var defaults = RetryDefaults.Standard with { Ceiling = TimeSpan.FromHours(1) };
+        var defaults = RetryPolicy.Default with { Ceiling = TimeSpan.FromHours(1) };
 
         Assert.Empty(RemoteWorkloadValidator.Validate(workload));
         var problem = Assert.Single(RemoteWorkloadValidator.Validate(workload, new ValidationOptions { Defaults = defaults }));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Schema;
 
 namespace RemoteWorkloadOperator.Entities.Validation;
@@ -259,20 +260,20 @@ public static partial class RemoteWorkloadValidator
             return;
         }
 
-        CheckBounded(problems, "spec.refresh.beforeExpiry", refresh.BeforeExpiry, RetryDefaults.MaximumInterval);
+        CheckBounded(problems, "spec.refresh.beforeExpiry", refresh.BeforeExpiry, RetryBounds.MaximumInterval);
         if (refresh.LifetimeFraction is { } fraction && !(fraction > 0 && fraction < 1))
         {
             problems.Add(Invalid("spec.refresh.lifetimeFraction", "must be greater than 0 and less than 1"));
         }
     }
 
-    private static void CheckRetry(List<ValidationProblem> problems, RetrySpec? retry, RetryDefaults defaults)
+    private static void CheckRetry(List<ValidationProblem> problems, RetrySpec? retry, RetryPolicy defaults)
     {
-        var initial = CheckBounded(problems, "spec.retry.initialInterval", retry?.InitialInterval, RetryDefaults.MaximumInterval);
-        var max = CheckBounded(problems, "spec.retry.maxInterval", retry?.MaxInterval, RetryDefaults.MaximumInterval);
-        CheckBounded(problems, "spec.retry.maxElapsed", retry?.MaxElapsed, RetryDefaults.MaximumInterval);
-        var tick = CheckBounded(problems, "spec.retry.tickInterval", retry?.TickInterval, RetryDefaults.MaximumInterval);
-        var ceiling = CheckBounded(problems, "spec.retry.ceiling", retry?.Ceiling, RetryDefaults.MaximumCeiling);
+        var initial = CheckBounded(problems, "spec.retry.initialInterval", retry?.InitialInterval, RetryBounds.MaximumInterval);
+        var max = CheckBounded(problems, "spec.retry.maxInterval", retry?.MaxInterval, RetryBounds.MaximumInterval);
+        CheckBounded(problems, "spec.retry.maxElapsed", retry?.MaxElapsed, RetryBounds.MaximumInterval);
+        var tick = CheckBounded(problems, "spec.retry.tickInterval", retry?.TickInterval, RetryBounds.MaximumInterval);
+        var ceiling = CheckBounded(problems, "spec.retry.ceiling", retry?.Ceiling, RetryBounds.MaximumCeiling);
 
         if (retry?.MaxAttempts is < 1)
         {
@@ -286,9 +287,9 @@ public static partial class RemoteWorkloadValidator
                 $"initialInterval ({KubeDuration.Format(initial ?? defaults.InitialInterval)}) must not exceed maxInterval ({KubeDuration.Format(max ?? defaults.MaxInterval)})"));
         }
 
-        if (tick is not null && tick < RetryDefaults.MinimumTickInterval)
+        if (tick is not null && tick < RetryBounds.MinimumTickInterval)
         {
-            problems.Add(Invalid("spec.retry.tickInterval", $"must be at least {KubeDuration.Format(RetryDefaults.MinimumTickInterval)}"));
+            problems.Add(Invalid("spec.retry.tickInterval", $"must be at least {KubeDuration.Format(RetryBounds.MinimumTickInterval)}"));
         }
 
         if ((tick ?? defaults.TickInterval) > (ceiling ?? defaults.Ceiling) && (tick is not null || ceiling is not null))

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Entities.Validation;
 
 /// <summary>Operator settings that change what a valid workload is.</summary>
@@ -13,5 +14,5 @@ public sealed record ValidationOptions
     public bool AllowPrivateEndpoints { get; init; }
 
     /// <summary>The defaults that fill unset retry fields.</summary>
-    public RetryDefaults Defaults { get; init; } = RetryDefaults.Standard;
+    public RetryPolicy Defaults { get; init; } = RetryPolicy.Default;
 }

@@ -7,7 +7,7 @@ namespace RemoteWorkloadOperator.Controller;
 /// <summary>Turns a validated workload spec and the operator defaults into the engine's configuration.</summary>
 public static class MonitorConfigBuilder
 {
-    public static TokenMonitorConfig Build(RemoteWorkload workload, RetryDefaults defaults, TimeSpan startupSpread)
+    public static TokenMonitorConfig Build(RemoteWorkload workload, RetryPolicy defaults, TimeSpan startupSpread)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(defaults);
@@ -38,7 +38,7 @@ public static class MonitorConfigBuilder
             Resource = oauth.Resource,
             Timing = new MonitorTiming
             {
-                Retry = new RetryPolicyOptions
+                Retry = new RetryPolicy
                 {
                     InitialInterval = retry?.InitialInterval?.Value ?? defaults.InitialInterval,
                     MaxInterval = retry?.MaxInterval?.Value ?? defaults.MaxInterval,
@@ -47,10 +47,10 @@ public static class MonitorConfigBuilder
                     TickInterval = retry?.TickInterval?.Value ?? defaults.TickInterval,
                     Ceiling = retry?.Ceiling?.Value ?? defaults.Ceiling,
                 },
-                Refresh = new RefreshPolicyOptions
+                Refresh = new RefreshPolicy
                 {
-                    BeforeExpiry = refresh?.BeforeExpiry?.Value ?? defaults.BeforeExpiry,
-                    LifetimeFraction = refresh?.LifetimeFraction ?? defaults.LifetimeFraction,
+                    BeforeExpiry = refresh?.BeforeExpiry?.Value ?? RefreshPolicy.Default.BeforeExpiry,
+                    LifetimeFraction = refresh?.LifetimeFraction ?? RefreshPolicy.Default.LifetimeFraction,
                 },
                 StartupSpread = startupSpread,
             },

@@ -129,14 +129,14 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         }
 
         var resume = Status.ResumeState();
-        if (resume.Phase is TokenPhase.Failed)
+        if (resume.Phase is WorkloadPhase.Failed)
         {
             // Failed was the reconciler's verdict on an older spec; this spec gets a fresh start.
             return (MonitorResumeState.Fresh, StartTrigger.None);
         }
 
         var (spec, credentials) = Status.ChangedSinceLastOwner(desired.Generation, desired.CredentialsRevision);
-        if (spec || (resume.Phase is TokenPhase.Running && !desired.TokenSecretPresent))
+        if (spec || (resume.Phase is WorkloadPhase.Running && !desired.TokenSecretPresent))
         {
             // The spec changed while no operator ran, or the token Secret is gone and no token is cached to repair it.
             return (resume, StartTrigger.Attempt);

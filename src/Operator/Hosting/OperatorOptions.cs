@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
 
 namespace RemoteWorkloadOperator.Hosting;
@@ -5,8 +6,8 @@ namespace RemoteWorkloadOperator.Hosting;
 /// <summary>The operator's effective configuration, validated once at start-up.</summary>
 public sealed record OperatorOptions
 {
-    /// <summary>Defaults that fill unset <c>spec.retry</c>/<c>spec.refresh</c> fields.</summary>
-    public RetryDefaults Retry { get; init; } = RetryDefaults.Standard;
+    /// <summary>Defaults that fill unset <c>spec.retry</c> fields (from the environment).</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 
     /// <summary>Namespaces to watch; empty means all namespaces.</summary>
     public IReadOnlyList<string> WatchNamespaces { get; init; } = [];

@@ -44,7 +44,7 @@ public static class OperatorOptionsParser
         string? Env(string name) => environment.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
         string? Flag(string name) => flags.TryGetValue(name, out var value) ? value : null;
 
-        var defaults = RetryDefaults.Standard;
+        var defaults = RetryPolicy.Default;
         var retry = defaults with
         {
             InitialInterval = Duration(Variables.InitialInterval, Env(Variables.InitialInterval), defaults.InitialInterval, errors),
@@ -59,22 +59,22 @@ public static class OperatorOptionsParser
             errors.Add($"{Variables.InitialInterval} ({KubeDuration.Format(retry.InitialInterval)}) must not exceed {Variables.MaxInterval} ({KubeDuration.Format(retry.MaxInterval)})");
         }
 
-        if (retry.TickInterval < RetryDefaults.MinimumTickInterval)
+        if (retry.TickInterval < RetryBounds.MinimumTickInterval)
         {
-            errors.Add($"{Variables.TickInterval}: must be at least {KubeDuration.Format(RetryDefaults.MinimumTickInterval)}");
+            errors.Add($"{Variables.TickInterval}: must be at least {KubeDuration.Format(RetryBounds.MinimumTickInterval)}");
         }
 
         foreach (var (variable, value) in new[] { (Variables.InitialInterval, retry.InitialInterval), (Variables.MaxInterval, retry.MaxInterval), (Variables.MaxElapsed, retry.MaxElapsed), (Variables.TickInterval, retry.TickInterval) })
         {
-            if (value > RetryDefaults.MaximumInterval)
+            if (value > RetryBounds.MaximumInterval)
             {
-                errors.Add($"{variable}: must be at most {KubeDuration.Format(RetryDefaults.MaximumInterval)}");
+                errors.Add($"{variable}: must be at most {KubeDuration.Format(RetryBounds.MaximumInterval)}");
             }
         }
 
-        if (retry.Ceiling > RetryDefaults.MaximumCeiling)
+        if (retry.Ceiling > RetryBounds.MaximumCeiling)
         {
-            errors.Add($"{Variables.Ceiling}: must be at most {KubeDuration.Format(RetryDefaults.MaximumCeiling)}");
+            errors.Add($"{Variables.Ceiling}: must be at most {KubeDuration.Format(RetryBounds.MaximumCeiling)}");
         }
 
         if (retry.TickInterval > retry.Ceiling)

@@ -226,7 +226,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         ? MonitorResumeState.Fresh
         : new MonitorResumeState
         {
-            Phase = Enum.Parse<TokenPhase>(phase.ToString()),
+            Phase = phase,
             Reason = status.Reason,
             Message = status.Message,
             AuthRetryStartedAt = Utc(status.AuthRetry?.StartedAt),
@@ -281,7 +281,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     }
 
     private WorkloadFacts ToFacts(MonitorStatus status) => new(
-        Enum.Parse<WorkloadPhase>(status.Phase.ToString()),
+        status.Phase,
         status.Reason,
         status.Message,
         status.Token.ExpiresAt is null && status.Token.LastRefreshTime is null

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
@@ -31,7 +32,7 @@ public sealed record MonitorResumeState
     }
 
     /// <summary>Persisted phase.</summary>
-    public TokenPhase Phase { get; init; } = TokenPhase.Pending;
+    public WorkloadPhase Phase { get; init; } = WorkloadPhase.Pending;
 
     /// <summary>Persisted reason (kept while the monitor idles).</summary>
     public string? Reason { get; init; }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using RemoteWorkloadOperator.Entities;
 
 namespace RemoteWorkloadOperator.Tokens;
 
@@ -13,10 +14,10 @@ public sealed record MonitorState
     public static MonitorState Initial { get; } = new();
 
     /// <summary>The phase.</summary>
-    public TokenPhase Phase { get; init; } = TokenPhase.Pending;
+    public WorkloadPhase Phase { get; init; } = WorkloadPhase.Pending;
 
     /// <summary>CamelCase reason (mirrors the Ready condition).</summary>
-    public string Reason { get; init; } = TokenReasons.Pending;
+    public string Reason { get; init; } = Reasons.Pending;
 
     /// <summary>Human message, sanitised.</summary>
     public string Message { get; init; } = "waiting for the first token";
@@ -61,24 +62,24 @@ public sealed record MonitorState
     public MonitorStatus ToStatus(TokenMonitorConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var retrying = Phase == TokenPhase.AuthRetrying;
-        var retryReason = retrying ? TokenReasons.TransientFailure
-            : Reason == TokenReasons.CeilingExceeded ? TokenReasons.CeilingExceeded
-            : Reason == TokenReasons.Recovered ? TokenReasons.Recovered
-            : TokenReasons.NotRetrying;
+        var retrying = Phase == WorkloadPhase.AuthRetrying;
+        var retryReason = retrying ? Reasons.TransientFailure
+            : Reason == Reasons.CeilingExceeded ? Reasons.CeilingExceeded
+            : Reason == Reasons.Recovered ? Reasons.Recovered
+            : Reasons.NotRetrying;
         var retryMessage = retrying && AuthRetry is { } info
             ? TokenTransitions.RetryingUntil(config.Timing.Retry.TickInterval, info.Deadline)
-            : retryReason == TokenReasons.NotRetrying ? "not retrying" : Message;
+            : retryReason == Reasons.NotRetrying ? "not retrying" : Message;
         return new MonitorStatus
         {
             Phase = Phase,
             Reason = Reason,
             Message = Message,
-            Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == TokenPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt },
+            Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == WorkloadPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt },
             DiscoveredIssuer = DiscoveredIssuer,
             DiscoveredTokenEndpoint = DiscoveredTokenEndpoint,
             AuthRetry = AuthRetry,
-            Ready = new ConditionFact(Phase == TokenPhase.Running, Reason, Message, ReadySince),
+            Ready = new ConditionFact(Phase == WorkloadPhase.Running, Reason, Message, ReadySince),
             AuthRetrying = new ConditionFact(retrying, retryReason, retryMessage, RetryingSince),
             LastFailure = LastFailure,
         };

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>What kind of status write this is.</summary>
@@ -36,7 +37,7 @@ public sealed record MonitorEvent(MonitorEventType Type, string Reason, string M
 public sealed record MonitorStatus
 {
     /// <summary>Phase.</summary>
-    public required TokenPhase Phase { get; init; }
+    public required WorkloadPhase Phase { get; init; }
 
     /// <summary>CamelCase reason, mirrors the Ready condition.</summary>
     public required string Reason { get; init; }

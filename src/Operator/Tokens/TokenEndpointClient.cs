@@ -1,5 +1,6 @@
 using System.Net.Http;
 using Duende.IdentityModel.Client;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens.Discovery;
 
 namespace RemoteWorkloadOperator.Tokens;
@@ -106,7 +107,7 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         catch (ClientKeyException ex)
         {
             // Permanent: only a new key (a credentials change) or a spec change can fix it.
-            return TokenRequestResult.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Local, TokenReasons.InvalidPrivateKey,
+            return TokenRequestResult.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Local, Reasons.InvalidPrivateKey,
                 $"spec.oauth.privateKeySecretRef: {ex.Message}"));
         }
         catch (Exception ex) when (TokenFailureClassifier.Classify(ex, stopToken, display) is { } failure)

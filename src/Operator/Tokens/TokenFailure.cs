@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>Whether a failed request is worth retrying.</summary>
@@ -71,51 +72,5 @@ public sealed record TokenFailure(
     /// spec (or metadata it leads to) names. Such a failure belongs in phase Failed, not Unauthenticated: no new
     /// credential fixes it, only a changed spec or DNS.
     /// </summary>
-    public bool SpecCannotWork => Class == FailureClass.Permanent && Reason == TokenReasons.EndpointNotAllowed;
-}
-
-/// <summary>Reasons the engine puts in status and events (CamelCase, machine-readable).</summary>
-public static class TokenReasons
-{
-    /// <summary>First token obtained.</summary>
-    public const string TokenIssued = "TokenIssued";
-
-    /// <summary>Back to Running after AuthRetrying.</summary>
-    public const string Recovered = "Recovered";
-
-    /// <summary>Entered AuthRetrying (event reason).</summary>
-    public const string AuthRetrying = "AuthRetrying";
-
-    /// <summary>Reason of the AuthRetrying condition.</summary>
-    public const string TransientFailure = "TransientFailure";
-
-    /// <summary>Transient failure of the token endpoint.</summary>
-    public const string TokenEndpointUnavailable = "TokenEndpointUnavailable";
-
-    /// <summary>The IdP rejected the credentials (RFC 6749 error code).</summary>
-    public const string CredentialsRejected = "CredentialsRejected";
-
-    /// <summary>AuthRetrying passed its deadline.</summary>
-    public const string CeilingExceeded = "CeilingExceeded";
-
-    /// <summary>Discovery answered nonsense.</summary>
-    public const string DiscoveryFailed = "DiscoveryFailed";
-
-    /// <summary>TLS failure.</summary>
-    public const string TlsFailure = "TlsFailure";
-
-    /// <summary>The private_key_jwt key cannot sign (not a supported key, or the wrong type for the algorithm).</summary>
-    public const string InvalidPrivateKey = "InvalidPrivateKey";
-
-    /// <summary>2xx without an access token.</summary>
-    public const string InvalidTokenResponse = "InvalidTokenResponse";
-
-    /// <summary>The connection was refused by the endpoint guard (the host resolved to a forbidden address).</summary>
-    public const string EndpointNotAllowed = "EndpointNotAllowed";
-
-    /// <summary>No attempt yet / waiting.</summary>
-    public const string Pending = "Pending";
-
-    /// <summary>The condition reason while AuthRetrying is false.</summary>
-    public const string NotRetrying = "NotRetrying";
+    public bool SpecCannotWork => Class == FailureClass.Permanent && Reason == Reasons.EndpointNotAllowed;
 }

@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
+using RemoteWorkloadOperator.Entities;
 
 namespace RemoteWorkloadOperator.Tokens;
 
@@ -32,7 +33,7 @@ public static partial class TokenFailureClassifier
 
         if (Find<EndpointNotAllowedException>(exception) is { } refused)
         {
-            return new TokenFailure(FailureClass.Permanent, FailureKind.Local, TokenReasons.EndpointNotAllowed, refused.Message);
+            return new TokenFailure(FailureClass.Permanent, FailureKind.Local, Reasons.EndpointNotAllowed, refused.Message);
         }
 
         if (Find<AuthenticationException>(exception) is not null)
@@ -40,7 +41,7 @@ public static partial class TokenFailureClassifier
             return new TokenFailure(
                 FailureClass.Permanent,
                 FailureKind.Tls,
-                TokenReasons.TlsFailure,
+                Reasons.TlsFailure,
                 $"TLS failure talking to {endpoint}: certificate invalid or untrusted, or no common protocol");
         }
 
@@ -127,7 +128,7 @@ public static partial class TokenFailureClassifier
 
             if ((isSuccess || status is >= 400 and < 500) && IsRejection(rawCode, parsed))
             {
-                return new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, TokenReasons.CredentialsRejected, text, status, code, answer.RetryAfter);
+                return new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, Reasons.CredentialsRejected, text, status, code, answer.RetryAfter);
             }
         }
 
@@ -147,7 +148,7 @@ public static partial class TokenFailureClassifier
             return new TokenFailure(
                 FailureClass.Permanent,
                 FailureKind.InvalidTokenResponse,
-                TokenReasons.InvalidTokenResponse,
+                Reasons.InvalidTokenResponse,
                 $"HTTP {status} from {endpoint} without access_token",
                 status);
         }
@@ -157,7 +158,7 @@ public static partial class TokenFailureClassifier
             return new TokenFailure(
                 FailureClass.Permanent,
                 FailureKind.InvalidTokenResponse,
-                TokenReasons.InvalidTokenResponse,
+                Reasons.InvalidTokenResponse,
                 $"HTTP {status} from {endpoint} with token_type {Sanitizer.Clean(parsed.TokenType, 40)}, which the operator cannot publish (only Bearer tokens are usable by consumers)",
                 status);
         }
@@ -190,7 +191,7 @@ public static partial class TokenFailureClassifier
         return new TokenFailure(
             FailureClass.Transient,
             kind,
-            TokenReasons.TokenEndpointUnavailable,
+            Reasons.TokenEndpointUnavailable,
             Sanitizer.Clean($"HTTP {status} from {location}{shape}{retryNote}", 400),
             status,
             null,
@@ -223,10 +224,10 @@ public static partial class TokenFailureClassifier
 
     /// <summary>A discovery document that answered but is unusable (no token endpoint, policy violation, wrong issuer).</summary>
     public static TokenFailure DiscoveryNonsense(string detail, int maxLength = Sanitizer.MaxLength) =>
-        new(FailureClass.Permanent, FailureKind.Discovery, TokenReasons.DiscoveryFailed, $"discovery failed: {Sanitizer.Clean(detail, maxLength)}");
+        new(FailureClass.Permanent, FailureKind.Discovery, Reasons.DiscoveryFailed, $"discovery failed: {Sanitizer.Clean(detail, maxLength)}");
 
     private static TokenFailure Transient(FailureKind kind, string description, int? status = null, string? code = null, TimeSpan? retryAfter = null) =>
-        new(FailureClass.Transient, kind, TokenReasons.TokenEndpointUnavailable, description, status, code, retryAfter);
+        new(FailureClass.Transient, kind, Reasons.TokenEndpointUnavailable, description, status, code, retryAfter);
 
     private static string DescribeBody(HttpAnswer answer, TokenResponseBody parsed)
     {

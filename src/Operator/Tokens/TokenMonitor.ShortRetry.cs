@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Polly;
 using Polly.Retry;
+using RemoteWorkloadOperator.Entities;
 
 namespace RemoteWorkloadOperator.Tokens;
 
@@ -11,17 +12,17 @@ namespace RemoteWorkloadOperator.Tokens;
 public sealed partial class TokenMonitor
 {
     private static readonly ResiliencePropertyKey<ShortRetryRun> RunKey = new("remoteworkload.short-retry");
-    private static readonly ConditionalWeakTable<TimeProvider, ConcurrentDictionary<RetryPolicyOptions, ResiliencePipeline<AttemptOutcome>>> Pipelines = [];
+    private static readonly ConditionalWeakTable<TimeProvider, ConcurrentDictionary<RetryPolicy, ResiliencePipeline<AttemptOutcome>>> Pipelines = [];
 
     private async ValueTask<AttemptOutcome> ShortRetryAsync()
     {
         var pipeline = Pipelines
-            .GetValue(_time, static _ => new ConcurrentDictionary<RetryPolicyOptions, ResiliencePipeline<AttemptOutcome>>())
+            .GetValue(_time, static _ => new ConcurrentDictionary<RetryPolicy, ResiliencePipeline<AttemptOutcome>>())
             .GetOrAdd(_config.Timing.Retry, static (retry, time) => BuildPipeline(retry, time), _time);
         DateTimeOffset? publishedExpiry;
         lock (_gate)
         {
-            publishedExpiry = _state.Phase == TokenPhase.Running ? _state.ExpiresAt : null;
+            publishedExpiry = _state.Phase == WorkloadPhase.Running ? _state.ExpiresAt : null;
         }
 
         // Only the waits between attempts are cancelled by a stop; a sent request runs under the grace bound.
@@ -37,7 +38,7 @@ public sealed partial class TokenMonitor
         }
     }
 
-    private static ResiliencePipeline<AttemptOutcome> BuildPipeline(RetryPolicyOptions retry, TimeProvider time) =>
+    private static ResiliencePipeline<AttemptOutcome> BuildPipeline(RetryPolicy retry, TimeProvider time) =>
         new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<AttemptOutcome>
             {

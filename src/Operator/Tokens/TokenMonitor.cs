@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RemoteWorkloadOperator.Entities;
 
 namespace RemoteWorkloadOperator.Tokens;
 
@@ -66,7 +67,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     public TokenMonitorConfig Config => _config;
 
     /// <summary>The current phase.</summary>
-    public TokenPhase Phase
+    public WorkloadPhase Phase
     {
         get
         {
@@ -270,7 +271,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_stopped || _inFlight || _state.Phase != TokenPhase.AuthRetrying || _deadline is not { } deadline)
+            if (_stopped || _inFlight || _state.Phase != WorkloadPhase.AuthRetrying || _deadline is not { } deadline)
             {
                 return;
             }
@@ -405,10 +406,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             TaskCompletionSource? idle;
             lock (_gate)
             {
-                if (!_stopped && _rerun && _state.Phase != TokenPhase.Running)
+                if (!_stopped && _rerun && _state.Phase != WorkloadPhase.Running)
                 {
                     // Triggers that arrived during the flight were coalesced into this one follow-up attempt.
-                    work = _state.Phase == TokenPhase.AuthRetrying ? MonitorWork.Tick : MonitorWork.Initial;
+                    work = _state.Phase == WorkloadPhase.AuthRetrying ? MonitorWork.Tick : MonitorWork.Initial;
                     BeginFlightNoLock();
                     continue;
                 }
@@ -614,10 +615,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private bool IsOwnStop(Exception ex) => ex is OperationCanceledException && _stop.IsCancellationRequested;
 
     private static TokenFailure LocalFailure(string description) =>
-        new(FailureClass.Transient, FailureKind.Local, TokenReasons.TokenEndpointUnavailable, description);
+        new(FailureClass.Transient, FailureKind.Local, Reasons.TokenEndpointUnavailable, description);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Token monitor {Workload} started in {Phase}")]
-    private static partial void LogStarted(ILogger logger, string workload, TokenPhase phase);
+    private static partial void LogStarted(ILogger logger, string workload, WorkloadPhase phase);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Token monitor {Workload} stopped")]
     private static partial void LogStopped(ILogger logger, string workload);
@@ -626,7 +627,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private static partial void LogShortRetry(ILogger logger, string workload, int attempt, TimeSpan delay, string error);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Workload {Workload} is now {Phase} ({Reason})")]
-    private static partial void LogTransition(ILogger logger, string workload, TokenPhase phase, string reason);
+    private static partial void LogTransition(ILogger logger, string workload, WorkloadPhase phase, string reason);
 
     // Exceptions are logged by type only: a Kubernetes client exception carries the request, whose body can hold a token.
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The {Port} failed for {Workload} ({ErrorType})")]

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
@@ -27,7 +28,7 @@ public static class TokenSchedule
     /// as its lifetime.
     /// </summary>
     public static DateTimeOffset NextRefresh(
-        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicyOptions refresh, TimeSpan tickInterval, double u)
+        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u)
     {
         ArgumentNullException.ThrowIfNull(refresh);
         var expiry = expiresAt ?? issuedAt + tickInterval;
@@ -68,7 +69,7 @@ public static class TokenSchedule
     /// <param name="retryAfter">The last answer's <c>Retry-After</c>.</param>
     /// <param name="retry">Options.</param>
     /// <param name="u">Jitter sample.</param>
-    public static TimeSpan? ShortRetryDelay(int failures, TimeSpan elapsed, TimeSpan? retryAfter, RetryPolicyOptions retry, double u)
+    public static TimeSpan? ShortRetryDelay(int failures, TimeSpan elapsed, TimeSpan? retryAfter, RetryPolicy retry, double u)
     {
         ArgumentNullException.ThrowIfNull(retry);
         if (failures < 1 || failures > retry.MaxAttempts)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RemoteWorkloadOperator.Entities;
 
 namespace RemoteWorkloadOperator.Tokens;
 
@@ -19,10 +20,10 @@ public static class TokenTransitions
     /// <summary>Which work a trigger starts in <paramref name="phase"/>: <see cref="MonitorWork.None"/> when it starts nothing.</summary>
     /// <param name="phase">The current phase.</param>
     /// <param name="retryRequested">A retry request (refresh now in Running) rather than a credentials change.</param>
-    public static MonitorWork WorkFor(TokenPhase phase, bool retryRequested) => phase switch
+    public static MonitorWork WorkFor(WorkloadPhase phase, bool retryRequested) => phase switch
     {
-        TokenPhase.Running => retryRequested ? MonitorWork.Refresh : MonitorWork.None,
-        TokenPhase.AuthRetrying => MonitorWork.Tick,
+        WorkloadPhase.Running => retryRequested ? MonitorWork.Refresh : MonitorWork.None,
+        WorkloadPhase.AuthRetrying => MonitorWork.Tick,
         _ => MonitorWork.Initial,
     };
 
@@ -52,9 +53,9 @@ public static class TokenTransitions
 
         switch (resume.Phase)
         {
-            case TokenPhase.Pending:
+            case WorkloadPhase.Pending:
                 return new TransitionResult(state, null, new ScheduledWork(MonitorWork.Initial, startAt), null);
-            case TokenPhase.Running:
+            case WorkloadPhase.Running:
                 var due = startAt;
                 if (state.ExpiresAt is { } expiry && expiry > now)
                 {
@@ -67,7 +68,7 @@ public static class TokenTransitions
                 }
 
                 return new TransitionResult(state with { NextRefresh = due }, null, new ScheduledWork(MonitorWork.Refresh, due), null);
-            case TokenPhase.AuthRetrying:
+            case WorkloadPhase.AuthRetrying:
                 var startedAt = resume.AuthRetryStartedAt ?? now;
                 var deadline = TokenSchedule.Deadline(startedAt, timing.Retry.Ceiling);
                 var nextAttempt = resume.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
@@ -120,12 +121,12 @@ public static class TokenTransitions
         {
             var message = outcome.MissingMessage ?? "credentials are not available";
             var waiting = state with { NextRefresh = null };
-            if (state.Phase == TokenPhase.Pending && state.Reason == missingReason && state.Message == message)
+            if (state.Phase == WorkloadPhase.Pending && state.Reason == missingReason && state.Message == message)
             {
                 return new TransitionResult(waiting, null, ScheduledWork.None, null);
             }
 
-            return Transition(Enter(waiting, TokenPhase.Pending, missingReason, message, now), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
+            return Transition(Enter(waiting, WorkloadPhase.Pending, missingReason, message, now), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
         }
 
         var failure = outcome.Failure ?? throw new ArgumentException("An outcome has a grant, a failure or a missing reason.", nameof(outcome));
@@ -158,7 +159,7 @@ public static class TokenTransitions
             NextRefresh = nextRefresh,
         };
         var schedule = new ScheduledWork(MonitorWork.Refresh, nextRefresh);
-        if (state.Phase == TokenPhase.Running)
+        if (state.Phase == WorkloadPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
             var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint)
@@ -167,12 +168,12 @@ public static class TokenTransitions
         }
 
         var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
-        var recovered = state.Phase == TokenPhase.AuthRetrying;
-        var reason = recovered ? TokenReasons.Recovered : TokenReasons.TokenIssued;
+        var recovered = state.Phase == WorkloadPhase.AuthRetrying;
+        var reason = recovered ? Reasons.Recovered : Reasons.TokenIssued;
         var message = recovered
             ? $"token endpoint answered again after {(state.AuthRetry?.Attempts ?? 0) + 1} attempts; access token {validity}"
             : $"access token issued, {validity}";
-        next = Enter(next with { AuthRetry = null }, TokenPhase.Running, reason, message, now);
+        next = Enter(next with { AuthRetry = null }, WorkloadPhase.Running, reason, message, now);
         return Transition(next, new MonitorEvent(MonitorEventType.Normal, reason, message), config, schedule, null);
     }
 
@@ -211,7 +212,7 @@ public static class TokenTransitions
         }
 
         // A guard refusal is no verdict on the credentials: the spec (or DNS) cannot work as written.
-        var phase = failure.SpecCannotWork ? TokenPhase.Failed : TokenPhase.Unauthenticated;
+        var phase = failure.SpecCannotWork ? WorkloadPhase.Failed : WorkloadPhase.Unauthenticated;
         if (state.Phase == phase && state.Reason == failure.Reason && state.Message == message)
         {
             return new TransitionResult(state, ev is null ? null : new StatusUpdate(StatusUpdateKind.EventOnly, state.ToStatus(config), ev), ScheduledWork.None, null);
@@ -239,7 +240,7 @@ public static class TokenTransitions
             {
                 var gaveUp = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description } };
                 var message = $"gave up at the deadline {Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}";
-                return Transition(Enter(gaveUp, TokenPhase.Unauthenticated, TokenReasons.CeilingExceeded, message, now), new MonitorEvent(MonitorEventType.Warning, TokenReasons.CeilingExceeded, message), config, ScheduledWork.None, null);
+                return Transition(Enter(gaveUp, WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded, message, now), new MonitorEvent(MonitorEventType.Warning, Reasons.CeilingExceeded, message), config, ScheduledWork.None, null);
             }
 
             var nextTick = TokenSchedule.NextTick(now, retrying.Deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
@@ -256,8 +257,8 @@ public static class TokenTransitions
             NextRefresh = null,
             AuthRetry = new AuthRetryInfo(now, deadline, flightAttempts, now, nextAttempt, failure.Description),
         };
-        entered = Enter(entered, TokenPhase.AuthRetrying, TokenReasons.TokenEndpointUnavailable, retryMessage, now);
-        return Transition(entered, new MonitorEvent(MonitorEventType.Warning, TokenReasons.AuthRetrying, retryMessage), config, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
+        entered = Enter(entered, WorkloadPhase.AuthRetrying, Reasons.TokenEndpointUnavailable, retryMessage, now);
+        return Transition(entered, new MonitorEvent(MonitorEventType.Warning, Reasons.AuthRetrying, retryMessage), config, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
     }
 
     private static string RetryMessage(string error, TimeSpan tickInterval, DateTimeOffset deadline) => $"{error}; {RetryingUntil(tickInterval, deadline)}";
@@ -266,21 +267,21 @@ public static class TokenTransitions
         new(state, new StatusUpdate(StatusUpdateKind.Transition, state.ToStatus(config), ev), next, deadline);
 
     /// <summary>Sets the phase; a condition whose truth flips takes <paramref name="now"/> (AuthRetrying: its start).</summary>
-    private static MonitorState Enter(MonitorState state, TokenPhase phase, string reason, string message, DateTimeOffset now)
+    private static MonitorState Enter(MonitorState state, WorkloadPhase phase, string reason, string message, DateTimeOffset now)
     {
-        var readySince = (phase == TokenPhase.Running) != (state.Phase == TokenPhase.Running) ? now : state.ReadySince;
-        var retryingSince = (phase == TokenPhase.AuthRetrying) != (state.Phase == TokenPhase.AuthRetrying)
-            ? (phase == TokenPhase.AuthRetrying && state.AuthRetry is { } info ? info.StartedAt : now)
+        var readySince = (phase == WorkloadPhase.Running) != (state.Phase == WorkloadPhase.Running) ? now : state.ReadySince;
+        var retryingSince = (phase == WorkloadPhase.AuthRetrying) != (state.Phase == WorkloadPhase.AuthRetrying)
+            ? (phase == WorkloadPhase.AuthRetrying && state.AuthRetry is { } info ? info.StartedAt : now)
             : state.RetryingSince;
         return state with { Phase = phase, Reason = reason, Message = message, ReadySince = readySince, RetryingSince = retryingSince };
     }
 
-    private static string DefaultReason(TokenPhase phase) => phase switch
+    private static string DefaultReason(WorkloadPhase phase) => phase switch
     {
-        TokenPhase.Running => TokenReasons.TokenIssued,
-        TokenPhase.AuthRetrying => TokenReasons.TokenEndpointUnavailable,
-        TokenPhase.Unauthenticated => TokenReasons.CredentialsRejected,
-        _ => TokenReasons.Pending,
+        WorkloadPhase.Running => Reasons.TokenIssued,
+        WorkloadPhase.AuthRetrying => Reasons.TokenEndpointUnavailable,
+        WorkloadPhase.Unauthenticated => Reasons.CredentialsRejected,
+        _ => Reasons.Pending,
     };
 
     private static string Format(TimeSpan span) =>

@@ -31,7 +31,7 @@ public sealed class MonitorConfigBuilderTests
     [Fact]
     public void Operator_defaults_fill_unset_fields()
     {
-        var defaults = RetryDefaults.Standard with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2) };
+        var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2) };
 
         var config = MonitorConfigBuilder.Build(Workload(), defaults, TimeSpan.FromSeconds(5));
 
@@ -51,7 +51,7 @@ public sealed class MonitorConfigBuilderTests
     public void Per_workload_overrides_win_over_operator_defaults()
     {
         var retry = new RetrySpec { TickInterval = KubeDuration.Parse("30s"), Ceiling = KubeDuration.Parse("1h"), MaxAttempts = 2 };
-        var defaults = RetryDefaults.Standard with { TickInterval = TimeSpan.FromMinutes(3), MaxAttempts = 9 };
+        var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), MaxAttempts = 9 };
 
         var config = MonitorConfigBuilder.Build(Workload(retry), defaults, TimeSpan.Zero);
 
@@ -77,7 +77,7 @@ public sealed class MonitorConfigBuilderTests
         workload.Spec.OAuth.TokenUrl = null;
         workload.Spec.OAuth.AuthorizationServer = "https://as.example.com/tenant";
 
-        var config = MonitorConfigBuilder.Build(workload, RetryDefaults.Standard, TimeSpan.Zero);
+        var config = MonitorConfigBuilder.Build(workload, RetryPolicy.Default, TimeSpan.Zero);
 
         Assert.Null(config.Issuer);
         Assert.Null(config.TokenEndpoint);

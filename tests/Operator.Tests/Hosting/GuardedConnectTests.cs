@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Hosting;
 using RemoteWorkloadOperator.Tokens;
 
@@ -28,7 +29,7 @@ public sealed class GuardedConnectTests
         Assert.False(resolved, "the guard resolved a forbidden name instead of refusing it");
         var failure = TokenFailureClassifier.Classify(error, CancellationToken.None)!;
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.EndpointNotAllowed, failure.Reason);
+        Assert.Equal(Reasons.EndpointNotAllowed, failure.Reason);
         Assert.True(failure.SpecCannotWork);
     }
 
@@ -39,7 +40,7 @@ public sealed class GuardedConnectTests
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri("https://metadata.google.internal/computeMetadata/v1/"), TestContext.Current.CancellationToken));
 
-        Assert.Equal(TokenReasons.EndpointNotAllowed, TokenFailureClassifier.Classify(error, CancellationToken.None)!.Reason);
+        Assert.Equal(Reasons.EndpointNotAllowed, TokenFailureClassifier.Classify(error, CancellationToken.None)!.Reason);
     }
 
     [Theory]
@@ -58,7 +59,7 @@ public sealed class GuardedConnectTests
         var failure = TokenFailureClassifier.Classify(error, CancellationToken.None);
         Assert.NotNull(failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.EndpointNotAllowed, failure.Reason);
+        Assert.Equal(Reasons.EndpointNotAllowed, failure.Reason);
         Assert.Contains("--allow-private-endpoints", failure.Description, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.IdpCompatibility;
@@ -18,7 +19,7 @@ internal static class IdpAssert
     {
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.CredentialsRejected, failure.Reason);
+        Assert.Equal(Reasons.CredentialsRejected, failure.Reason);
         Assert.Equal(code, failure.ErrorCode);
         NoSecrets(failure, credentials);
         return failure;

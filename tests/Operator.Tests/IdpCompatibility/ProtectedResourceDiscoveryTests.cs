@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures.Idps;
 using RemoteWorkloadOperator.Tokens;
@@ -45,7 +46,7 @@ public sealed class ProtectedResourceDiscoveryTests
         var chosen = await h.RequestAsync(FromResource(resource.Url) with { AuthorizationServer = h.Idp.Issuer }, IdpHarness.Credentials(null));
 
         var failure = Assert.IsType<TokenFailure>(ambiguous.Failure);
-        Assert.Equal(TokenReasons.DiscoveryFailed, failure.Reason);
+        Assert.Equal(Reasons.DiscoveryFailed, failure.Reason);
         Assert.Contains("spec.oauth.authorizationServer", failure.Description, StringComparison.Ordinal);
         IdpAssert.Granted(chosen);
     }
@@ -58,7 +59,7 @@ public sealed class ProtectedResourceDiscoveryTests
 
         var result = await h.RequestAsync(FromResource(resource.Url) with { AuthorizationServer = new Uri("https://evil.example.com") }, IdpHarness.Credentials(null));
 
-        Assert.Equal(TokenReasons.DiscoveryFailed, result.Failure!.Reason);
+        Assert.Equal(Reasons.DiscoveryFailed, result.Failure!.Reason);
         Assert.Empty(h.Idp.TokenRequests);
     }
 

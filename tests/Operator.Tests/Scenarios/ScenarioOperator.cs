@@ -61,7 +61,7 @@ internal sealed class ScenarioOperator : IAsyncDisposable
     }
 
     /// <summary>The retry settings scenarios use: a short retry that gives up within about a second, and the shortest tick.</summary>
-    public static RetryDefaults FastRetry { get; } = RetryDefaults.Standard with
+    public static RetryPolicy FastRetry { get; } = RetryPolicy.Default with
     {
         InitialInterval = TimeSpan.FromMilliseconds(200),
         MaxInterval = TimeSpan.FromMilliseconds(400),
@@ -76,7 +76,7 @@ internal sealed class ScenarioOperator : IAsyncDisposable
         string watchNamespace,
         string identity = "operator-0",
         bool leaderElection = false,
-        RetryDefaults? retry = null,
+        RetryPolicy? retry = null,
         CancellationToken cancellationToken = default,
         ILoggerProvider? logCapture = null,
         DelegatingHandler? apiAudit = null)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Hosting;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Tokens;
@@ -68,7 +69,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
         var failure = (await RequestAsync()).Failure!;
 
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.InvalidTokenResponse, failure.Reason);
+        Assert.Equal(Reasons.InvalidTokenResponse, failure.Reason);
         Assert.Contains("token_type DPoP", failure.Description, StringComparison.Ordinal);
     }
 
@@ -91,7 +92,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
 
         Assert.Equal(FailureClass.Transient, failure.Class);
         Assert.Equal(FailureKind.Connection, failure.Kind);
-        Assert.NotEqual(TokenReasons.TlsFailure, failure.Reason);
+        Assert.NotEqual(Reasons.TlsFailure, failure.Reason);
     }
 
     [Fact]
@@ -109,7 +110,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
 
         Assert.Equal(FailureClass.Transient, failure.Class);
         Assert.Equal(FailureKind.Dns, failure.Kind);
-        Assert.NotEqual(TokenReasons.EndpointNotAllowed, failure.Reason);
+        Assert.NotEqual(Reasons.EndpointNotAllowed, failure.Reason);
     }
 
     private static MonitorCredentials Credentials => new("v1", "secret-value", null);

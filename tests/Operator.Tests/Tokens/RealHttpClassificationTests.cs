@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Tokens;
 
@@ -67,7 +68,7 @@ public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : ICl
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
         Assert.Equal("invalid_grant", failure.ErrorCode);
-        Assert.Equal(TokenReasons.CredentialsRejected, failure.Reason);
+        Assert.Equal(Reasons.CredentialsRejected, failure.Reason);
         Assert.Equal(400, failure.HttpStatus);
         AssertSanitised(failure, credentials);
     }
@@ -201,7 +202,7 @@ public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : ICl
         var result = await fixture.NewClient().RequestTokenAsync(config, credentials, Ct);
 
         Assert.Equal(FailureClass.Permanent, result.Failure!.Class);
-        Assert.Equal(TokenReasons.TlsFailure, result.Failure.Reason);
+        Assert.Equal(Reasons.TlsFailure, result.Failure.Reason);
     }
 
     [Fact]
@@ -213,7 +214,7 @@ public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : ICl
             var result = await fixture.NewClient().RequestTokenAsync(fixture.Config(discovery: true), new MonitorCredentials("v1", "x", "y"), Ct);
 
             Assert.Equal(FailureClass.Permanent, result.Failure!.Class);
-            Assert.Equal(TokenReasons.DiscoveryFailed, result.Failure.Reason);
+            Assert.Equal(Reasons.DiscoveryFailed, result.Failure.Reason);
         }
         finally
         {

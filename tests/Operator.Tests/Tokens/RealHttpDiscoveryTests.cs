@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Tokens;
 
@@ -65,7 +66,7 @@ public sealed class RealHttpDiscoveryTests : IAsyncLifetime
 
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.DiscoveryFailed, failure.Reason);
+        Assert.Equal(Reasons.DiscoveryFailed, failure.Reason);
         Assert.Contains($"{Base}/.well-known/oauth-authorization-server{TenantPath}", failure.Description, StringComparison.Ordinal);
         Assert.Contains($"{Base}{TenantPath}/.well-known/openid-configuration", failure.Description, StringComparison.Ordinal);
     }
@@ -80,7 +81,7 @@ public sealed class RealHttpDiscoveryTests : IAsyncLifetime
         var result = await RequestAsync(new Uri(Base + TenantPath));
 
         var failure = Assert.IsType<TokenFailure>(result.Failure);
-        Assert.Equal(TokenReasons.DiscoveryFailed, failure.Reason);
+        Assert.Equal(Reasons.DiscoveryFailed, failure.Reason);
         Assert.Contains($"{Base}{TenantPath}/.well-known/openid-configuration", failure.Description, StringComparison.Ordinal);
         Assert.Contains("expected " + Base + TenantPath, failure.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("[redacted]", failure.Description, StringComparison.Ordinal);
@@ -101,7 +102,7 @@ public sealed class RealHttpDiscoveryTests : IAsyncLifetime
                 new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10), AllowInsecureEndpoints = true })
             .RequestTokenAsync(Config(new Uri(Base)), Credentials, Ct)).Failure!;
 
-        Assert.Equal(TokenReasons.DiscoveryFailed, refused.Reason);
+        Assert.Equal(Reasons.DiscoveryFailed, refused.Reason);
         Assert.Contains(insecure, refused.Description, StringComparison.Ordinal);
         Assert.Contains("not https", refused.Description, StringComparison.Ordinal);
         // Allowed, discovery succeeds and the request goes to the (unresolvable) endpoint.
@@ -117,7 +118,7 @@ public sealed class RealHttpDiscoveryTests : IAsyncLifetime
 
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Transient, failure.Class);
-        Assert.NotEqual(TokenReasons.CredentialsRejected, failure.Reason);
+        Assert.NotEqual(Reasons.CredentialsRejected, failure.Reason);
         Assert.Null(failure.ErrorCode);
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Tokens;
 
@@ -57,7 +58,7 @@ public sealed class RealHttpPrivateKeyJwtTests(AuthServerFixture fixture) : ICla
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
         Assert.Equal("invalid_client", failure.ErrorCode);
-        Assert.Equal(TokenReasons.CredentialsRejected, failure.Reason);
+        Assert.Equal(Reasons.CredentialsRejected, failure.Reason);
         AssertNoKeyMaterial(failure, pem);
     }
 
@@ -72,7 +73,7 @@ public sealed class RealHttpPrivateKeyJwtTests(AuthServerFixture fixture) : ICla
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
         Assert.Equal("invalid_token", failure.ErrorCode);
-        Assert.Equal(TokenReasons.CredentialsRejected, failure.Reason);
+        Assert.Equal(Reasons.CredentialsRejected, failure.Reason);
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class RealHttpPrivateKeyJwtTests(AuthServerFixture fixture) : ICla
 
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.InvalidPrivateKey, failure.Reason);
+        Assert.Equal(Reasons.InvalidPrivateKey, failure.Reason);
         Assert.StartsWith("spec.oauth.privateKeySecretRef:", failure.Description, StringComparison.Ordinal);
         Assert.Equal(0, Server.TokenRequestCount);
         AssertNoKeyMaterial(failure, Garbage);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -63,9 +64,9 @@ public sealed class TokenFailureClassifierTests
     [Fact]
     public void Reasons_for_permanent_failures()
     {
-        Assert.Equal(TokenReasons.CredentialsRejected, TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.Reason);
-        Assert.Equal(TokenReasons.InvalidTokenResponse, TokenFailureClassifier.Classify(new HttpAnswer(200, null, "{}"))!.Reason);
-        Assert.Equal(TokenReasons.DiscoveryFailed, TokenFailureClassifier.DiscoveryNonsense("no token_endpoint").Reason);
+        Assert.Equal(Reasons.CredentialsRejected, TokenFailureClassifier.Classify(new HttpAnswer(400, null, """{"error":"invalid_grant"}"""))!.Reason);
+        Assert.Equal(Reasons.InvalidTokenResponse, TokenFailureClassifier.Classify(new HttpAnswer(200, null, "{}"))!.Reason);
+        Assert.Equal(Reasons.DiscoveryFailed, TokenFailureClassifier.DiscoveryNonsense("no token_endpoint").Reason);
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class TokenFailureClassifierTests
         var failure = TokenFailureClassifier.Classify(new HttpAnswer(status, "application/json", body));
 
         Assert.True(failure?.Class == expected, $"{name}: {failure}");
-        Assert.Equal(expected == FailureClass.Permanent ? TokenReasons.CredentialsRejected : TokenReasons.TokenEndpointUnavailable, failure!.Reason);
+        Assert.Equal(expected == FailureClass.Permanent ? Reasons.CredentialsRejected : Reasons.TokenEndpointUnavailable, failure!.Reason);
     }
 
     [Theory]
@@ -166,7 +167,7 @@ public sealed class TokenFailureClassifierTests
         var failure = TokenFailureClassifier.Classify(new HttpAnswer(200, "application/json", $$"""{"access_token":"abc","token_type":"{{tokenType}}"}"""))!;
 
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal(TokenReasons.InvalidTokenResponse, failure.Reason);
+        Assert.Equal(Reasons.InvalidTokenResponse, failure.Reason);
         Assert.Contains($"token_type {tokenType}", failure.Description, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Tokens;
 
@@ -25,10 +26,10 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         monitor.Start();
         await monitor.WhenIdleAsync().WaitAsync(ct);
 
-        Assert.Equal(TokenPhase.Running, monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, monitor.Phase);
         Assert.Single(ports.Published);
         Assert.NotEqual(seeded.RefreshToken, store.Current.RefreshToken);
-        Assert.Equal(TokenReasons.TokenIssued, ports.Updates.Single().Event!.Reason);
+        Assert.Equal(Reasons.TokenIssued, ports.Updates.Single().Event!.Reason);
 
         // The scheduled refresh presents the rotated token (the input one is spent: reuse would be invalid_grant).
         // (The client stamps tokens on the system clock, a few seconds after the fake clock's start.)
@@ -42,8 +43,8 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         await monitor.WhenIdleAsync().WaitAsync(ct);
 
         var last = ports.Updates[^1];
-        Assert.Equal(TokenPhase.Unauthenticated, last.Status.Phase);
-        Assert.Equal(TokenReasons.CredentialsRejected, last.Status.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, last.Status.Phase);
+        Assert.Equal(Reasons.CredentialsRejected, last.Status.Reason);
         Assert.Contains("invalid_grant", last.Status.Message, StringComparison.Ordinal);
         Assert.Contains("retry-requested-at", last.Event!.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(store.Current.RefreshToken!, last.ToString(), StringComparison.Ordinal);
@@ -58,7 +59,7 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
 
         // maxElapsed 0: no short-retry waits, so every step below is one timer and one real request.
-        var timing = new MonitorTiming { StartupSpread = TimeSpan.Zero, Retry = new RetryPolicyOptions { MaxElapsed = TimeSpan.Zero } };
+        var timing = new MonitorTiming { StartupSpread = TimeSpan.Zero, Retry = new RetryPolicy { MaxElapsed = TimeSpan.Zero } };
         var config = fixture.Config() with { Timing = timing };
         await using var monitor = new TokenMonitor(config, new TokenMonitorPorts(fixture.NewClient(), store, store, ports, ports), time, new FixedJitter());
         fixture.Server.ResetCounters();
@@ -68,7 +69,7 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         {
             monitor.Start();
             await monitor.WhenIdleAsync().WaitAsync(ct);
-            Assert.Equal(TokenPhase.AuthRetrying, monitor.Phase);
+            Assert.Equal(WorkloadPhase.AuthRetrying, monitor.Phase);
             var entered = ports.Updates.Single();
             Assert.Contains("HTTP 503", entered.Status.AuthRetry!.LastError, StringComparison.Ordinal);
             Assert.Contains("Retry-After 7s", entered.Status.AuthRetry.LastError, StringComparison.Ordinal);
@@ -90,8 +91,8 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
             await monitor.WhenIdleAsync().WaitAsync(ct);
 
             Assert.Equal(3, fixture.Server.TokenRequestCount);
-            Assert.Equal(TokenPhase.Running, monitor.Phase);
-            Assert.Equal(TokenReasons.Recovered, ports.Updates[^1].Event!.Reason);
+            Assert.Equal(WorkloadPhase.Running, monitor.Phase);
+            Assert.Equal(Reasons.Recovered, ports.Updates[^1].Event!.Reason);
             Assert.Single(ports.Published);
         }
         finally

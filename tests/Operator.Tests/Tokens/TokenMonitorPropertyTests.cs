@@ -1,4 +1,5 @@
 using CsCheck;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -10,25 +11,25 @@ namespace RemoteWorkloadOperator.Tests.Tokens;
 /// </summary>
 public sealed class TokenMonitorPropertyTests
 {
-    private static readonly HashSet<(TokenPhase From, TokenPhase To)> AllowedTransitions =
+    private static readonly HashSet<(WorkloadPhase From, WorkloadPhase To)> AllowedTransitions =
     [
-        (TokenPhase.Pending, TokenPhase.Running), // first token
-        (TokenPhase.Running, TokenPhase.AuthRetrying), // retrying starts
-        (TokenPhase.Pending, TokenPhase.AuthRetrying), // retrying starts, before the first token
-        (TokenPhase.AuthRetrying, TokenPhase.Running), // recovered
-        (TokenPhase.AuthRetrying, TokenPhase.Unauthenticated), // ceiling, rejected
-        (TokenPhase.Running, TokenPhase.Unauthenticated), // rejected
-        (TokenPhase.Pending, TokenPhase.Unauthenticated), // rejected
-        (TokenPhase.Unauthenticated, TokenPhase.Running), // trigger
-        (TokenPhase.Unauthenticated, TokenPhase.AuthRetrying), // trigger, then retrying starts
-        (TokenPhase.Unauthenticated, TokenPhase.Unauthenticated), // trigger, then rejected with another cause
+        (WorkloadPhase.Pending, WorkloadPhase.Running), // first token
+        (WorkloadPhase.Running, WorkloadPhase.AuthRetrying), // retrying starts
+        (WorkloadPhase.Pending, WorkloadPhase.AuthRetrying), // retrying starts, before the first token
+        (WorkloadPhase.AuthRetrying, WorkloadPhase.Running), // recovered
+        (WorkloadPhase.AuthRetrying, WorkloadPhase.Unauthenticated), // ceiling, rejected
+        (WorkloadPhase.Running, WorkloadPhase.Unauthenticated), // rejected
+        (WorkloadPhase.Pending, WorkloadPhase.Unauthenticated), // rejected
+        (WorkloadPhase.Unauthenticated, WorkloadPhase.Running), // trigger
+        (WorkloadPhase.Unauthenticated, WorkloadPhase.AuthRetrying), // trigger, then retrying starts
+        (WorkloadPhase.Unauthenticated, WorkloadPhase.Unauthenticated), // trigger, then rejected with another cause
     ];
 
     private static readonly MonitorTiming Timing = new()
     {
         StartupSpread = TimeSpan.FromSeconds(3),
         PreExpiryLead = TimeSpan.FromSeconds(30),
-        Retry = new RetryPolicyOptions
+        Retry = new RetryPolicy
         {
             InitialInterval = TimeSpan.FromSeconds(1),
             MaxInterval = TimeSpan.FromSeconds(4),
@@ -139,8 +140,8 @@ public sealed class TokenMonitorPropertyTests
         private int _checked;
         private MonitorStatus _previous = new()
         {
-            Phase = TokenPhase.Pending,
-            Reason = TokenReasons.Pending,
+            Phase = WorkloadPhase.Pending,
+            Reason = Reasons.Pending,
             Message = string.Empty,
             Ready = new ConditionFact(false, string.Empty, string.Empty, default),
             AuthRetrying = new ConditionFact(false, string.Empty, string.Empty, default),
@@ -162,14 +163,14 @@ public sealed class TokenMonitorPropertyTests
                         Assert.True(previous.Phase != status.Phase || previous.Reason != status.Reason || previous.Message != status.Message, "transition without a change");
                         break;
                     case StatusUpdateKind.TokenTimes:
-                        Assert.Equal(TokenPhase.Running, previous.Phase);
-                        Assert.Equal(TokenPhase.Running, status.Phase);
+                        Assert.Equal(WorkloadPhase.Running, previous.Phase);
+                        Assert.Equal(WorkloadPhase.Running, status.Phase);
                         Assert.Null(update.Event);
                         Assert.NotEqual(previous.Token, status.Token);
                         break;
                     case StatusUpdateKind.RetryProgress:
-                        Assert.Equal(TokenPhase.AuthRetrying, previous.Phase);
-                        Assert.Equal(TokenPhase.AuthRetrying, status.Phase);
+                        Assert.Equal(WorkloadPhase.AuthRetrying, previous.Phase);
+                        Assert.Equal(WorkloadPhase.AuthRetrying, status.Phase);
                         Assert.Null(update.Event);
                         Assert.NotEqual(previous.AuthRetry, status.AuthRetry);
                         Assert.Equal(previous.AuthRetry?.Deadline ?? status.AuthRetry!.Deadline, status.AuthRetry!.Deadline);
@@ -180,7 +181,7 @@ public sealed class TokenMonitorPropertyTests
                         break;
                 }
 
-                if (status.Phase == TokenPhase.AuthRetrying)
+                if (status.Phase == WorkloadPhase.AuthRetrying)
                 {
                     var retry = status.AuthRetry!;
                     Assert.Equal(retry.StartedAt + Timing.Retry.Ceiling, retry.Deadline);
@@ -197,7 +198,7 @@ public sealed class TokenMonitorPropertyTests
                 return;
             }
 
-            if (phase == TokenPhase.AuthRetrying)
+            if (phase == WorkloadPhase.AuthRetrying)
             {
                 var current = h.Monitor.Status;
                 // One step of tolerance: the fake clock is advanced in 1 s steps.

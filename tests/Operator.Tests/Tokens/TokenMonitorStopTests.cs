@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -48,7 +49,7 @@ public sealed class TokenMonitorStopTests
         await stopping;
 
         Assert.Empty(h.Updates);
-        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Pending, h.Monitor.Phase);
         Assert.Null(h.Monitor.Status.LastFailure);
     }
 
@@ -60,7 +61,7 @@ public sealed class TokenMonitorStopTests
         h.Ports.FailRotatedStores = 2;
         h.Client.Then(() => h.Client.Token(Hour, rotate: true)).Then(() => h.Client.Token(Hour, rotate: true));
         h.Monitor.Start();
-        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Pending, h.Monitor.Phase);
 
         // A person rotates the client secret: the version changes, the refresh token's lineage does not.
         h.Credentials.Version = "v2";
@@ -69,7 +70,7 @@ public sealed class TokenMonitorStopTests
         h.Advance(TimeSpan.FromSeconds(20));
 
         Assert.Equal("rt-rotated-1", h.Client.Requests[1].RefreshToken);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
         Assert.Equal(["rt-rotated-1", "rt-rotated-2"], h.Ports.Rotated.Select(r => r.RefreshToken).ToArray());
     }
 
@@ -87,7 +88,7 @@ public sealed class TokenMonitorStopTests
         h.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Equal("rt-new-input", h.Client.Requests[1].RefreshToken);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public sealed class TokenMonitorStopTests
         h.Monitor.Start();
 
         Assert.Equal(["rt-input", "rt-stored-by-previous-owner"], h.Client.Requests.Select(r => r.RefreshToken).ToArray());
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class TokenMonitorStopTests
         h.Monitor.Start();
 
         Assert.Equal(1, h.Client.Count);
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public sealed class TokenMonitorStopTests
         h.Advance(TimeSpan.FromMinutes(4));
 
         Assert.Equal(2, h.Client.Count);
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class TokenMonitorStopTests
         h.AdvanceTo(fence);
 
         Assert.Equal(fence, Assert.Single(h.Client.Times));
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]

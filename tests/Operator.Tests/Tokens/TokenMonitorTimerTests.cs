@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -13,12 +14,12 @@ public sealed class TokenMonitorTimerTests
         h.Client.Fallback = () => h.Client.Token(forever);
         h.Monitor.Start();
 
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
         h.Step = TimeSpan.FromHours(1);
         h.Advance(TimeSpan.FromDays(3));
 
         Assert.Equal(1, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.LastUpdate.Status.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.LastUpdate.Status.Phase);
         Assert.True(h.LastUpdate.Status.Token.NextRefreshTime > Harness.Epoch + TimeSpan.FromDays(365));
     }
 
@@ -35,25 +36,25 @@ public sealed class TokenMonitorTimerTests
         h.Advance(TimeSpan.FromDays(2));
 
         Assert.Equal(2, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
     public async Task A_ceiling_beyond_the_timer_limit_gives_up_at_its_deadline()
     {
-        var retry = RetryPolicyOptions.Default with { Ceiling = TimeSpan.FromDays(60), TickInterval = TimeSpan.FromHours(24) };
+        var retry = RetryPolicy.Default with { Ceiling = TimeSpan.FromDays(60), TickInterval = TimeSpan.FromHours(24) };
         await using var h = new Harness(new MonitorTiming { StartupSpread = TimeSpan.Zero, Retry = retry });
         h.Client.Fallback = () => Failures.Transient();
         h.Monitor.Start();
         h.Advance(TimeSpan.FromMinutes(5));
-        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
         var deadline = h.LastUpdate.Status.AuthRetry!.Deadline;
 
         h.Step = TimeSpan.FromHours(1);
         h.AdvanceTo(deadline);
 
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
-        Assert.Equal(TokenReasons.CeilingExceeded, h.LastUpdate.Status.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(Reasons.CeilingExceeded, h.LastUpdate.Status.Reason);
         Assert.Equal(deadline, h.Client.Times[^1]);
     }
 
@@ -92,7 +93,7 @@ public sealed class TokenMonitorTimerTests
 
         Assert.Equal(3, h.Client.Count);
         Assert.Equal("rt-fixed", h.Client.Requests[2].RefreshToken);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class TokenMonitorTimerTests
         // Refresh at 4 min; the short retry (10, 20, 40 s …) would run 4.5 min, past the expiry at 5 min.
         h.AdvanceTo(expiry);
 
-        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
         Assert.False(h.LastUpdate.Status.Ready.Status);
         Assert.Equal(expiry, h.Client.Times[^1]);
     }

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 using static RemoteWorkloadOperator.Tests.Tokens.TokenMonitorTransitionTests;
 
@@ -20,7 +21,7 @@ public sealed class TokenMonitorTimingTests
 
         h.Monitor.Start(new MonitorResumeState
         {
-            Phase = TokenPhase.AuthRetrying,
+            Phase = WorkloadPhase.AuthRetrying,
             AuthRetryStartedAt = startedAt,
             AuthRetryDeadline = deadline,
             NextAttemptTime = nextAttempt,
@@ -41,8 +42,8 @@ public sealed class TokenMonitorTimingTests
 
         // The ceiling is not reset by the restart: give-up at the persisted deadline.
         h.AdvanceTo(deadline);
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
-        Assert.Equal(TokenReasons.CeilingExceeded, h.LastUpdate.Status.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(Reasons.CeilingExceeded, h.LastUpdate.Status.Reason);
         Assert.Equal(deadline, h.Client.Times[^1]);
     }
 
@@ -54,7 +55,7 @@ public sealed class TokenMonitorTimingTests
 
         h.Monitor.Start(new MonitorResumeState
         {
-            Phase = TokenPhase.AuthRetrying,
+            Phase = WorkloadPhase.AuthRetrying,
             AuthRetryStartedAt = h.Now - Hour,
             AuthRetryDeadline = h.Now + Hour,
             NextAttemptTime = h.Now - TimeSpan.FromMinutes(3),
@@ -63,8 +64,8 @@ public sealed class TokenMonitorTimingTests
         h.Advance(S(2.5));
 
         Assert.Equal(Harness.Epoch + S(2.5), Assert.Single(h.Client.Times));
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
-        Assert.Equal(TokenReasons.Recovered, h.LastUpdate.Event!.Reason);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
+        Assert.Equal(Reasons.Recovered, h.LastUpdate.Event!.Reason);
     }
 
     [Fact]
@@ -74,15 +75,15 @@ public sealed class TokenMonitorTimingTests
         h.Client.Fallback = () => Failures.Transient();
         h.Monitor.Start(new MonitorResumeState
         {
-            Phase = TokenPhase.AuthRetrying,
+            Phase = WorkloadPhase.AuthRetrying,
             AuthRetryStartedAt = h.Now - TimeSpan.FromHours(25),
             AuthRetryDeadline = h.Now - Hour,
             NextAttemptTime = h.Now - Hour,
         });
 
         Assert.Equal(1, h.Client.Count);
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
-        Assert.Equal(TokenReasons.CeilingExceeded, h.LastUpdate.Status.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(Reasons.CeilingExceeded, h.LastUpdate.Status.Reason);
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class TokenMonitorTimingTests
 
         h.Monitor.Start(new MonitorResumeState
         {
-            Phase = TokenPhase.Running,
+            Phase = WorkloadPhase.Running,
             TokenExpiresAt = h.Now + TimeSpan.FromMinutes(32),
             LastRefreshTime = h.Now - TimeSpan.FromMinutes(28),
             NextRefreshTime = nextRefresh,
@@ -113,7 +114,7 @@ public sealed class TokenMonitorTimingTests
         await using var h = new Harness(new MonitorTiming { StartupSpread = S(4) }, jitter: 0.25);
         h.Client.Fallback = () => h.Client.Token(Hour);
 
-        h.Monitor.Start(new MonitorResumeState { Phase = TokenPhase.Running, TokenExpiresAt = h.Now - S(1), LastRefreshTime = h.Now - Hour });
+        h.Monitor.Start(new MonitorResumeState { Phase = WorkloadPhase.Running, TokenExpiresAt = h.Now - S(1), LastRefreshTime = h.Now - Hour });
         h.Advance(S(1));
 
         Assert.Equal(Harness.Epoch + S(1), Assert.Single(h.Client.Times));
@@ -149,7 +150,7 @@ public sealed class TokenMonitorTimingTests
         h.Advance(S(1));
         Assert.Equal(2, h.Client.Count);
         Assert.Equal(Harness.Epoch + S(45), h.Client.Times[1]);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -194,13 +195,13 @@ public sealed class TokenMonitorTimingTests
         var expiry = Harness.Epoch + TimeSpan.FromMinutes(30);
 
         h.AdvanceTo(Harness.Epoch + TimeSpan.FromMinutes(24) + S(270));
-        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
         // Entered at 09:28:30; tick would be 09:38:30; the token expires 09:30:00.
         Assert.Equal(expiry - S(30), h.LastUpdate.Status.AuthRetry!.NextAttemptTime);
 
         h.Client.Fallback = () => h.Client.Token(Hour);
         h.AdvanceTo(expiry - S(30));
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -215,7 +216,7 @@ public sealed class TokenMonitorTimingTests
         h.Advance(TimeSpan.FromMinutes(80));
 
         Assert.Equal(11, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -246,6 +247,6 @@ public sealed class TokenMonitorTimingTests
         await h.Monitor.WhenIdleAsync();
 
         Assert.Equal(2, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 }

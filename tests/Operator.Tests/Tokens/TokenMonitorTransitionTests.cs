@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -16,15 +17,15 @@ public sealed class TokenMonitorTransitionTests
 
         h.Monitor.Start();
 
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
         Assert.Single(h.Ports.Published);
         var update = Assert.Single(h.Updates);
         Assert.Equal(StatusUpdateKind.Transition, update.Kind);
-        Assert.Equal(TokenPhase.Running, update.Status.Phase);
+        Assert.Equal(WorkloadPhase.Running, update.Status.Phase);
         Assert.True(update.Status.Ready.Status);
         Assert.False(update.Status.AuthRetrying.Status);
         Assert.Equal(MonitorEventType.Normal, update.Event!.Type);
-        Assert.Equal(TokenReasons.TokenIssued, update.Event.Reason);
+        Assert.Equal(Reasons.TokenIssued, update.Event.Reason);
         Assert.Equal(Harness.Epoch + Hour, update.Status.Token.ExpiresAt);
         Assert.Equal(Harness.Epoch + TimeSpan.FromMinutes(48), update.Status.Token.NextRefreshTime);
     }
@@ -45,7 +46,7 @@ public sealed class TokenMonitorTransitionTests
         var update = h.LastUpdate;
         Assert.Equal(StatusUpdateKind.TokenTimes, update.Kind);
         Assert.Null(update.Event);
-        Assert.Equal(TokenPhase.Running, update.Status.Phase);
+        Assert.Equal(WorkloadPhase.Running, update.Status.Phase);
         Assert.Equal(h.Now, update.Status.Token.LastRefreshTime);
         Assert.Single(h.Transitions);
     }
@@ -59,11 +60,11 @@ public sealed class TokenMonitorTransitionTests
 
         h.Advance(TimeSpan.FromMinutes(48));
         Assert.Equal(2, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
         h.Advance(S(10));
 
         Assert.Equal(3, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
         Assert.Single(h.Transitions);
         Assert.Equal(StatusUpdateKind.TokenTimes, h.LastUpdate.Kind);
     }
@@ -84,8 +85,8 @@ public sealed class TokenMonitorTransitionTests
         var update = h.LastUpdate;
         Assert.Equal(2, h.Updates.Count);
         Assert.Equal(StatusUpdateKind.Transition, update.Kind);
-        Assert.Equal(TokenPhase.AuthRetrying, update.Status.Phase);
-        Assert.Equal(TokenReasons.TokenEndpointUnavailable, update.Status.Reason);
+        Assert.Equal(WorkloadPhase.AuthRetrying, update.Status.Phase);
+        Assert.Equal(Reasons.TokenEndpointUnavailable, update.Status.Reason);
         var retry = update.Status.AuthRetry!;
         Assert.Equal(h.Now, retry.StartedAt);
         Assert.Equal(h.Now + TimeSpan.FromHours(24), retry.Deadline);
@@ -99,7 +100,7 @@ public sealed class TokenMonitorTransitionTests
         Assert.Equal(retry.StartedAt, update.Status.AuthRetrying.LastTransitionTime);
         Assert.False(update.Status.Ready.Status);
         Assert.Equal(MonitorEventType.Warning, update.Event!.Type);
-        Assert.Equal(TokenReasons.AuthRetrying, update.Event.Reason);
+        Assert.Equal(Reasons.AuthRetrying, update.Event.Reason);
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class TokenMonitorTransitionTests
         var update = h.LastUpdate;
         Assert.Equal(StatusUpdateKind.RetryProgress, update.Kind);
         Assert.Null(update.Event);
-        Assert.Equal(TokenPhase.AuthRetrying, update.Status.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, update.Status.Phase);
         Assert.Equal(entered.AuthRetrying, update.Status.AuthRetrying);
         Assert.Equal(entered.Message, update.Status.Message);
         Assert.Equal(entered.AuthRetry!.Attempts + 1, update.Status.AuthRetry!.Attempts);
@@ -134,12 +135,12 @@ public sealed class TokenMonitorTransitionTests
         Assert.Equal(before + 1, h.Client.Count);
         var update = h.LastUpdate;
         Assert.Equal(StatusUpdateKind.Transition, update.Kind);
-        Assert.Equal(TokenPhase.Running, update.Status.Phase);
+        Assert.Equal(WorkloadPhase.Running, update.Status.Phase);
         Assert.Null(update.Status.AuthRetry);
         Assert.True(update.Status.Ready.Status);
         Assert.False(update.Status.AuthRetrying.Status);
         Assert.Equal(h.Now, update.Status.AuthRetrying.LastTransitionTime);
-        Assert.Equal(TokenReasons.Recovered, update.Event!.Reason);
+        Assert.Equal(Reasons.Recovered, update.Event!.Reason);
         Assert.Equal(MonitorEventType.Normal, update.Event.Type);
     }
 
@@ -149,20 +150,20 @@ public sealed class TokenMonitorTransitionTests
         var timing = new MonitorTiming
         {
             StartupSpread = TimeSpan.Zero,
-            Retry = new RetryPolicyOptions { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25) },
+            Retry = new RetryPolicy { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25) },
         };
         await using var h = await InAuthRetrying(timing);
         var deadline = h.LastUpdate.Status.AuthRetry!.Deadline;
 
         h.AdvanceTo(deadline - TimeSpan.FromTicks(1));
-        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
         h.AdvanceTo(deadline);
 
         Assert.Equal(deadline, h.Client.Times[^1]);
         var update = h.LastUpdate;
-        Assert.Equal(TokenPhase.Unauthenticated, update.Status.Phase);
-        Assert.Equal(TokenReasons.CeilingExceeded, update.Status.Reason);
-        Assert.Equal(TokenReasons.CeilingExceeded, update.Event!.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, update.Status.Phase);
+        Assert.Equal(Reasons.CeilingExceeded, update.Status.Reason);
+        Assert.Equal(Reasons.CeilingExceeded, update.Event!.Reason);
         Assert.DoesNotContain("retry-requested-at", update.Event.Message, StringComparison.Ordinal);
         Assert.NotNull(update.Status.AuthRetry);
         Assert.Null(update.Status.AuthRetry!.NextAttemptTime);
@@ -181,8 +182,8 @@ public sealed class TokenMonitorTransitionTests
         h.Advance(TimeSpan.FromMinutes(10));
 
         var update = h.LastUpdate;
-        Assert.Equal(TokenPhase.Unauthenticated, update.Status.Phase);
-        Assert.Equal(TokenReasons.CredentialsRejected, update.Status.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, update.Status.Phase);
+        Assert.Equal(Reasons.CredentialsRejected, update.Status.Reason);
         Assert.Contains("invalid_grant", update.Status.Message, StringComparison.Ordinal);
         Assert.Contains("retry-requested-at", update.Event!.Message, StringComparison.Ordinal);
         Assert.Contains("mcp-operator", update.Event.Message, StringComparison.Ordinal);
@@ -203,8 +204,8 @@ public sealed class TokenMonitorTransitionTests
         h.Advance(TimeSpan.FromMinutes(48));
 
         Assert.Equal(2, h.Client.Count);
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
-        Assert.Equal(TokenReasons.CredentialsRejected, h.LastUpdate.Status.Reason);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(Reasons.CredentialsRejected, h.LastUpdate.Status.Reason);
     }
 
     [Fact]
@@ -234,7 +235,7 @@ public sealed class TokenMonitorTransitionTests
         await using var h = new Harness();
         h.Client.Then(Failures.InvalidGrant).Then(() => Failures.Transient()).Then(() => h.Client.Token(Hour));
         h.Monitor.Start();
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
         h.Advance(TimeSpan.FromHours(3));
         Assert.Equal(1, h.Client.Count);
 
@@ -244,8 +245,8 @@ public sealed class TokenMonitorTransitionTests
         h.Advance(S(10));
 
         Assert.Equal(3, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
-        Assert.Equal(TokenReasons.TokenIssued, h.LastUpdate.Event!.Reason);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
+        Assert.Equal(Reasons.TokenIssued, h.LastUpdate.Event!.Reason);
     }
 
     [Fact]
@@ -258,7 +259,7 @@ public sealed class TokenMonitorTransitionTests
         h.Monitor.RetryRequested();
 
         Assert.Equal(2, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -266,13 +267,13 @@ public sealed class TokenMonitorTransitionTests
     {
         await using var h = new Harness();
         h.Client.Fallback = () => h.Client.Token(Hour);
-        h.Monitor.Start(new MonitorResumeState { Phase = TokenPhase.Failed, Reason = "InvalidSpec", Message = "bad" });
+        h.Monitor.Start(new MonitorResumeState { Phase = WorkloadPhase.Failed, Reason = "InvalidSpec", Message = "bad" });
         h.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, h.Client.Count);
         Assert.Empty(h.Updates);
 
         h.Monitor.RetryRequested();
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -291,7 +292,7 @@ public sealed class TokenMonitorTransitionTests
 
         Assert.Equal(writes, h.Updates.Count);
         Assert.Equal(requests, h.Client.Count);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -303,8 +304,8 @@ public sealed class TokenMonitorTransitionTests
         h.Advance(S(270));
 
         Assert.Equal(6, h.Client.Count);
-        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
-        Assert.Equal(TokenPhase.AuthRetrying, Assert.Single(h.Updates).Status.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, Assert.Single(h.Updates).Status.Phase);
     }
 
     [Fact]
@@ -315,7 +316,7 @@ public sealed class TokenMonitorTransitionTests
         h.Client.Fallback = () => h.Client.Token(Hour);
         h.Monitor.Start();
 
-        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Pending, h.Monitor.Phase);
         Assert.Equal("SecretNotFound", h.LastUpdate.Status.Reason);
         Assert.Equal(0, h.Client.Count);
         h.Advance(TimeSpan.FromHours(1));
@@ -323,7 +324,7 @@ public sealed class TokenMonitorTransitionTests
 
         h.Credentials.Missing = false;
         h.Monitor.CredentialsChanged();
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -336,7 +337,7 @@ public sealed class TokenMonitorTransitionTests
         for (var i = 0; i < 100; i++)
         {
             var status = h.Monitor.Reconcile();
-            Assert.Equal(TokenPhase.AuthRetrying, status.Phase);
+            Assert.Equal(WorkloadPhase.AuthRetrying, status.Phase);
             Assert.Equal(FailureClass.Transient, status.LastFailure!.Class);
         }
 
@@ -365,7 +366,7 @@ public sealed class TokenMonitorTransitionTests
         await using var h = new Harness();
         h.Client.Then(Failures.InvalidGrant);
         h.Monitor.Start();
-        Assert.Equal(TokenPhase.Unauthenticated, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Unauthenticated, h.Monitor.Phase);
         h.Client.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         h.Client.Fallback = () => h.Client.Token(Hour);
 
@@ -395,7 +396,7 @@ public sealed class TokenMonitorTransitionTests
 
         Assert.Equal(2, h.Client.Count);
         Assert.Equal(1, h.Client.MaxInFlight);
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -419,7 +420,7 @@ public sealed class TokenMonitorTransitionTests
         h.Client.Then(() => h.Client.Token(Hour, rotate: true)).Then(() => h.Client.Token(Hour, rotate: true));
         h.Monitor.Start();
         Assert.Empty(h.Ports.Published);
-        Assert.Equal(TokenPhase.Pending, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Pending, h.Monitor.Phase);
 
         h.Advance(S(10));
 
@@ -428,7 +429,7 @@ public sealed class TokenMonitorTransitionTests
         Assert.Single(h.Ports.Published);
         Assert.Equal(["store:rt-rotated-1", "store:rt-rotated-1", "request:rt-rotated-1", "store:rt-rotated-2"], h.Log.Where(l => l.StartsWith("store:", StringComparison.Ordinal) || l == "request:rt-rotated-1").ToArray());
         Assert.Equal(["rt-rotated-1", "rt-rotated-2"], h.Ports.Rotated.Select(r => r.RefreshToken).ToArray());
-        Assert.Equal(TokenPhase.Running, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
     }
 
     [Fact]
@@ -455,12 +456,12 @@ public sealed class TokenMonitorTransitionTests
         h.Client.Then(() => h.Client.Token(TimeSpan.FromMinutes(5)));
         h.Client.Fallback = () => Failures.Transient();
         h.Monitor.Start();
-        for (var i = 0; i < 100 && h.Monitor.Phase != TokenPhase.AuthRetrying; i++)
+        for (var i = 0; i < 100 && h.Monitor.Phase != WorkloadPhase.AuthRetrying; i++)
         {
             h.Advance(S(10));
         }
 
-        Assert.Equal(TokenPhase.AuthRetrying, h.Monitor.Phase);
+        Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
         await Task.CompletedTask;
         return h;
     }

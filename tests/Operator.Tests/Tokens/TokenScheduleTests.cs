@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -6,8 +7,8 @@ namespace RemoteWorkloadOperator.Tests.Tokens;
 public sealed class TokenScheduleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
-    private static readonly RetryPolicyOptions Retry = RetryPolicyOptions.Default;
-    private static readonly RefreshPolicyOptions Refresh = RefreshPolicyOptions.Default;
+    private static readonly RetryPolicy Retry = RetryPolicy.Default;
+    private static readonly RefreshPolicy Refresh = RefreshPolicy.Default;
 
     [Theory]
     [InlineData(3600, 2880)] // 1 h token: 48 min

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -16,27 +17,27 @@ public sealed class TokenTransitionsTests
         ClientId = "mcp-operator",
     };
 
-    public static TheoryData<string, TokenPhase, MonitorWork, string, TokenPhase, StatusUpdateKind?, string?, MonitorWork> Rows => new()
+    public static TheoryData<string, WorkloadPhase, MonitorWork, string, WorkloadPhase, StatusUpdateKind?, string?, MonitorWork> Rows => new()
     {
         // row, from, work, outcome, to, write, event reason, scheduled next
-        { "first token", TokenPhase.Pending, MonitorWork.Initial, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.TokenIssued, MonitorWork.Refresh },
-        { "scheduled refresh", TokenPhase.Running, MonitorWork.Refresh, "grant", TokenPhase.Running, StatusUpdateKind.TokenTimes, null, MonitorWork.Refresh },
-        { "short retry exhausted", TokenPhase.Running, MonitorWork.Refresh, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.Transition, TokenReasons.AuthRetrying, MonitorWork.Tick },
-        { "tick fails before deadline", TokenPhase.AuthRetrying, MonitorWork.Tick, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.RetryProgress, null, MonitorWork.Tick },
-        { "tick succeeds", TokenPhase.AuthRetrying, MonitorWork.Tick, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.Recovered, MonitorWork.Refresh },
-        { "tick fails at deadline", TokenPhase.AuthRetrying, MonitorWork.Tick, "transient-at-deadline", TokenPhase.Unauthenticated, StatusUpdateKind.Transition, TokenReasons.CeilingExceeded, MonitorWork.None },
-        { "permanent in Running", TokenPhase.Running, MonitorWork.Refresh, "invalid_grant", TokenPhase.Unauthenticated, StatusUpdateKind.Transition, TokenReasons.CredentialsRejected, MonitorWork.None },
-        { "permanent in AuthRetrying", TokenPhase.AuthRetrying, MonitorWork.Tick, "invalid_grant", TokenPhase.Unauthenticated, StatusUpdateKind.Transition, TokenReasons.CredentialsRejected, MonitorWork.None },
-        { "trigger from Unauthenticated succeeds", TokenPhase.Unauthenticated, MonitorWork.Initial, "grant", TokenPhase.Running, StatusUpdateKind.Transition, TokenReasons.TokenIssued, MonitorWork.Refresh },
-        { "credentials missing", TokenPhase.Pending, MonitorWork.Initial, "missing", TokenPhase.Pending, StatusUpdateKind.Transition, "SecretNotFound", MonitorWork.None },
-        { "pending IdP unreachable", TokenPhase.Pending, MonitorWork.Initial, "transient", TokenPhase.AuthRetrying, StatusUpdateKind.Transition, TokenReasons.AuthRetrying, MonitorWork.Tick },
-        { "endpoint guard refuses the host", TokenPhase.Running, MonitorWork.Refresh, "guard", TokenPhase.Failed, StatusUpdateKind.Transition, TokenReasons.EndpointNotAllowed, MonitorWork.None },
+        { "first token", WorkloadPhase.Pending, MonitorWork.Initial, "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.TokenIssued, MonitorWork.Refresh },
+        { "scheduled refresh", WorkloadPhase.Running, MonitorWork.Refresh, "grant", WorkloadPhase.Running, StatusUpdateKind.TokenTimes, null, MonitorWork.Refresh },
+        { "short retry exhausted", WorkloadPhase.Running, MonitorWork.Refresh, "transient", WorkloadPhase.AuthRetrying, StatusUpdateKind.Transition, Reasons.AuthRetrying, MonitorWork.Tick },
+        { "tick fails before deadline", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "transient", WorkloadPhase.AuthRetrying, StatusUpdateKind.RetryProgress, null, MonitorWork.Tick },
+        { "tick succeeds", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.Recovered, MonitorWork.Refresh },
+        { "tick fails at deadline", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "transient-at-deadline", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CeilingExceeded, MonitorWork.None },
+        { "permanent in Running", WorkloadPhase.Running, MonitorWork.Refresh, "invalid_grant", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CredentialsRejected, MonitorWork.None },
+        { "permanent in AuthRetrying", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "invalid_grant", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CredentialsRejected, MonitorWork.None },
+        { "trigger from Unauthenticated succeeds", WorkloadPhase.Unauthenticated, MonitorWork.Initial, "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.TokenIssued, MonitorWork.Refresh },
+        { "credentials missing", WorkloadPhase.Pending, MonitorWork.Initial, "missing", WorkloadPhase.Pending, StatusUpdateKind.Transition, "SecretNotFound", MonitorWork.None },
+        { "pending IdP unreachable", WorkloadPhase.Pending, MonitorWork.Initial, "transient", WorkloadPhase.AuthRetrying, StatusUpdateKind.Transition, Reasons.AuthRetrying, MonitorWork.Tick },
+        { "endpoint guard refuses the host", WorkloadPhase.Running, MonitorWork.Refresh, "guard", WorkloadPhase.Failed, StatusUpdateKind.Transition, Reasons.EndpointNotAllowed, MonitorWork.None },
     };
 
     [Theory]
     [MemberData(nameof(Rows))]
     public void Each_row_of_the_state_table_yields_its_phase_write_event_and_schedule(
-        string row, TokenPhase from, MonitorWork work, string outcome, TokenPhase to, StatusUpdateKind? write, string? eventReason, MonitorWork next)
+        string row, WorkloadPhase from, MonitorWork work, string outcome, WorkloadPhase to, StatusUpdateKind? write, string? eventReason, MonitorWork next)
     {
         var state = StateIn(from);
         var now = outcome == "transient-at-deadline" ? state.AuthRetry!.Deadline : Now;
@@ -47,7 +48,7 @@ public sealed class TokenTransitionsTests
         Assert.Equal(write, result.Update?.Kind);
         Assert.Equal(eventReason, result.Update?.Event?.Reason);
         Assert.Equal(next, result.Next.Work);
-        Assert.Equal(result.State.Phase == TokenPhase.AuthRetrying, result.Deadline is not null);
+        Assert.Equal(result.State.Phase == WorkloadPhase.AuthRetrying, result.Deadline is not null);
         if (result.Update is { } update)
         {
             Assert.Equal(result.State.ToStatus(Config), update.Status);
@@ -57,7 +58,7 @@ public sealed class TokenTransitionsTests
     [Fact]
     public void Entering_AuthRetrying_starts_the_window_now_and_the_condition_agrees()
     {
-        var result = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, Outcome("transient", Now), 6, Now, Config, 0.5);
+        var result = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, Outcome("transient", Now), 6, Now, Config, 0.5);
 
         var retry = result.State.AuthRetry!;
         Assert.Equal(Now, retry.StartedAt);
@@ -73,7 +74,7 @@ public sealed class TokenTransitionsTests
     [Fact]
     public void A_tick_that_fails_keeps_the_window_and_counts_the_attempt()
     {
-        var state = StateIn(TokenPhase.AuthRetrying);
+        var state = StateIn(WorkloadPhase.AuthRetrying);
         var later = Now + TimeSpan.FromMinutes(10);
 
         var result = TokenTransitions.Apply(state, MonitorWork.Tick, Outcome("transient", later), 1, later, Config, 0.5);
@@ -87,7 +88,7 @@ public sealed class TokenTransitionsTests
     [Fact]
     public void A_remediation_hint_goes_out_once_per_code_and_credentials_version()
     {
-        var first = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, Outcome("invalid_grant", Now), 1, Now, Config, 0.5);
+        var first = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, Outcome("invalid_grant", Now), 1, Now, Config, 0.5);
         var again = TokenTransitions.Apply(first.State, MonitorWork.Initial, Outcome("invalid_grant", Now), 1, Now, Config, 0.5);
         var newVersion = TokenTransitions.Apply(again.State, MonitorWork.Initial, Outcome("invalid_grant", Now) with { CredentialsVersion = "v2" }, 1, Now, Config, 0.5);
 
@@ -101,7 +102,7 @@ public sealed class TokenTransitionsTests
     {
         var config = Config with { ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt, KeyId = "key-2026" };
 
-        var result = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, Outcome("invalid_client", Now), 1, Now, config, 0.5);
+        var result = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, Outcome("invalid_client", Now), 1, Now, config, 0.5);
 
         var message = result.Update!.Event!.Message;
         Assert.Contains("private_key_jwt", message, StringComparison.Ordinal);
@@ -113,7 +114,7 @@ public sealed class TokenTransitionsTests
     public void A_refresh_that_changes_no_token_time_writes_nothing()
     {
         var grant = new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromHours(1), null, null);
-        var once = TokenTransitions.Apply(StateIn(TokenPhase.Running), MonitorWork.Refresh, AttemptOutcome.Succeeded(grant, "v1"), 1, Now, Config, 0.5);
+        var once = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, AttemptOutcome.Succeeded(grant, "v1"), 1, Now, Config, 0.5);
         var twice = TokenTransitions.Apply(once.State, MonitorWork.Refresh, AttemptOutcome.Succeeded(grant, "v1"), 1, Now, Config, 0.5);
 
         Assert.NotNull(once.Update);
@@ -135,7 +136,7 @@ public sealed class TokenTransitionsTests
         var startedAt = Now - TimeSpan.FromMinutes(30);
         var resume = new MonitorResumeState
         {
-            Phase = TokenPhase.AuthRetrying,
+            Phase = WorkloadPhase.AuthRetrying,
             AuthRetryStartedAt = startedAt,
             AuthRetryDeadline = startedAt + Config.Timing.Retry.Ceiling,
             NextAttemptTime = Now + TimeSpan.FromSeconds(dueInSeconds),
@@ -155,7 +156,7 @@ public sealed class TokenTransitionsTests
         var startedAt = Now - TimeSpan.FromHours(2);
         var resume = new MonitorResumeState
         {
-            Phase = TokenPhase.AuthRetrying,
+            Phase = WorkloadPhase.AuthRetrying,
             AuthRetryStartedAt = startedAt,
             AuthRetryDeadline = startedAt + TimeSpan.FromHours(24),
             NextAttemptTime = Now + TimeSpan.FromMinutes(3),
@@ -180,7 +181,7 @@ public sealed class TokenTransitionsTests
         var startedAt = Now - TimeSpan.FromHours(2);
         var resume = new MonitorResumeState
         {
-            Phase = TokenPhase.AuthRetrying,
+            Phase = WorkloadPhase.AuthRetrying,
             AuthRetryStartedAt = startedAt,
             AuthRetryDeadline = startedAt + TimeSpan.FromHours(24),
         };
@@ -191,24 +192,24 @@ public sealed class TokenTransitionsTests
         Assert.Equal(startedAt + TimeSpan.FromHours(24), result.Deadline);
     }
 
-    private static MonitorState StateIn(TokenPhase phase) => phase switch
+    private static MonitorState StateIn(WorkloadPhase phase) => phase switch
     {
-        TokenPhase.Running => MonitorState.Initial with
+        WorkloadPhase.Running => MonitorState.Initial with
         {
-            Phase = TokenPhase.Running,
-            Reason = TokenReasons.TokenIssued,
+            Phase = WorkloadPhase.Running,
+            Reason = Reasons.TokenIssued,
             ExpiresAt = Now + TimeSpan.FromMinutes(12),
             LastRefresh = Now - TimeSpan.FromMinutes(48),
             NextRefresh = Now,
         },
-        TokenPhase.AuthRetrying => MonitorState.Initial with
+        WorkloadPhase.AuthRetrying => MonitorState.Initial with
         {
-            Phase = TokenPhase.AuthRetrying,
-            Reason = TokenReasons.TokenEndpointUnavailable,
+            Phase = WorkloadPhase.AuthRetrying,
+            Reason = Reasons.TokenEndpointUnavailable,
             AuthRetry = new AuthRetryInfo(Now - TimeSpan.FromHours(1), Now + TimeSpan.FromHours(23), 7, Now - TimeSpan.FromMinutes(10), Now, "HTTP 503"),
             RetryingSince = Now - TimeSpan.FromHours(1),
         },
-        _ => MonitorState.Initial with { Phase = phase, Reason = phase == TokenPhase.Unauthenticated ? TokenReasons.CredentialsRejected : TokenReasons.Pending },
+        _ => MonitorState.Initial with { Phase = phase, Reason = phase == WorkloadPhase.Unauthenticated ? Reasons.CredentialsRejected : Reasons.Pending },
     };
 
     private static AttemptOutcome Outcome(string kind, DateTimeOffset now) => kind switch
@@ -216,9 +217,9 @@ public sealed class TokenTransitionsTests
         "grant" => AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", now, now + TimeSpan.FromHours(1), null, null), "v1"),
         "transient" or "transient-at-deadline" => AttemptOutcome.Failed(Failures.Transient().Failure!, "v1"),
         "invalid_grant" => AttemptOutcome.Failed(Failures.InvalidGrant().Failure!, "v1"),
-        "invalid_client" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, TokenReasons.CredentialsRejected, "client authentication failed", 401, "invalid_client"), "v1"),
+        "invalid_client" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, Reasons.CredentialsRejected, "client authentication failed", 401, "invalid_client"), "v1"),
         "missing" => AttemptOutcome.Missing("SecretNotFound", "Secret idp-creds not found"),
-        "guard" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Connection, TokenReasons.EndpointNotAllowed, "idp.example.com resolved to 169.254.169.254"), "v1"),
+        "guard" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Connection, Reasons.EndpointNotAllowed, "idp.example.com resolved to 169.254.169.254"), "v1"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }
