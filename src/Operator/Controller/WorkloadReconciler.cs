@@ -70,7 +70,7 @@ public sealed partial class WorkloadReconciler(
         }
         catch (CredentialsUnavailableException e)
         {
-            var phase = e.Reason == Reasons.SecretNotFound ? WorkloadPhase.Pending : WorkloadPhase.Failed;
+            var phase = MissingCredentialPhases.For(e.Reason);
             await agent.HoldAsync(new WorkloadFacts(phase, e.Reason, e.Message), generation, cancellationToken).ConfigureAwait(false);
             return phase == WorkloadPhase.Pending ? ReconcileResult.After(PendingRecheck) : ReconcileResult.Done;
         }

@@ -43,7 +43,7 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         if (config.Grant == TokenGrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken))
         {
             return TokenRequestResult.Failed(new TokenFailure(
-                FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no refresh token is available for the refresh_token grant"));
+                FailureClass.Permanent, FailureKind.Local, Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"));
         }
 
         var discovered = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);

@@ -510,7 +510,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     {
         try
         {
-            return (await _ports.Credentials.GetAsync(stopToken).ConfigureAwait(false), null);
+            var credentials = await _ports.Credentials.GetAsync(stopToken).ConfigureAwait(false);
+            return _config.Grant == TokenGrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken)
+                ? (null, AttemptOutcome.Missing(Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"))
+                : (credentials, null);
         }
         catch (CredentialsUnavailableException ex)
         {

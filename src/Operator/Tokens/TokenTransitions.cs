@@ -121,12 +121,13 @@ public static class TokenTransitions
         {
             var message = outcome.MissingMessage ?? "credentials are not available";
             var waiting = state with { NextRefresh = null };
-            if (state.Phase == WorkloadPhase.Pending && state.Reason == missingReason && state.Message == message)
+            var phase = MissingCredentialPhases.For(missingReason);
+            if (state.Phase == phase && state.Reason == missingReason && state.Message == message)
             {
                 return new TransitionResult(waiting, null, ScheduledWork.None, null);
             }
 
-            return Transition(Enter(waiting, WorkloadPhase.Pending, missingReason, message, now), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
+            return Transition(Enter(waiting, phase, missingReason, message, now), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
         }
 
         var failure = outcome.Failure ?? throw new ArgumentException("An outcome has a grant, a failure or a missing reason.", nameof(outcome));

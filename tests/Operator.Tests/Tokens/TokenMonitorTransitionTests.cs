@@ -328,6 +328,25 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
+    public async Task A_refresh_token_grant_without_a_refresh_token_is_Failed_like_the_reconcile_says_until_the_key_is_added()
+    {
+        await using var h = new Harness();
+        h.Credentials.RefreshToken = "";
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        h.Monitor.Start();
+
+        Assert.Equal(WorkloadPhase.Failed, h.Monitor.Phase);
+        Assert.Equal(Reasons.SecretKeyMissing, h.LastUpdate.Status.Reason);
+        Assert.Equal(MissingCredentialPhases.For(Reasons.SecretKeyMissing), h.Monitor.Phase);
+        Assert.Equal(0, h.Client.Count);
+
+        h.Credentials.RefreshToken = "rt-added";
+        h.Credentials.Version = "v2";
+        h.Monitor.CredentialsChanged();
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
     public async Task Reconcile_during_AuthRetrying_fast_fails_without_a_request()
     {
         await using var h = await InAuthRetrying();

@@ -30,6 +30,7 @@ public sealed class TokenTransitionsTests
         { "permanent in AuthRetrying", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "invalid_grant", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CredentialsRejected, MonitorWork.None },
         { "trigger from Unauthenticated succeeds", WorkloadPhase.Unauthenticated, MonitorWork.Initial, "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.TokenIssued, MonitorWork.Refresh },
         { "credentials missing", WorkloadPhase.Pending, MonitorWork.Initial, "missing", WorkloadPhase.Pending, StatusUpdateKind.Transition, "SecretNotFound", MonitorWork.None },
+        { "credential key missing", WorkloadPhase.Running, MonitorWork.Refresh, "key-missing", WorkloadPhase.Failed, StatusUpdateKind.Transition, Reasons.SecretKeyMissing, MonitorWork.None },
         { "pending IdP unreachable", WorkloadPhase.Pending, MonitorWork.Initial, "transient", WorkloadPhase.AuthRetrying, StatusUpdateKind.Transition, Reasons.AuthRetrying, MonitorWork.Tick },
         { "endpoint guard refuses the host", WorkloadPhase.Running, MonitorWork.Refresh, "guard", WorkloadPhase.Failed, StatusUpdateKind.Transition, Reasons.EndpointNotAllowed, MonitorWork.None },
     };
@@ -219,6 +220,7 @@ public sealed class TokenTransitionsTests
         "invalid_grant" => AttemptOutcome.Failed(Failures.InvalidGrant().Failure!, "v1"),
         "invalid_client" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.OAuthError, Reasons.CredentialsRejected, "client authentication failed", 401, "invalid_client"), "v1"),
         "missing" => AttemptOutcome.Missing("SecretNotFound", "Secret idp-creds not found"),
+        "key-missing" => AttemptOutcome.Missing(Reasons.SecretKeyMissing, "Secret idp-creds has no key \"refresh_token\""),
         "guard" => AttemptOutcome.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Connection, Reasons.EndpointNotAllowed, "idp.example.com resolved to 169.254.169.254"), "v1"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
