@@ -14,7 +14,8 @@ internal sealed class IdleFleet : IAsyncDisposable
 
     public static IdleFleet Start(int count, TimeProvider time)
     {
-        var ports = new TokenMonitorPorts(new InstantIdp(time), NullPorts.Instance, NullPorts.Instance, NullPorts.Instance, NullPorts.Instance);
+        var idp = new InstantIdp(time);
+        var ports = new TokenMonitorPorts(NullPorts.Instance, NullPorts.Instance, NullPorts.Instance, NullPorts.Instance);
         var timing = new MonitorTiming { StartupSpread = TimeSpan.Zero };
         var monitors = new List<TokenMonitor>(count);
         for (var i = 0; i < count; i++)
@@ -27,7 +28,7 @@ internal sealed class IdleFleet : IAsyncDisposable
                 Scopes = ["mcp:read"],
                 Timing = timing,
             };
-            var monitor = new TokenMonitor(config, ports, time, RandomJitterSource.Instance);
+            var monitor = new TokenMonitor(config, idp, ports, time, RandomJitterSource.Instance);
             monitor.Start();
             monitors.Add(monitor);
         }

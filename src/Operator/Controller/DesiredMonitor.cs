@@ -13,7 +13,7 @@ namespace RemoteWorkloadOperator.Controller;
 /// <param name="TokenSecretPresent">Whether our token Secret exists (a resumed Running workload without it asks for a token).</param>
 /// <param name="RefreshTokenFence">No refresh-token request before this (a takeover from a holder that may be in flight).</param>
 /// <param name="TokenPublisher">The token Secret's publisher.</param>
-/// <param name="Ports">The monitor's ports.</param>
+/// <param name="Ports">The monitor's ports (the agent wires its own status writer and the token publisher in).</param>
 public sealed record DesiredMonitor(
     TokenMonitorConfig Config,
     long? Generation,
@@ -24,4 +24,4 @@ public sealed record DesiredMonitor(
     bool TokenSecretPresent,
     DateTimeOffset? RefreshTokenFence,
     KubernetesTokenPublisher TokenPublisher,
-    MonitorPorts Ports);
+    TokenMonitorPorts Ports);

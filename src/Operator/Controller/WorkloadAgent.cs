@@ -13,7 +13,7 @@ namespace RemoteWorkloadOperator.Controller;
 public sealed class WorkloadAgent(WorkloadStatusPublisher status)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private IWorkloadMonitor? _monitor;
+    private TokenMonitor? _monitor;
     private long? _monitoredGeneration;
     private string? _credentialsVersion;
     private string? _requestIdentity;
@@ -27,15 +27,15 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
     /// <summary>True while a monitor runs.</summary>
     public bool IsMonitoring => _monitor is not null;
 
-    /// <summary>Stops the monitor (quietly) and reports <paramref name="facts"/> (Failed or Pending).</summary>
-    public async Task HoldAsync(WorkloadFacts facts, long? generation, CancellationToken cancellationToken)
+    /// <summary>Stops the monitor (quietly) and reports the reconcile's <paramref name="verdict"/> (Failed or Pending).</summary>
+    public async Task HoldAsync(MonitorStatus verdict, long? generation, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await StopMonitorLockedAsync().ConfigureAwait(false);
             Status.ObserveGeneration(generation);
-            await Status.PublishAsync(facts, HoldEvent(facts), cancellationToken).ConfigureAwait(false);
+            await Status.PublishAsync(verdict, HoldEvent(verdict), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -49,7 +49,7 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
     /// from its current state, keeping an AuthRetrying window (the deadline follows a changed ceiling), and makes one
     /// attempt only when what the token request depends on changed. A credentials change or a new retry request pokes it.
     /// </summary>
-    public async Task EnsureAsync(DesiredMonitor desired, MonitorFactory factory, CancellationToken cancellationToken)
+    public async Task EnsureAsync(DesiredMonitor desired, TokenMonitorFactory factory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(factory);
@@ -59,12 +59,13 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
             Status.ObserveGeneration(desired.Generation);
             Status.TokenSecretName = desired.TokenPublisher.SecretName;
             Status.CredentialsRevision = desired.CredentialsRevision;
+            Status.TickInterval = desired.Config.Timing.Retry.TickInterval;
             await Status.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (_monitor is null || _monitoredGeneration != desired.Generation)
             {
                 var (resume, trigger) = await ResumePointLockedAsync(desired).ConfigureAwait(false);
                 TokenPublisher = desired.TokenPublisher;
-                _monitor = factory(desired.Config, desired.Ports with { Publisher = desired.TokenPublisher, Status = Status });
+                _monitor = factory.Create(desired.Config, desired.Ports with { Publisher = desired.TokenPublisher, Status = Status });
                 _monitoredGeneration = desired.Generation;
                 _credentialsVersion = desired.CredentialsVersion;
                 _requestIdentity = desired.RequestIdentity;
@@ -77,10 +78,8 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
                 _credentialsVersion = desired.CredentialsVersion;
                 _monitor.CredentialsChanged();
             }
-            else
-            {
-                _monitor.Nudge();
-            }
+
+            // Otherwise the monitor is left alone: a reconcile, resync or watch event never reaches the token endpoint.
 
             // observedGeneration and the credentials revision are news even without a transition.
             await Status.RefreshAsync(cancellationToken).ConfigureAwait(false);
@@ -113,30 +112,30 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
 
     /// <summary>Where a new monitor starts, and which trigger it gets once started. Stops the old monitor (waiting for
     /// its sent request, so its state is final) before reading that state.</summary>
-    private async Task<(MonitorResumeState Resume, StartTrigger Trigger)> ResumePointLockedAsync(DesiredMonitor desired)
+    private async Task<(MonitorStatus? Resume, StartTrigger Trigger)> ResumePointLockedAsync(DesiredMonitor desired)
     {
         if (_monitor is { } previous)
         {
             await StopMonitorLockedAsync().ConfigureAwait(false);
             var trigger = _requestIdentity != desired.RequestIdentity ? StartTrigger.Attempt : StartTrigger.None;
-            return (MonitorResumeState.From(previous.Status), trigger);
+            return (previous.Status, trigger);
         }
 
         if (_startedOnce)
         {
             // After a hold (Failed or Pending verdict): the fixed spec gets a fresh start.
-            return (MonitorResumeState.Fresh, StartTrigger.None);
+            return (null, StartTrigger.None);
         }
 
         var resume = Status.ResumeState();
-        if (resume.Phase is WorkloadPhase.Failed)
+        if (resume?.Phase is WorkloadPhase.Failed)
         {
             // Failed was the reconciler's verdict on an older spec; this spec gets a fresh start.
-            return (MonitorResumeState.Fresh, StartTrigger.None);
+            return (null, StartTrigger.None);
         }
 
         var (spec, credentials) = Status.ChangedSinceLastOwner(desired.Generation, desired.CredentialsRevision);
-        if (spec || (resume.Phase is WorkloadPhase.Running && !desired.TokenSecretPresent))
+        if (spec || (resume?.Phase is WorkloadPhase.Running && !desired.TokenSecretPresent))
         {
             // The spec changed while no operator ran, or the token Secret is gone and no token is cached to repair it.
             return (resume, StartTrigger.Attempt);
@@ -191,10 +190,10 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         CredentialsChanged,
     }
 
-    private static MonitorEvent? HoldEvent(WorkloadFacts facts) => facts.Phase switch
+    private static MonitorEvent? HoldEvent(MonitorStatus verdict) => verdict.Phase switch
     {
-        WorkloadPhase.Failed => new MonitorEvent(MonitorEventType.Warning, facts.Reason, facts.Message),
-        WorkloadPhase.Pending => new MonitorEvent(MonitorEventType.Normal, facts.Reason, facts.Message),
+        WorkloadPhase.Failed => new MonitorEvent(MonitorEventType.Warning, verdict.Reason, verdict.Message),
+        WorkloadPhase.Pending => new MonitorEvent(MonitorEventType.Normal, verdict.Reason, verdict.Message),
         _ => null,
     };
 }

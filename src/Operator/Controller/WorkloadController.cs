@@ -17,7 +17,7 @@ public sealed partial class WorkloadController(
     IKubernetes client,
     OperatorOptions options,
     MonitorRegistry registry,
-    MonitorFactory monitorFactory,
+    TokenMonitorFactory monitorFactory,
     TimeProvider time,
     ILoggerFactory loggers)
 {

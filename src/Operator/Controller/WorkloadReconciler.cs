@@ -20,7 +20,7 @@ public sealed partial class WorkloadReconciler(
     IKubernetes client,
     ISecretReader secrets,
     OperatorOptions options,
-    MonitorFactory monitorFactory,
+    TokenMonitorFactory monitorFactory,
     ILogger logger)
 {
     /// <summary>How often a workload waiting for a Secret is looked at even without a Secret event.</summary>
@@ -46,7 +46,7 @@ public sealed partial class WorkloadReconciler(
             var reason = problems.Any(p => p.Reason == Reasons.InvalidSpec) ? Reasons.InvalidSpec : Reasons.EndpointNotAllowed;
             var message = string.Join("; ", problems);
             LogInvalid(logger, key, message);
-            await agent.HoldAsync(new WorkloadFacts(WorkloadPhase.Failed, reason, message), generation, cancellationToken).ConfigureAwait(false);
+            await agent.HoldAsync(Verdict(WorkloadPhase.Failed, reason, message), generation, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
         }
 
@@ -54,7 +54,7 @@ public sealed partial class WorkloadReconciler(
         {
             var reference = workload.Spec.OAuth.RefreshTokenSecretRef!;
             await agent.HoldAsync(
-                new WorkloadFacts(WorkloadPhase.Failed, Reasons.RefreshTokenInUse,
+                Verdict(WorkloadPhase.Failed, Reasons.RefreshTokenInUse,
                     $"spec.oauth.refreshTokenSecretRef: key \"{reference.Key}\" of Secret {workload.Metadata.NamespaceProperty}/{reference.Name} is already used by RemoteWorkload {owner}; a rotating refresh token can serve one workload only (the IdP revokes both on reuse): give this workload its own"),
                 generation,
                 cancellationToken).ConfigureAwait(false);
@@ -71,7 +71,7 @@ public sealed partial class WorkloadReconciler(
         catch (CredentialsUnavailableException e)
         {
             var phase = MissingCredentialPhases.For(e.Reason);
-            await agent.HoldAsync(new WorkloadFacts(phase, e.Reason, e.Message), generation, cancellationToken).ConfigureAwait(false);
+            await agent.HoldAsync(Verdict(phase, e.Reason, e.Message), generation, cancellationToken).ConfigureAwait(false);
             return phase == WorkloadPhase.Pending ? ReconcileResult.After(PendingRecheck) : ReconcileResult.Done;
         }
 
@@ -86,7 +86,7 @@ public sealed partial class WorkloadReconciler(
                 ? ("spec.tokenSecret.name", tokenSecretName)
                 : ("metadata.name", RefreshTokenStateStore.SecretName(workloadRef.Name));
             await agent.HoldAsync(
-                new WorkloadFacts(WorkloadPhase.Failed, Reasons.SecretConflict,
+                Verdict(WorkloadPhase.Failed, Reasons.SecretConflict,
                     $"{field}: Secret {workloadRef.Namespace}/{name} exists and is not managed by remoteworkload-operator; delete it or choose another name"),
                 generation,
                 cancellationToken).ConfigureAwait(false);
@@ -106,7 +106,7 @@ public sealed partial class WorkloadReconciler(
             tokenSecret == OwnSecret.Ours,
             registry.RefreshTokenFence,
             publisher,
-            new MonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status));
+            new TokenMonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status));
         await agent.EnsureAsync(desired, monitorFactory, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
@@ -144,6 +144,9 @@ public sealed partial class WorkloadReconciler(
         var secret = await secrets.GetAsync(workload.Namespace, name, cancellationToken).ConfigureAwait(false);
         return secret is null ? OwnSecret.Absent : ManagedSecrets.IsManagedFor(secret, workload.Name) ? OwnSecret.Ours : OwnSecret.Foreign;
     }
+
+    /// <summary>The reconcile's verdict on a workload that cannot run: no token, no retry window.</summary>
+    private static MonitorStatus Verdict(WorkloadPhase phase, string reason, string message) => new() { Phase = phase, Reason = reason, Message = message };
 
     /// <summary>What stands under a name the operator writes to.</summary>
     private enum OwnSecret

@@ -62,7 +62,7 @@ public static class OperatorServiceCollectionExtensions
             registry.Transitioned += sp.GetRequiredService<OperatorMetrics>().Transition;
             return registry;
         });
-        services.AddSingleton(sp => TokenMonitorAdapter.Factory(
+        services.AddSingleton(sp => new TokenMonitorFactory(
             new MeteredTokenEndpointClient(sp.GetRequiredService<ITokenEndpointClient>(), sp.GetRequiredService<OperatorMetrics>()),
             clock,
             sp.GetRequiredService<IJitterSource>(),

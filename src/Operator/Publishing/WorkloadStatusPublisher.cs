@@ -21,7 +21,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     private readonly long? _persistedGeneration;
     private readonly string? _persistedCredentialsRevision;
     private RemoteWorkloadStatus? _current;
-    private WorkloadFacts? _facts;
+    private MonitorStatus? _state;
     private long? _generation;
     private string? _lastHandledRetryRequest;
     private MonitorEvent? _pendingEvent;
@@ -52,6 +52,9 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     /// <summary>The credentials revision reported in <c>status.observedCredentialsRevision</c>.</summary>
     public string? CredentialsRevision { get; set; }
 
+    /// <summary>The workload's AuthRetrying cadence, named in the AuthRetrying condition's message.</summary>
+    public TimeSpan? TickInterval { get; set; }
+
     /// <summary>
     /// What changed while no operator watched this workload, judged against the status it had when this replica first
     /// saw it: the spec (observedGeneration) or the credentials Secrets (observedCredentialsRevision). A status written
@@ -61,14 +64,14 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         _persistedGeneration is { } seen && generation is { } now && seen != now,
         _persistedCredentialsRevision is { } revision && credentialsRevision is not null && revision != credentialsRevision);
 
-    /// <summary>Writes the current facts again if the status they compose to changed (a new observedGeneration or
+    /// <summary>Writes the current state again if the status it maps to changed (a new observedGeneration or
     /// credentials revision after a spec or Secret change that is no transition).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_facts is not null || _current is not null)
+            if (_state is not null || _current is not null)
             {
                 await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -100,16 +103,16 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             return;
         }
 
-        await PublishAsync(ToFacts(update.Status), update.Event, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(update.Status, update.Event, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the facts (and records <paramref name="event"/> after a successful write of a change).</summary>
-    public async Task PublishAsync(WorkloadFacts facts, MonitorEvent? @event, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="state"/> (and records <paramref name="event"/> after a successful write of a change).</summary>
+    public async Task PublishAsync(MonitorStatus state, MonitorEvent? @event, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _facts = facts;
+            _state = state;
             if (@event is not null)
             {
                 _pendingEvent = @event;
@@ -221,30 +224,15 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     /// <summary>Updates the generation that the next write reports as observed.</summary>
     public void ObserveGeneration(long? generation) => _generation = generation;
 
-    /// <summary>The engine's view of the persisted status, to resume a monitor after restart or failover.</summary>
-    public MonitorResumeState ResumeState() => _current is not { Phase: { } phase } status
-        ? MonitorResumeState.Fresh
-        : new MonitorResumeState
-        {
-            Phase = phase,
-            Reason = status.Reason,
-            Message = status.Message,
-            AuthRetryStartedAt = Utc(status.AuthRetry?.StartedAt),
-            AuthRetryDeadline = Utc(status.AuthRetry?.Deadline),
-            NextAttemptTime = Utc(status.AuthRetry?.NextAttemptTime),
-            LastAttemptTime = Utc(status.AuthRetry?.LastAttemptTime),
-            Attempts = status.AuthRetry?.Attempts ?? 0,
-            LastError = status.AuthRetry?.LastError,
-            TokenExpiresAt = Utc(status.Token?.ExpiresAt),
-            LastRefreshTime = Utc(status.Token?.LastRefreshTime),
-            NextRefreshTime = Utc(status.Token?.NextRefreshTime),
-        };
+    /// <summary>The persisted status as the state a monitor resumes from after a restart or failover (null: fresh).</summary>
+    public MonitorStatus? ResumeState() => StatusMapping.FromWire(_current);
 
     private async Task<bool> WriteLockedAsync(CancellationToken cancellationToken)
     {
-        var facts = _facts ?? FactsFrom(_current!);
-        var desired = StatusComposer.Compose(_current, facts, _generation, _lastHandledRetryRequest, _time.GetUtcNow(), CredentialsRevision);
-        if (StatusComposer.SameAs(_current, desired))
+        var state = _state ?? StatusMapping.FromWire(_current) ?? MonitorStatus.Fresh;
+        var context = new StatusContext(_generation, _lastHandledRetryRequest, CredentialsRevision, TokenSecretName, TickInterval);
+        var desired = StatusMapping.ToWire(_current, state, context, _time.GetUtcNow());
+        if (StatusMapping.SameAs(_current, desired))
         {
             return false;
         }
@@ -280,46 +268,8 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         }
     }
 
-    private WorkloadFacts ToFacts(MonitorStatus status) => new(
-        status.Phase,
-        status.Reason,
-        status.Message,
-        status.Token.ExpiresAt is null && status.Token.LastRefreshTime is null
-            ? null
-            : new TokenStatus
-            {
-                SecretName = TokenSecretName,
-                ExpiresAt = status.Token.ExpiresAt?.UtcDateTime,
-                RefreshTokenExpiresAt = status.Token.RefreshTokenExpiresAt?.UtcDateTime,
-                LastRefreshTime = status.Token.LastRefreshTime?.UtcDateTime,
-                NextRefreshTime = status.Token.NextRefreshTime?.UtcDateTime,
-            },
-        status.AuthRetry is not { } retry ? null : new AuthRetryStatus
-        {
-            StartedAt = retry.StartedAt.UtcDateTime,
-            Deadline = retry.Deadline.UtcDateTime,
-            Attempts = retry.Attempts,
-            LastAttemptTime = retry.LastAttemptTime?.UtcDateTime,
-            NextAttemptTime = retry.NextAttemptTime?.UtcDateTime,
-            LastError = retry.LastError,
-        },
-        status.AuthRetrying.Status ? status.AuthRetrying.Message : null,
-        status.DiscoveredIssuer is { } issuer ? new DiscoveredAuthorizationServer { Issuer = issuer, TokenEndpoint = status.DiscoveredTokenEndpoint?.AbsoluteUri } : null);
-
-    private WorkloadFacts FactsFrom(RemoteWorkloadStatus status) => new(
-        status.Phase ?? WorkloadPhase.Pending,
-        status.Reason ?? Reasons.Refreshing,
-        status.Message ?? "",
-        status.Token,
-        status.AuthRetry,
-        status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.AuthRetrying && c.Status == "True")?.Message,
-        status.AuthorizationServer);
-
     private static bool IsRefreshTokenExpiring(RemoteWorkloadStatus? status) =>
         status?.Conditions?.Any(c => c.Type == ConditionTypes.RefreshTokenExpiring && c.Status == "True") == true;
-
-    private static DateTimeOffset? Utc(DateTime? value) =>
-        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "status write for {Workload} failed again ({Error}); will retry")]
     private static partial void LogWriteRetryFailed(ILogger logger, string workload, string error);

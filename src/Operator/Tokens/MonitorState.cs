@@ -46,12 +46,6 @@ public sealed record MonitorState
     /// <summary>The last classified failure (the fast-fail answer), null after a success.</summary>
     public TokenFailure? LastFailure { get; init; }
 
-    /// <summary>When the Ready condition last flipped (as this monitor saw it).</summary>
-    public DateTimeOffset ReadySince { get; init; }
-
-    /// <summary>When the AuthRetrying condition last flipped; <c>authRetry.startedAt</c> while retrying.</summary>
-    public DateTimeOffset RetryingSince { get; init; }
-
     /// <summary>(error code, credentials version) pairs whose remediation hint was already sent.</summary>
     public ImmutableHashSet<string> RemediationsSent { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
@@ -59,29 +53,15 @@ public sealed record MonitorState
     public DateTimeOffset? ValidExpiry(DateTimeOffset now) => ExpiresAt is { } e && e > now ? e : null;
 
     /// <summary>The complete status this state describes.</summary>
-    public MonitorStatus ToStatus(TokenMonitorConfig config)
+    public MonitorStatus ToStatus() => new()
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var retrying = Phase == WorkloadPhase.AuthRetrying;
-        var retryReason = retrying ? Reasons.TransientFailure
-            : Reason == Reasons.CeilingExceeded ? Reasons.CeilingExceeded
-            : Reason == Reasons.Recovered ? Reasons.Recovered
-            : Reasons.NotRetrying;
-        var retryMessage = retrying && AuthRetry is { } info
-            ? TokenTransitions.RetryingUntil(config.Timing.Retry.TickInterval, info.Deadline)
-            : retryReason == Reasons.NotRetrying ? "not retrying" : Message;
-        return new MonitorStatus
-        {
-            Phase = Phase,
-            Reason = Reason,
-            Message = Message,
-            Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == WorkloadPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt },
-            DiscoveredIssuer = DiscoveredIssuer,
-            DiscoveredTokenEndpoint = DiscoveredTokenEndpoint,
-            AuthRetry = AuthRetry,
-            Ready = new ConditionFact(Phase == WorkloadPhase.Running, Reason, Message, ReadySince),
-            AuthRetrying = new ConditionFact(retrying, retryReason, retryMessage, RetryingSince),
-            LastFailure = LastFailure,
-        };
-    }
+        Phase = Phase,
+        Reason = Reason,
+        Message = Message,
+        Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == WorkloadPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt },
+        DiscoveredIssuer = DiscoveredIssuer,
+        DiscoveredTokenEndpoint = DiscoveredTokenEndpoint,
+        AuthRetry = AuthRetry,
+        LastFailure = LastFailure,
+    };
 }

@@ -33,9 +33,16 @@ public sealed record StatusUpdate(StatusUpdateKind Kind, MonitorStatus Status, M
 /// <summary>An event to record on the workload.</summary>
 public sealed record MonitorEvent(MonitorEventType Type, string Reason, string Message);
 
-/// <summary>The complete desired status of one workload as the engine sees it.</summary>
+/// <summary>
+/// The one state record of a workload's status: what the engine reports with every update, what the reconcile reports
+/// as its verdict (Failed, Pending), and what a monitor resumes from. <c>StatusMapping</c> maps it to and from
+/// <c>RemoteWorkloadStatus</c> and is the only place conditions are made.
+/// </summary>
 public sealed record MonitorStatus
 {
+    /// <summary>A workload that has had no token yet.</summary>
+    public static MonitorStatus Fresh { get; } = new() { Phase = WorkloadPhase.Pending, Reason = Reasons.Pending, Message = "waiting for the first token" };
+
     /// <summary>Phase.</summary>
     public required WorkloadPhase Phase { get; init; }
 
@@ -50,12 +57,6 @@ public sealed record MonitorStatus
 
     /// <summary>Set while AuthRetrying and kept after a give-up; null after recovery.</summary>
     public AuthRetryInfo? AuthRetry { get; init; }
-
-    /// <summary>The Ready condition: true only in Running.</summary>
-    public required ConditionFact Ready { get; init; }
-
-    /// <summary>The AuthRetrying condition: true exactly while AuthRetrying; its transition time is <c>authRetry.startedAt</c>.</summary>
-    public required ConditionFact AuthRetrying { get; init; }
 
     /// <summary>The last classified failure (cached for fast-fail), or null after a success.</summary>
     public TokenFailure? LastFailure { get; init; }
@@ -85,6 +86,3 @@ public sealed record AuthRetryInfo(
     DateTimeOffset? LastAttemptTime,
     DateTimeOffset? NextAttemptTime,
     string? LastError);
-
-/// <summary>The facts of one condition; the controller keeps an unchanged condition's existing <c>lastTransitionTime</c>.</summary>
-public sealed record ConditionFact(bool Status, string Reason, string Message, DateTimeOffset LastTransitionTime);

@@ -21,6 +21,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     internal static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(1);
 
     private readonly TokenMonitorConfig _config;
+    private readonly ITokenEndpointClient _tokenClient;
     private readonly TokenMonitorPorts _ports;
     private readonly TimeProvider _time;
     private readonly IJitterSource _jitter;
@@ -51,12 +52,14 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private RotatedRefreshToken? _unpersisted;
 
     /// <summary>Creates a monitor; nothing happens until <see cref="Start"/>.</summary>
-    public TokenMonitor(TokenMonitorConfig config, TokenMonitorPorts ports, TimeProvider timeProvider, IJitterSource? jitter = null, ILogger? logger = null)
+    public TokenMonitor(TokenMonitorConfig config, ITokenEndpointClient tokenClient, TokenMonitorPorts ports, TimeProvider timeProvider, IJitterSource? jitter = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(tokenClient);
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _config = config;
+        _tokenClient = tokenClient;
         _ports = ports;
         _time = timeProvider;
         _jitter = jitter ?? RandomJitterSource.Instance;
@@ -85,7 +88,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _state.ToStatus(_config);
+                return _state.ToStatus();
             }
         }
     }
@@ -96,9 +99,9 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     /// deadline). With a refresh-token grant, no request is sent before <paramref name="refreshTokenFence"/>: a
     /// previous owner of this workload may still be finishing a request that rotates the refresh token.
     /// </summary>
-    public void Start(MonitorResumeState? resume = null, DateTimeOffset? refreshTokenFence = null)
+    public void Start(MonitorStatus? resume = null, DateTimeOffset? refreshTokenFence = null)
     {
-        resume ??= MonitorResumeState.Fresh;
+        resume ??= MonitorStatus.Fresh;
         var runNow = MonitorWork.None;
         StatusUpdate? moved;
         lock (_gate)
@@ -141,12 +144,6 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     /// <summary>A new <c>retry-requested-at</c> value or a spec change: like <see cref="CredentialsChanged"/>, and in
     /// Running it refreshes now.</summary>
     public void RetryRequested() => Trigger(retryRequested: true);
-
-    /// <summary>
-    /// A reconcile, resync or watch event. Never calls the token endpoint: it answers from the cached state (during
-    /// AuthRetrying that is the fast-fail against the last error, <see cref="MonitorStatus.LastFailure"/>).
-    /// </summary>
-    public MonitorStatus Reconcile() => Status;
 
     /// <summary>Completes when no attempt is in flight (for tests, benchmarks and orderly shutdown).</summary>
     public Task WhenIdleAsync()
@@ -460,12 +457,12 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         }
 
         stopToken.ThrowIfCancellationRequested();
-        var result = await _ports.TokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
+        var result = await _tokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
         if (result.Failure is { ErrorCode: "invalid_grant" } && await ReReadAfterInvalidGrantAsync(effective).ConfigureAwait(false) is { } fresher)
         {
             // A previous owner may have stored a rotation after this monitor read the credentials: present that once.
             effective = fresher;
-            result = await _ports.TokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
+            result = await _tokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
         }
 
         if (result.Failure is { } failure)

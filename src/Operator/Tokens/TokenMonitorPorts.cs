@@ -1,8 +1,7 @@
 namespace RemoteWorkloadOperator.Tokens;
 
-/// <summary>The ports one monitor talks to. Any of them may be shared between monitors.</summary>
+/// <summary>The ports one monitor talks to besides the token endpoint. Any of them may be shared between monitors.</summary>
 public sealed record TokenMonitorPorts(
-    ITokenEndpointClient TokenClient,
     ICredentialsSource Credentials,
     IRotatedRefreshTokenSink RotatedRefreshTokens,
     ITokenPublisher Publisher,

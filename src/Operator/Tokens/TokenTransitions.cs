@@ -33,7 +33,7 @@ public static class TokenTransitions
     /// with a valid token waits for its refresh; immediate attempts land within the start-up spread; Unauthenticated and
     /// Failed idle. The update is set only when the resumed status differs from the persisted one (a moved deadline).
     /// </summary>
-    public static TransitionResult Resume(MonitorResumeState resume, DateTimeOffset now, TokenMonitorConfig config, double startupJitter, double refreshJitter)
+    public static TransitionResult Resume(MonitorStatus resume, DateTimeOffset now, TokenMonitorConfig config, double startupJitter, double refreshJitter)
     {
         ArgumentNullException.ThrowIfNull(resume);
         ArgumentNullException.ThrowIfNull(config);
@@ -42,13 +42,14 @@ public static class TokenTransitions
         var state = MonitorState.Initial with
         {
             Phase = resume.Phase,
-            Reason = resume.Reason ?? DefaultReason(resume.Phase),
-            Message = resume.Message ?? MonitorState.Initial.Message,
-            ExpiresAt = resume.TokenExpiresAt,
-            LastRefresh = resume.LastRefreshTime,
-            NextRefresh = resume.NextRefreshTime,
-            ReadySince = now,
-            RetryingSince = now,
+            Reason = resume.Reason,
+            Message = resume.Message,
+            ExpiresAt = resume.Token.ExpiresAt,
+            RefreshTokenExpiresAt = resume.Token.RefreshTokenExpiresAt,
+            LastRefresh = resume.Token.LastRefreshTime,
+            NextRefresh = resume.Token.NextRefreshTime,
+            DiscoveredIssuer = resume.DiscoveredIssuer,
+            DiscoveredTokenEndpoint = resume.DiscoveredTokenEndpoint,
         };
 
         switch (resume.Phase)
@@ -69,9 +70,10 @@ public static class TokenTransitions
 
                 return new TransitionResult(state with { NextRefresh = due }, null, new ScheduledWork(MonitorWork.Refresh, due), null);
             case WorkloadPhase.AuthRetrying:
-                var startedAt = resume.AuthRetryStartedAt ?? now;
+                var persisted = resume.AuthRetry;
+                var startedAt = persisted?.StartedAt ?? now;
                 var deadline = TokenSchedule.Deadline(startedAt, timing.Retry.Ceiling);
-                var nextAttempt = resume.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
+                var nextAttempt = persisted?.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
                 if (nextAttempt < now)
                 {
                     nextAttempt = now;
@@ -79,16 +81,15 @@ public static class TokenTransitions
 
                 state = state with
                 {
-                    AuthRetry = new AuthRetryInfo(startedAt, deadline, resume.Attempts, resume.LastAttemptTime, nextAttempt, resume.LastError),
-                    RetryingSince = startedAt,
+                    AuthRetry = new AuthRetryInfo(startedAt, deadline, persisted?.Attempts ?? 0, persisted?.LastAttemptTime, nextAttempt, persisted?.LastError),
                     NextRefresh = null,
                 };
                 StatusUpdate? moved = null;
-                if (resume.AuthRetryDeadline is { } persisted && persisted != deadline)
+                if (persisted is { } before && before.Deadline != deadline)
                 {
                     // The ceiling changed: the retry window keeps its start and the deadline follows the new ceiling.
-                    state = state with { Message = RetryMessage(resume.LastError ?? "the token endpoint was unavailable", timing.Retry.TickInterval, deadline) };
-                    moved = new StatusUpdate(StatusUpdateKind.RetryProgress, state.ToStatus(config), null);
+                    state = state with { Message = RetryMessage(persisted.LastError ?? "the token endpoint was unavailable", timing.Retry.TickInterval, deadline) };
+                    moved = new StatusUpdate(StatusUpdateKind.RetryProgress, state.ToStatus(), null);
                 }
 
                 return new TransitionResult(state, moved, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
@@ -127,7 +128,7 @@ public static class TokenTransitions
                 return new TransitionResult(waiting, null, ScheduledWork.None, null);
             }
 
-            return Transition(Enter(waiting, phase, missingReason, message, now), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
+            return Transition(Enter(waiting, phase, missingReason, message), new MonitorEvent(MonitorEventType.Warning, missingReason, message), config, ScheduledWork.None, null);
         }
 
         var failure = outcome.Failure ?? throw new ArgumentException("An outcome has a grant, a failure or a missing reason.", nameof(outcome));
@@ -165,7 +166,7 @@ public static class TokenTransitions
             // A scheduled refresh: token times only, and nothing at all when they did not change.
             var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint)
                 == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint);
-            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(config), null), schedule, null);
+            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), null), schedule, null);
         }
 
         var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
@@ -174,7 +175,7 @@ public static class TokenTransitions
         var message = recovered
             ? $"token endpoint answered again after {(state.AuthRetry?.Attempts ?? 0) + 1} attempts; access token {validity}"
             : $"access token issued, {validity}";
-        next = Enter(next with { AuthRetry = null }, WorkloadPhase.Running, reason, message, now);
+        next = Enter(next with { AuthRetry = null }, WorkloadPhase.Running, reason, message);
         return Transition(next, new MonitorEvent(MonitorEventType.Normal, reason, message), config, schedule, null);
     }
 
@@ -216,10 +217,10 @@ public static class TokenTransitions
         var phase = failure.SpecCannotWork ? WorkloadPhase.Failed : WorkloadPhase.Unauthenticated;
         if (state.Phase == phase && state.Reason == failure.Reason && state.Message == message)
         {
-            return new TransitionResult(state, ev is null ? null : new StatusUpdate(StatusUpdateKind.EventOnly, state.ToStatus(config), ev), ScheduledWork.None, null);
+            return new TransitionResult(state, ev is null ? null : new StatusUpdate(StatusUpdateKind.EventOnly, state.ToStatus(), ev), ScheduledWork.None, null);
         }
 
-        return Transition(Enter(state, phase, failure.Reason, message, now), ev, config, ScheduledWork.None, null);
+        return Transition(Enter(state, phase, failure.Reason, message), ev, config, ScheduledWork.None, null);
     }
 
     private static string Remediation(TokenMonitorConfig config) => config.ClientAuthentication switch
@@ -241,12 +242,12 @@ public static class TokenTransitions
             {
                 var gaveUp = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description } };
                 var message = $"gave up at the deadline {Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}";
-                return Transition(Enter(gaveUp, WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded, message, now), new MonitorEvent(MonitorEventType.Warning, Reasons.CeilingExceeded, message), config, ScheduledWork.None, null);
+                return Transition(Enter(gaveUp, WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded, message), new MonitorEvent(MonitorEventType.Warning, Reasons.CeilingExceeded, message), config, ScheduledWork.None, null);
             }
 
             var nextTick = TokenSchedule.NextTick(now, retrying.Deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
             var progressed = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = nextTick, LastError = failure.Description } };
-            return new TransitionResult(progressed, new StatusUpdate(StatusUpdateKind.RetryProgress, progressed.ToStatus(config), null), new ScheduledWork(MonitorWork.Tick, nextTick), retrying.Deadline);
+            return new TransitionResult(progressed, new StatusUpdate(StatusUpdateKind.RetryProgress, progressed.ToStatus(), null), new ScheduledWork(MonitorWork.Tick, nextTick), retrying.Deadline);
         }
 
         // The short retry is exhausted on a still-transient error: enter AuthRetrying.
@@ -258,32 +259,18 @@ public static class TokenTransitions
             NextRefresh = null,
             AuthRetry = new AuthRetryInfo(now, deadline, flightAttempts, now, nextAttempt, failure.Description),
         };
-        entered = Enter(entered, WorkloadPhase.AuthRetrying, Reasons.TokenEndpointUnavailable, retryMessage, now);
+        entered = Enter(entered, WorkloadPhase.AuthRetrying, Reasons.TokenEndpointUnavailable, retryMessage);
         return Transition(entered, new MonitorEvent(MonitorEventType.Warning, Reasons.AuthRetrying, retryMessage), config, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
     }
 
     private static string RetryMessage(string error, TimeSpan tickInterval, DateTimeOffset deadline) => $"{error}; {RetryingUntil(tickInterval, deadline)}";
 
     private static TransitionResult Transition(MonitorState state, MonitorEvent? ev, TokenMonitorConfig config, ScheduledWork next, DateTimeOffset? deadline) =>
-        new(state, new StatusUpdate(StatusUpdateKind.Transition, state.ToStatus(config), ev), next, deadline);
+        new(state, new StatusUpdate(StatusUpdateKind.Transition, state.ToStatus(), ev), next, deadline);
 
-    /// <summary>Sets the phase; a condition whose truth flips takes <paramref name="now"/> (AuthRetrying: its start).</summary>
-    private static MonitorState Enter(MonitorState state, WorkloadPhase phase, string reason, string message, DateTimeOffset now)
-    {
-        var readySince = (phase == WorkloadPhase.Running) != (state.Phase == WorkloadPhase.Running) ? now : state.ReadySince;
-        var retryingSince = (phase == WorkloadPhase.AuthRetrying) != (state.Phase == WorkloadPhase.AuthRetrying)
-            ? (phase == WorkloadPhase.AuthRetrying && state.AuthRetry is { } info ? info.StartedAt : now)
-            : state.RetryingSince;
-        return state with { Phase = phase, Reason = reason, Message = message, ReadySince = readySince, RetryingSince = retryingSince };
-    }
-
-    private static string DefaultReason(WorkloadPhase phase) => phase switch
-    {
-        WorkloadPhase.Running => Reasons.TokenIssued,
-        WorkloadPhase.AuthRetrying => Reasons.TokenEndpointUnavailable,
-        WorkloadPhase.Unauthenticated => Reasons.CredentialsRejected,
-        _ => Reasons.Pending,
-    };
+    /// <summary>Sets the phase (conditions are made from it by the status mapping, not here).</summary>
+    private static MonitorState Enter(MonitorState state, WorkloadPhase phase, string reason, string message) =>
+        state with { Phase = phase, Reason = reason, Message = message };
 
     private static string Format(TimeSpan span) =>
         span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{(int)span.TotalHours}h"

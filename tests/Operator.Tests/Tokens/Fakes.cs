@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Publishing;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -205,7 +207,7 @@ internal sealed class Harness : IAsyncDisposable
             ClientId = clientId,
             Timing = timing ?? new MonitorTiming { StartupSpread = TimeSpan.Zero },
         };
-        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), MonitorClock, Jitter);
+        Monitor = new TokenMonitor(Config, Client, new TokenMonitorPorts(Credentials, Ports, Ports, Ports), MonitorClock, Jitter);
     }
 
     /// <summary>The clock the monitor sees: the fake clock itself, or a wrapper around it.</summary>
@@ -215,10 +217,22 @@ internal sealed class Harness : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Monitor.StopAsync();
-        var resume = Ports.Updates.Count == 0 ? MonitorResumeState.Fresh : MonitorResumeState.From(Ports.Updates[^1].Status);
-        Monitor = new TokenMonitor(Config, new TokenMonitorPorts(Client, Credentials, Ports, Ports, Ports), MonitorClock, Jitter);
+        // Through the status the operator writes and reads back, exactly as a restart or a new leader sees it.
+        var resume = Ports.Updates.Count == 0 ? null : StatusMapping.FromWire(Persisted(Ports.Updates[^1].Status));
+        Monitor = new TokenMonitor(Config, Client, new TokenMonitorPorts(Credentials, Ports, Ports, Ports), MonitorClock, Jitter);
         Monitor.Start(resume);
     }
+
+    /// <summary>The status the operator would write for <paramref name="state"/> (what the next owner reads back).</summary>
+    public RemoteWorkloadStatus Persisted(MonitorStatus state, RemoteWorkloadStatus? previous = null) =>
+        StatusMapping.ToWire(previous, state, new StatusContext(1, TokenSecretName: "sourcegraph-token", TickInterval: Config.Timing.Retry.TickInterval), Now);
+
+    /// <summary>The condition of <paramref name="type"/> the operator would write for <paramref name="state"/>.</summary>
+    public k8s.Models.V1Condition Condition(MonitorStatus state, string type, RemoteWorkloadStatus? previous = null) =>
+        Persisted(state, previous).Conditions!.Single(c => c.Type == type);
+
+    /// <summary>Starts the monitor from a persisted status, through the mapping production resumes with.</summary>
+    public void StartFrom(RemoteWorkloadStatus persisted) => Monitor.Start(StatusMapping.FromWire(persisted));
 
     public FakeTimeProvider Time { get; }
 

@@ -21,7 +21,7 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         var ports = new RecordingPorts(log);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var config = fixture.Config(discovery: true) with { Timing = new MonitorTiming { StartupSpread = TimeSpan.Zero } };
-        await using var monitor = new TokenMonitor(config, new TokenMonitorPorts(fixture.NewClient(), store, store, ports, ports), time, new FixedJitter());
+        await using var monitor = new TokenMonitor(config, fixture.NewClient(), new TokenMonitorPorts(store, store, ports, ports), time, new FixedJitter());
 
         monitor.Start();
         await monitor.WhenIdleAsync().WaitAsync(ct);
@@ -61,7 +61,7 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
         // maxElapsed 0: no short-retry waits, so every step below is one timer and one real request.
         var timing = new MonitorTiming { StartupSpread = TimeSpan.Zero, Retry = new RetryPolicy { MaxElapsed = TimeSpan.Zero } };
         var config = fixture.Config() with { Timing = timing };
-        await using var monitor = new TokenMonitor(config, new TokenMonitorPorts(fixture.NewClient(), store, store, ports, ports), time, new FixedJitter());
+        await using var monitor = new TokenMonitor(config, fixture.NewClient(), new TokenMonitorPorts(store, store, ports, ports), time, new FixedJitter());
         fixture.Server.ResetCounters();
         fixture.Server.RetryAfter = TimeSpan.FromSeconds(7);
         fixture.Server.SetFault(AuthServerFault.ServiceUnavailable503);
@@ -76,7 +76,7 @@ public sealed class TokenMonitorEndToEndTests(AuthServerFixture fixture) : IClas
 
             for (var i = 0; i < 20; i++)
             {
-                _ = monitor.Reconcile(); // fast-fails: no request
+                _ = monitor.Status; // answered from the cached failure: no request
             }
 
             Assert.Equal(1, fixture.Server.TokenRequestCount);

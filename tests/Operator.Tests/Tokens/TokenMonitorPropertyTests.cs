@@ -95,7 +95,7 @@ public sealed class TokenMonitorPropertyTests
                     h.Monitor.CredentialsChanged();
                     break;
                 case 2:
-                    _ = h.Monitor.Reconcile();
+                    _ = h.Monitor.Status;
                     break;
                 case 3:
                     Release(h);
@@ -138,14 +138,7 @@ public sealed class TokenMonitorPropertyTests
     private sealed class InvariantChecker
     {
         private int _checked;
-        private MonitorStatus _previous = new()
-        {
-            Phase = WorkloadPhase.Pending,
-            Reason = Reasons.Pending,
-            Message = string.Empty,
-            Ready = new ConditionFact(false, string.Empty, string.Empty, default),
-            AuthRetrying = new ConditionFact(false, string.Empty, string.Empty, default),
-        };
+        private MonitorStatus _previous = MonitorStatus.Fresh with { Message = string.Empty };
 
         public void Check(Harness h)
         {

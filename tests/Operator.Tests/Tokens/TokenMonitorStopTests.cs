@@ -141,7 +141,7 @@ public sealed class TokenMonitorStopTests
         h.Client.Fallback = () => h.Client.Token(Hour);
         var fence = Harness.Epoch + TimeSpan.FromSeconds(45);
 
-        h.Monitor.Start(MonitorResumeState.Fresh, fence);
+        h.Monitor.Start(null, fence);
         h.Monitor.RetryRequested();
         h.AdvanceTo(fence - TimeSpan.FromSeconds(1));
         Assert.Equal(0, h.Client.Count);
@@ -156,7 +156,7 @@ public sealed class TokenMonitorStopTests
     {
         var logger = new ExceptionRecordingLogger();
         var h = new Harness();
-        var monitor = new TokenMonitor(h.Config, new TokenMonitorPorts(h.Client, h.Credentials, h.Ports, new ThrowingPublisher(), h.Ports), h.Time, h.Jitter, logger);
+        var monitor = new TokenMonitor(h.Config, h.Client, new TokenMonitorPorts(h.Credentials, h.Ports, new ThrowingPublisher(), h.Ports), h.Time, h.Jitter, logger);
         h.Client.Fallback = () => h.Client.Token(Hour);
 
         monitor.Start();

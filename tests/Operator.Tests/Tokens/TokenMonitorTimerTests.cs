@@ -109,7 +109,7 @@ public sealed class TokenMonitorTimerTests
         h.AdvanceTo(expiry);
 
         Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
-        Assert.False(h.LastUpdate.Status.Ready.Status);
+        Assert.Equal("False", h.Condition(h.LastUpdate.Status, ConditionTypes.Ready).Status);
         Assert.Equal(expiry, h.Client.Times[^1]);
     }
 }

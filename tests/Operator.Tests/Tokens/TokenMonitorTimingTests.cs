@@ -19,13 +19,10 @@ public sealed class TokenMonitorTimingTests
         var deadline = startedAt + TimeSpan.FromHours(24);
         var nextAttempt = h.Now + TimeSpan.FromMinutes(5);
 
-        h.Monitor.Start(new MonitorResumeState
+        h.StartFrom(new RemoteWorkloadStatus
         {
             Phase = WorkloadPhase.AuthRetrying,
-            AuthRetryStartedAt = startedAt,
-            AuthRetryDeadline = deadline,
-            NextAttemptTime = nextAttempt,
-            Attempts = 138,
+            AuthRetry = new AuthRetryStatus { StartedAt = startedAt.UtcDateTime, Deadline = deadline.UtcDateTime, NextAttemptTime = nextAttempt.UtcDateTime, Attempts = 138 },
         });
 
         h.AdvanceTo(nextAttempt - S(1));
@@ -38,7 +35,7 @@ public sealed class TokenMonitorTimingTests
         Assert.Equal(startedAt, retry.StartedAt);
         Assert.Equal(deadline, retry.Deadline);
         Assert.Equal(139, retry.Attempts);
-        Assert.Equal(startedAt, h.LastUpdate.Status.AuthRetrying.LastTransitionTime);
+        Assert.Equal(startedAt.UtcDateTime, h.Condition(h.LastUpdate.Status, ConditionTypes.AuthRetrying).LastTransitionTime);
 
         // The ceiling is not reset by the restart: give-up at the persisted deadline.
         h.AdvanceTo(deadline);
@@ -53,12 +50,10 @@ public sealed class TokenMonitorTimingTests
         await using var h = new Harness(new MonitorTiming { StartupSpread = S(5) }, jitter: 0.5);
         h.Client.Fallback = () => h.Client.Token(Hour);
 
-        h.Monitor.Start(new MonitorResumeState
+        h.StartFrom(new RemoteWorkloadStatus
         {
             Phase = WorkloadPhase.AuthRetrying,
-            AuthRetryStartedAt = h.Now - Hour,
-            AuthRetryDeadline = h.Now + Hour,
-            NextAttemptTime = h.Now - TimeSpan.FromMinutes(3),
+            AuthRetry = new AuthRetryStatus { StartedAt = (h.Now - Hour).UtcDateTime, Deadline = (h.Now + Hour).UtcDateTime, NextAttemptTime = (h.Now - TimeSpan.FromMinutes(3)).UtcDateTime },
         });
         Assert.Equal(0, h.Client.Count);
         h.Advance(S(2.5));
@@ -73,12 +68,10 @@ public sealed class TokenMonitorTimingTests
     {
         await using var h = new Harness();
         h.Client.Fallback = () => Failures.Transient();
-        h.Monitor.Start(new MonitorResumeState
+        h.StartFrom(new RemoteWorkloadStatus
         {
             Phase = WorkloadPhase.AuthRetrying,
-            AuthRetryStartedAt = h.Now - TimeSpan.FromHours(25),
-            AuthRetryDeadline = h.Now - Hour,
-            NextAttemptTime = h.Now - Hour,
+            AuthRetry = new AuthRetryStatus { StartedAt = (h.Now - TimeSpan.FromHours(25)).UtcDateTime, Deadline = (h.Now - Hour).UtcDateTime, NextAttemptTime = (h.Now - Hour).UtcDateTime },
         });
 
         Assert.Equal(1, h.Client.Count);
@@ -93,12 +86,10 @@ public sealed class TokenMonitorTimingTests
         h.Client.Fallback = () => h.Client.Token(Hour);
         var nextRefresh = h.Now + TimeSpan.FromMinutes(20);
 
-        h.Monitor.Start(new MonitorResumeState
+        h.StartFrom(new RemoteWorkloadStatus
         {
             Phase = WorkloadPhase.Running,
-            TokenExpiresAt = h.Now + TimeSpan.FromMinutes(32),
-            LastRefreshTime = h.Now - TimeSpan.FromMinutes(28),
-            NextRefreshTime = nextRefresh,
+            Token = new TokenStatus { ExpiresAt = (h.Now + TimeSpan.FromMinutes(32)).UtcDateTime, LastRefreshTime = (h.Now - TimeSpan.FromMinutes(28)).UtcDateTime, NextRefreshTime = nextRefresh.UtcDateTime },
         });
 
         h.AdvanceTo(nextRefresh - S(1));
@@ -114,7 +105,7 @@ public sealed class TokenMonitorTimingTests
         await using var h = new Harness(new MonitorTiming { StartupSpread = S(4) }, jitter: 0.25);
         h.Client.Fallback = () => h.Client.Token(Hour);
 
-        h.Monitor.Start(new MonitorResumeState { Phase = WorkloadPhase.Running, TokenExpiresAt = h.Now - S(1), LastRefreshTime = h.Now - Hour });
+        h.StartFrom(new RemoteWorkloadStatus { Phase = WorkloadPhase.Running, Token = new TokenStatus { ExpiresAt = (h.Now - S(1)).UtcDateTime, LastRefreshTime = (h.Now - Hour).UtcDateTime } });
         h.Advance(S(1));
 
         Assert.Equal(Harness.Epoch + S(1), Assert.Single(h.Client.Times));

@@ -22,8 +22,8 @@ public sealed class TokenMonitorTransitionTests
         var update = Assert.Single(h.Updates);
         Assert.Equal(StatusUpdateKind.Transition, update.Kind);
         Assert.Equal(WorkloadPhase.Running, update.Status.Phase);
-        Assert.True(update.Status.Ready.Status);
-        Assert.False(update.Status.AuthRetrying.Status);
+        Assert.Equal("True", h.Condition(update.Status, ConditionTypes.Ready).Status);
+        Assert.Equal("False", h.Condition(update.Status, ConditionTypes.AuthRetrying).Status);
         Assert.Equal(MonitorEventType.Normal, update.Event!.Type);
         Assert.Equal(Reasons.TokenIssued, update.Event.Reason);
         Assert.Equal(Harness.Epoch + Hour, update.Status.Token.ExpiresAt);
@@ -96,9 +96,11 @@ public sealed class TokenMonitorTransitionTests
         Assert.True(retry.NextAttemptTime < h.Now + TimeSpan.FromMinutes(10));
         Assert.Equal(6, retry.Attempts);
         Assert.Contains("503", retry.LastError, StringComparison.Ordinal);
-        Assert.True(update.Status.AuthRetrying.Status);
-        Assert.Equal(retry.StartedAt, update.Status.AuthRetrying.LastTransitionTime);
-        Assert.False(update.Status.Ready.Status);
+        var persisted = h.Persisted(update.Status);
+        var retrying = persisted.Conditions!.Single(c => c.Type == ConditionTypes.AuthRetrying);
+        Assert.Equal("True", retrying.Status);
+        Assert.Equal(persisted.AuthRetry!.StartedAt, retrying.LastTransitionTime);
+        Assert.Equal("False", persisted.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Status);
         Assert.Equal(MonitorEventType.Warning, update.Event!.Type);
         Assert.Equal(Reasons.AuthRetrying, update.Event.Reason);
     }
@@ -115,7 +117,8 @@ public sealed class TokenMonitorTransitionTests
         Assert.Equal(StatusUpdateKind.RetryProgress, update.Kind);
         Assert.Null(update.Event);
         Assert.Equal(WorkloadPhase.AuthRetrying, update.Status.Phase);
-        Assert.Equal(entered.AuthRetrying, update.Status.AuthRetrying);
+        var enteredCondition = h.Condition(entered, ConditionTypes.AuthRetrying);
+        Assert.Equal(enteredCondition, h.Condition(update.Status, ConditionTypes.AuthRetrying, h.Persisted(entered)), new ConditionComparer());
         Assert.Equal(entered.Message, update.Status.Message);
         Assert.Equal(entered.AuthRetry!.Attempts + 1, update.Status.AuthRetry!.Attempts);
         Assert.Equal(h.Now, update.Status.AuthRetry.LastAttemptTime);
@@ -137,9 +140,11 @@ public sealed class TokenMonitorTransitionTests
         Assert.Equal(StatusUpdateKind.Transition, update.Kind);
         Assert.Equal(WorkloadPhase.Running, update.Status.Phase);
         Assert.Null(update.Status.AuthRetry);
-        Assert.True(update.Status.Ready.Status);
-        Assert.False(update.Status.AuthRetrying.Status);
-        Assert.Equal(h.Now, update.Status.AuthRetrying.LastTransitionTime);
+        var persistedBefore = h.Persisted(h.Updates[^2].Status);
+        Assert.Equal("True", h.Condition(update.Status, ConditionTypes.Ready, persistedBefore).Status);
+        var retrying = h.Condition(update.Status, ConditionTypes.AuthRetrying, persistedBefore);
+        Assert.Equal("False", retrying.Status);
+        Assert.Equal(new DateTime(h.Now.UtcTicks - (h.Now.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc), retrying.LastTransitionTime);
         Assert.Equal(Reasons.Recovered, update.Event!.Reason);
         Assert.Equal(MonitorEventType.Normal, update.Event.Type);
     }
@@ -267,7 +272,7 @@ public sealed class TokenMonitorTransitionTests
     {
         await using var h = new Harness();
         h.Client.Fallback = () => h.Client.Token(Hour);
-        h.Monitor.Start(new MonitorResumeState { Phase = WorkloadPhase.Failed, Reason = "InvalidSpec", Message = "bad" });
+        h.StartFrom(new RemoteWorkloadStatus { Phase = WorkloadPhase.Failed, Reason = "InvalidSpec", Message = "bad" });
         h.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, h.Client.Count);
         Assert.Empty(h.Updates);
@@ -347,7 +352,7 @@ public sealed class TokenMonitorTransitionTests
     }
 
     [Fact]
-    public async Task Reconcile_during_AuthRetrying_fast_fails_without_a_request()
+    public async Task Reading_the_status_during_AuthRetrying_answers_from_the_cached_failure_without_a_request()
     {
         await using var h = await InAuthRetrying();
         var requests = h.Client.Count;
@@ -355,7 +360,7 @@ public sealed class TokenMonitorTransitionTests
 
         for (var i = 0; i < 100; i++)
         {
-            var status = h.Monitor.Reconcile();
+            var status = h.Monitor.Status;
             Assert.Equal(WorkloadPhase.AuthRetrying, status.Phase);
             Assert.Equal(FailureClass.Transient, status.LastFailure!.Class);
         }
@@ -402,7 +407,7 @@ public sealed class TokenMonitorTransitionTests
                     h.Monitor.CredentialsChanged();
                     break;
                 default:
-                    _ = h.Monitor.Reconcile();
+                    _ = h.Monitor.Status;
                     break;
             }
         })).ToArray();
@@ -483,5 +488,14 @@ public sealed class TokenMonitorTransitionTests
         Assert.Equal(WorkloadPhase.AuthRetrying, h.Monitor.Phase);
         await Task.CompletedTask;
         return h;
+    }
+
+    /// <summary>Conditions compared by what a reader sees: status, reason, message and transition time.</summary>
+    private sealed class ConditionComparer : IEqualityComparer<k8s.Models.V1Condition>
+    {
+        public bool Equals(k8s.Models.V1Condition? x, k8s.Models.V1Condition? y) =>
+            x?.Status == y?.Status && x?.Reason == y?.Reason && x?.Message == y?.Message && x?.LastTransitionTime == y?.LastTransitionTime;
+
+        public int GetHashCode(k8s.Models.V1Condition obj) => HashCode.Combine(obj.Status, obj.Reason);
     }
 }

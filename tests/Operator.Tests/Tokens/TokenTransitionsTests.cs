@@ -1,4 +1,5 @@
 using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Publishing;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
@@ -52,7 +53,7 @@ public sealed class TokenTransitionsTests
         Assert.Equal(result.State.Phase == WorkloadPhase.AuthRetrying, result.Deadline is not null);
         if (result.Update is { } update)
         {
-            Assert.Equal(result.State.ToStatus(Config), update.Status);
+            Assert.Equal(result.State.ToStatus(), update.Status);
         }
     }
 
@@ -67,9 +68,11 @@ public sealed class TokenTransitionsTests
         Assert.Equal(6, retry.Attempts);
         // The first tick is fully jittered over the tick: u = 0.5 is half of it.
         Assert.Equal(Now + (Config.Timing.Retry.TickInterval / 2), retry.NextAttemptTime);
-        Assert.Equal(retry.StartedAt, result.Update!.Status.AuthRetrying.LastTransitionTime);
-        Assert.True(result.Update.Status.AuthRetrying.Status);
-        Assert.False(result.Update.Status.Ready.Status);
+        var persisted = StatusMapping.ToWire(null, result.Update!.Status, new StatusContext(1, TickInterval: Config.Timing.Retry.TickInterval), Now);
+        var retrying = persisted.Conditions!.Single(c => c.Type == ConditionTypes.AuthRetrying);
+        Assert.Equal("True", retrying.Status);
+        Assert.Equal(persisted.AuthRetry!.StartedAt, retrying.LastTransitionTime);
+        Assert.Equal("False", persisted.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Status);
     }
 
     [Fact]
@@ -135,14 +138,7 @@ public sealed class TokenTransitionsTests
     public void A_resumed_attempt_whose_time_has_passed_lands_within_the_startup_spread(string row, int dueInSeconds, double startupJitter, double expectedSeconds)
     {
         var startedAt = Now - TimeSpan.FromMinutes(30);
-        var resume = new MonitorResumeState
-        {
-            Phase = WorkloadPhase.AuthRetrying,
-            AuthRetryStartedAt = startedAt,
-            AuthRetryDeadline = startedAt + Config.Timing.Retry.Ceiling,
-            NextAttemptTime = Now + TimeSpan.FromSeconds(dueInSeconds),
-            Attempts = 3,
-        };
+        var resume = Retrying(new AuthRetryInfo(startedAt, startedAt + Config.Timing.Retry.Ceiling, 3, null, Now + TimeSpan.FromSeconds(dueInSeconds), null));
         var config = Config with { Timing = Config.Timing with { StartupSpread = TimeSpan.FromSeconds(10) } };
 
         var result = TokenTransitions.Resume(resume, Now, config, startupJitter, 0.5);
@@ -155,15 +151,7 @@ public sealed class TokenTransitionsTests
     public void Resuming_AuthRetrying_with_a_changed_ceiling_keeps_the_start_and_moves_the_deadline()
     {
         var startedAt = Now - TimeSpan.FromHours(2);
-        var resume = new MonitorResumeState
-        {
-            Phase = WorkloadPhase.AuthRetrying,
-            AuthRetryStartedAt = startedAt,
-            AuthRetryDeadline = startedAt + TimeSpan.FromHours(24),
-            NextAttemptTime = Now + TimeSpan.FromMinutes(3),
-            Attempts = 12,
-            LastError = "HTTP 503 from idp.example.com",
-        };
+        var resume = Retrying(new AuthRetryInfo(startedAt, startedAt + TimeSpan.FromHours(24), 12, null, Now + TimeSpan.FromMinutes(3), "HTTP 503 from idp.example.com"));
         var config = Config with { Timing = Config.Timing with { Retry = Config.Timing.Retry with { Ceiling = TimeSpan.FromHours(48) } } };
 
         var result = TokenTransitions.Resume(resume, Now, config, 0.5, 0.5);
@@ -180,18 +168,16 @@ public sealed class TokenTransitionsTests
     public void Resuming_AuthRetrying_with_the_same_ceiling_writes_nothing()
     {
         var startedAt = Now - TimeSpan.FromHours(2);
-        var resume = new MonitorResumeState
-        {
-            Phase = WorkloadPhase.AuthRetrying,
-            AuthRetryStartedAt = startedAt,
-            AuthRetryDeadline = startedAt + TimeSpan.FromHours(24),
-        };
+        var resume = Retrying(new AuthRetryInfo(startedAt, startedAt + TimeSpan.FromHours(24), 0, null, null, null));
 
         var result = TokenTransitions.Resume(resume, Now, Config, 0.5, 0.5);
 
         Assert.Null(result.Update);
         Assert.Equal(startedAt + TimeSpan.FromHours(24), result.Deadline);
     }
+
+    private static MonitorStatus Retrying(AuthRetryInfo window) =>
+        MonitorStatus.Fresh with { Phase = WorkloadPhase.AuthRetrying, Reason = Reasons.TokenEndpointUnavailable, Message = "HTTP 503", AuthRetry = window };
 
     private static MonitorState StateIn(WorkloadPhase phase) => phase switch
     {
@@ -208,7 +194,6 @@ public sealed class TokenTransitionsTests
             Phase = WorkloadPhase.AuthRetrying,
             Reason = Reasons.TokenEndpointUnavailable,
             AuthRetry = new AuthRetryInfo(Now - TimeSpan.FromHours(1), Now + TimeSpan.FromHours(23), 7, Now - TimeSpan.FromMinutes(10), Now, "HTTP 503"),
-            RetryingSince = Now - TimeSpan.FromHours(1),
         },
         _ => MonitorState.Initial with { Phase = phase, Reason = phase == WorkloadPhase.Unauthenticated ? Reasons.CredentialsRejected : Reasons.Pending },
     };
