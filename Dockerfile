@@ -19,6 +19,7 @@ WORKDIR /src
 # Restore on its own layer: it is reused while only sources change.
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Operator.Entities/Operator.Entities.csproj src/Operator.Entities/
+COPY src/Operator.Tokens/Operator.Tokens.csproj src/Operator.Tokens/
 COPY src/Operator/Operator.csproj src/Operator/
 RUN --mount=type=cache,target=/root/.nuget/packages \
     dotnet restore src/Operator/Operator.csproj -a "$TARGETARCH"

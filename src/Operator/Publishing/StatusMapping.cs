@@ -27,7 +27,7 @@ public static class StatusMapping
         var retrying = state.Phase == WorkloadPhase.AuthRetrying;
         var retryStart = state.AuthRetry is { } started ? Truncate(started.StartedAt.UtcDateTime) : nowSeconds;
         var retryingMessage = retrying && state.AuthRetry is { } window && context.TickInterval is { } tick
-            ? TokenTransitions.RetryingUntil(tick, window.Deadline)
+            ? RetryMessages.RetryingUntil(tick, window.Deadline)
             : state.Message;
 
         var ready = Condition(previous, ConditionTypes.Ready, running, state.Reason, state.Message, generation, nowSeconds);

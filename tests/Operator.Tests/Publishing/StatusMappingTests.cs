@@ -75,7 +75,7 @@ public sealed class StatusMappingTests
         var condition = status.Conditions!.Single(c => c.Type == ConditionTypes.AuthRetrying);
         Assert.Equal("True", condition.Status);
         Assert.Equal(Reasons.TransientFailure, condition.Reason);
-        Assert.Equal(TokenTransitions.RetryingUntil(TimeSpan.FromMinutes(10), started.AddHours(24)), condition.Message);
+        Assert.Equal(RetryMessages.RetryingUntil(TimeSpan.FromMinutes(10), started.AddHours(24)), condition.Message);
         Assert.Equal(status.AuthRetry!.StartedAt, condition.LastTransitionTime);
         Assert.Equal(status.AuthRetry.StartedAt!.Value.AddHours(24), status.AuthRetry.Deadline);
     }

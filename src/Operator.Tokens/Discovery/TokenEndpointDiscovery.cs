@@ -13,7 +13,7 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// <see cref="TokenClientOptions.DiscoveryCacheDuration"/>; <see cref="Forget"/> drops one after a failure.
 /// Every hop is an ordinary request of the token HttpClient, so the endpoint guard sees each one.
 /// </summary>
-public sealed class TokenEndpointDiscovery(MetadataFetcher fetcher, IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
+internal sealed class TokenEndpointDiscovery(MetadataFetcher fetcher, IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
 {
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
 

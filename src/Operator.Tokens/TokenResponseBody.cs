@@ -9,7 +9,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// (what GitHub answers when a request lacks <c>Accept: application/json</c>, and what proxies that strip the
 /// header leave behind). <see cref="ToString"/> never prints a token.
 /// </summary>
-public sealed record TokenResponseBody
+internal sealed record TokenResponseBody
 {
     // Fields a web framework or gateway puts in its own error pages (Spring Boot's default error body is
     // {"timestamp","status","error","path"}); an OAuth error body never carries them.

@@ -8,7 +8,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// (<see cref="TokenTransitions"/>) maps a state and an outcome to the next state, so a transition is computed
 /// completely before the monitor replaces its state: an exception can never leave half of it applied.
 /// </summary>
-public sealed record MonitorState
+internal sealed record MonitorState
 {
     /// <summary>A workload that has not had a token yet.</summary>
     public static MonitorState Initial { get; } = new();

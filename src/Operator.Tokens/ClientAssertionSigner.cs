@@ -9,7 +9,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// Signs RFC 7523 §2.2 client assertions (<c>private_key_jwt</c>, OIDC Core §9) with the workload's private key.
 /// Every call produces a fresh assertion with its own <c>jti</c>: IdPs refuse a repeated one (RFC 7523 §3 item 7).
 /// </summary>
-public static class ClientAssertionSigner
+internal static class ClientAssertionSigner
 {
     /// <summary>The assertion's lifetime: short, because it travels with one request (RFC 7523 §3 item 4), and well under the 5 minutes IdPs allow.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);

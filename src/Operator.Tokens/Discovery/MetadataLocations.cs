@@ -5,7 +5,7 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// path; OpenID Connect Discovery appends it to the issuer. Authorization servers that only implement one of
 /// the two answer 404 at the other, so every candidate is tried in order.
 /// </summary>
-public static class MetadataLocations
+internal static class MetadataLocations
 {
     /// <summary>RFC 8414 well-known suffix.</summary>
     public const string AuthorizationServer = "/.well-known/oauth-authorization-server";

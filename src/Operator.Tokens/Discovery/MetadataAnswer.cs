@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace RemoteWorkloadOperator.Tokens.Discovery;
 
 /// <summary>What one GET of a metadata location produced.</summary>
-public enum MetadataOutcome
+internal enum MetadataOutcome
 {
     /// <summary>2xx with a JSON object.</summary>
     Document,
@@ -16,7 +16,7 @@ public enum MetadataOutcome
 }
 
 /// <summary>One metadata GET: the document, or why there is none. <see cref="Failure"/> is set unless a document was found.</summary>
-public sealed record MetadataAnswer(Uri Location, MetadataOutcome Outcome, JsonElement Document, TokenFailure? Failure)
+internal sealed record MetadataAnswer(Uri Location, MetadataOutcome Outcome, JsonElement Document, TokenFailure? Failure)
 {
     /// <summary>A usable JSON object.</summary>
     public static MetadataAnswer Found(Uri location, JsonElement document) => new(location, MetadataOutcome.Document, document, null);

@@ -7,10 +7,10 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// <param name="TokenEndpoint">The token endpoint from the metadata.</param>
 /// <param name="MetadataLocation">The document the token endpoint was read from (for messages).</param>
 /// <param name="Resource">The RFC 8707 resource to send when the spec gives none (set when found from protected-resource metadata).</param>
-public sealed record DiscoveredEndpoint(string Issuer, Uri TokenEndpoint, Uri MetadataLocation, string? Resource = null);
+internal sealed record DiscoveredEndpoint(string Issuer, Uri TokenEndpoint, Uri MetadataLocation, string? Resource = null);
 
 /// <summary>A discovered endpoint or the classified failure.</summary>
-public sealed record DiscoveryResult(DiscoveredEndpoint? Endpoint, TokenFailure? Failure)
+internal sealed record DiscoveryResult(DiscoveredEndpoint? Endpoint, TokenFailure? Failure)
 {
     /// <summary>Success.</summary>
     public static DiscoveryResult Found(DiscoveredEndpoint endpoint) => new(endpoint, null);

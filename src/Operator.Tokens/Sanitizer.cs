@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>Makes IdP-provided text safe for status, events and logs.</summary>
-public static partial class Sanitizer
+internal static partial class Sanitizer
 {
     /// <summary>Longest text kept.</summary>
     public const int MaxLength = 200;

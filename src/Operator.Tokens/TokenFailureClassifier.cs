@@ -11,7 +11,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// The classification table of docs/token-monitor.md as pure functions: from an HTTP answer or an exception to a <see cref="TokenFailure"/>.
 /// Rows are checked in the table's order; the first match wins.
 /// </summary>
-public static partial class TokenFailureClassifier
+internal static partial class TokenFailureClassifier
 {
     /// <summary>
     /// Classifies an exception thrown while talking to the IdP. Returns null when it is the cancellation of our

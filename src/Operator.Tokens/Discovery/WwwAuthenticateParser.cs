@@ -6,7 +6,7 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// Reads <c>resource_metadata</c> from a <c>WWW-Authenticate: Bearer ...</c> challenge (RFC 9728 section 5.1).
 /// Auth-params are <c>name=token</c> or <c>name="quoted string"</c>, comma-separated (RFC 9110 section 11.6.1).
 /// </summary>
-public static class WwwAuthenticateParser
+internal static class WwwAuthenticateParser
 {
     /// <summary>The <c>resource_metadata</c> URL of the first Bearer challenge that carries one, or null.</summary>
     public static Uri? ResourceMetadata(IEnumerable<(string Scheme, string? Parameters)> challenges)

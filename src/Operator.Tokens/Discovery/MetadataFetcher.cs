@@ -10,7 +10,7 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// here is never read as an OAuth rejection: a metadata URL answering <c>{"error":...}</c> is an unusable
 /// page, not a verdict on the credentials.
 /// </summary>
-public sealed class MetadataFetcher(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
+internal sealed class MetadataFetcher(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
 {
     /// <summary>Largest document read; metadata is a few kilobytes, anything far larger is not metadata.</summary>
     public const int MaxDocumentBytes = 512 * 1024;

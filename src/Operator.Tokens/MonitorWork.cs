@@ -17,7 +17,7 @@ public enum MonitorWork : byte
 }
 
 /// <summary>The work a monitor's timer is armed for (<see cref="MonitorWork.None"/> = disarmed).</summary>
-public readonly record struct ScheduledWork(MonitorWork Work, DateTimeOffset At)
+internal readonly record struct ScheduledWork(MonitorWork Work, DateTimeOffset At)
 {
     /// <summary>Nothing scheduled.</summary>
     public static ScheduledWork None => default;

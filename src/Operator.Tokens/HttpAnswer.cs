@@ -7,7 +7,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// <param name="MediaType">Content-Type media type, or null when the response had none.</param>
 /// <param name="Body">The body as text (only inspected, never copied into a message).</param>
 /// <param name="RetryAfter">Parsed <c>Retry-After</c>, if any.</param>
-public sealed record HttpAnswer(int StatusCode, string? MediaType, string? Body, TimeSpan? RetryAfter = null)
+internal sealed record HttpAnswer(int StatusCode, string? MediaType, string? Body, TimeSpan? RetryAfter = null)
 {
     /// <inheritdoc />
     public override string ToString() => $"HttpAnswer {{ StatusCode = {StatusCode}, MediaType = {MediaType}, Body = {Body?.Length ?? 0} chars }}";

@@ -5,7 +5,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// The timing rules of docs/token-monitor.md as pure functions of (times, options, one jitter sample <c>u</c> in [0, 1)).
 /// <c>u = 0.5</c> means no jitter for the symmetric jitters.
 /// </summary>
-public static class TokenSchedule
+internal static class TokenSchedule
 {
     /// <summary>Refresh jitter: ±10 % of the remaining time.</summary>
     public const double RefreshJitter = 0.10;

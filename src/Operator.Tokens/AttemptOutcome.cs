@@ -4,7 +4,7 @@ namespace RemoteWorkloadOperator.Tokens;
 /// How one attempt (or one short retry) ended: a grant, a classified failure, or missing credentials. The
 /// credentials version is the one the attempt used, so a remediation hint can be sent once per version.
 /// </summary>
-public sealed record AttemptOutcome(TokenGrant? Grant, TokenFailure? Failure, string? CredentialsVersion, string? MissingReason, string? MissingMessage)
+internal sealed record AttemptOutcome(TokenGrant? Grant, TokenFailure? Failure, string? CredentialsVersion, string? MissingReason, string? MissingMessage)
 {
     /// <summary>A token was obtained (and its rotated refresh token persisted).</summary>
     public static AttemptOutcome Succeeded(TokenGrant grant, string version) => new(grant, null, version, null, null);

@@ -8,14 +8,14 @@ namespace RemoteWorkloadOperator.Tokens;
 /// <param name="Update">The status write (and event) the transition makes; null when nothing changed.</param>
 /// <param name="Next">The work the monitor's timer is armed for (<see cref="ScheduledWork.None"/> = idle).</param>
 /// <param name="Deadline">The AuthRetrying deadline to arm a give-up timer for; null = none.</param>
-public sealed record TransitionResult(MonitorState State, StatusUpdate? Update, ScheduledWork Next, DateTimeOffset? Deadline);
+internal sealed record TransitionResult(MonitorState State, StatusUpdate? Update, ScheduledWork Next, DateTimeOffset? Deadline);
 
 /// <summary>
 /// The monitor's state table as pure functions of (state, outcome, now, timing, jitter): which phase follows, what
 /// status and event that writes, and what is scheduled next. The monitor itself keeps only threading, timers and I/O,
 /// so every row here is table-tested without a clock or a thread.
 /// </summary>
-public static class TokenTransitions
+internal static class TokenTransitions
 {
     /// <summary>Which work a trigger starts in <paramref name="phase"/>: <see cref="MonitorWork.None"/> when it starts nothing.</summary>
     /// <param name="phase">The current phase.</param>
@@ -138,14 +138,6 @@ public static class TokenTransitions
             : PermanentFailure(state, work, failure, outcome.CredentialsVersion, flightAttempts, now, config);
     }
 
-    /// <summary>The AuthRetrying condition's message.</summary>
-    public static string RetryingUntil(TimeSpan tickInterval, DateTimeOffset deadline) =>
-        $"retrying every {Format(tickInterval)} until {Rfc3339(deadline)}";
-
-    /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
-    public static string Rfc3339(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     private static TransitionResult Succeeded(MonitorState state, TokenGrant grant, DateTimeOffset now, TokenMonitorConfig config, double jitter)
     {
         var timing = config.Timing;
@@ -169,7 +161,7 @@ public static class TokenTransitions
             return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), null), schedule, null);
         }
 
-        var validity = grant.ExpiresAt is { } e ? $"valid until {Rfc3339(e)}" : "without expiry; re-validated every tick interval";
+        var validity = grant.ExpiresAt is { } e ? $"valid until {RetryMessages.Rfc3339(e)}" : "without expiry; re-validated every tick interval";
         var recovered = state.Phase == WorkloadPhase.AuthRetrying;
         var reason = recovered ? Reasons.Recovered : Reasons.TokenIssued;
         var message = recovered
@@ -241,7 +233,7 @@ public static class TokenTransitions
             if (now >= retrying.Deadline)
             {
                 var gaveUp = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description } };
-                var message = $"gave up at the deadline {Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}";
+                var message = $"gave up at the deadline {RetryMessages.Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}";
                 return Transition(Enter(gaveUp, WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded, message), new MonitorEvent(MonitorEventType.Warning, Reasons.CeilingExceeded, message), config, ScheduledWork.None, null);
             }
 
@@ -263,7 +255,7 @@ public static class TokenTransitions
         return Transition(entered, new MonitorEvent(MonitorEventType.Warning, Reasons.AuthRetrying, retryMessage), config, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
     }
 
-    private static string RetryMessage(string error, TimeSpan tickInterval, DateTimeOffset deadline) => $"{error}; {RetryingUntil(tickInterval, deadline)}";
+    private static string RetryMessage(string error, TimeSpan tickInterval, DateTimeOffset deadline) => $"{error}; {RetryMessages.RetryingUntil(tickInterval, deadline)}";
 
     private static TransitionResult Transition(MonitorState state, MonitorEvent? ev, TokenMonitorConfig config, ScheduledWork next, DateTimeOffset? deadline) =>
         new(state, new StatusUpdate(StatusUpdateKind.Transition, state.ToStatus(), ev), next, deadline);
@@ -271,9 +263,4 @@ public static class TokenTransitions
     /// <summary>Sets the phase (conditions are made from it by the status mapping, not here).</summary>
     private static MonitorState Enter(MonitorState state, WorkloadPhase phase, string reason, string message) =>
         state with { Phase = phase, Reason = reason, Message = message };
-
-    private static string Format(TimeSpan span) =>
-        span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{(int)span.TotalHours}h"
-        : span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m"
-        : $"{(int)span.TotalSeconds}s";
 }

@@ -5,7 +5,7 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// a spec's <c>https://tenant.auth0.com</c> and the document's <c>https://tenant.auth0.com/</c> name the same
 /// issuer, and <see cref="Uri"/> adds that slash on its own, so refusing it would only punish the user.
 /// </summary>
-public static class IssuerComparison
+internal static class IssuerComparison
 {
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> name the same issuer.</summary>
     public static bool Same(string? a, string? b) =>

@@ -1,0 +1,20 @@
+using System.Globalization;
+
+namespace RemoteWorkloadOperator.Tokens;
+
+/// <summary>The wording of an AuthRetrying window, shared by the engine's status messages and the AuthRetrying condition.</summary>
+public static class RetryMessages
+{
+    /// <summary>"retrying every 10m until 2026-11-24T09:00:00Z": the AuthRetrying condition's message.</summary>
+    public static string RetryingUntil(TimeSpan tickInterval, DateTimeOffset deadline) =>
+        $"retrying every {Format(tickInterval)} until {Rfc3339(deadline)}";
+
+    /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
+    public static string Rfc3339(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Format(TimeSpan span) =>
+        span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{(int)span.TotalHours}h"
+        : span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m"
+        : $"{(int)span.TotalSeconds}s";
+}
