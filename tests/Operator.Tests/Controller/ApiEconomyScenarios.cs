@@ -6,18 +6,14 @@ using RemoteWorkloadOperator.Tests.Scenarios;
 namespace RemoteWorkloadOperator.Tests.Controller;
 
 /// <summary>What the operator costs the API server, counted request by request on the emulator.</summary>
-public sealed class ApiEconomyScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
+public sealed class ApiEconomyScenarios(EmulatorEnvironment environment) : EmulatorScenario(environment)
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private async Task<string> NamespaceWithClientSecretAsync(string prefix, params string[] secrets)
     {
-        var ns = await environment.NewNamespaceAsync(prefix, Cancel);
+        var ns = await Environment.NewNamespaceAsync(prefix, Cancel);
         foreach (var secret in secrets)
         {
-            await Workloads.CreateSecretAsync(environment.Admin, ns, secret, new Dictionary<string, string> { ["client_secret"] = ScenarioEnvironment.ClientSecret }, Cancel);
+            await Workloads.CreateSecretAsync(Environment.Admin, ns, secret, new Dictionary<string, string> { ["client_secret"] = ScenarioEnvironment.ClientSecret }, Cancel);
         }
 
         return ns;
@@ -29,16 +25,16 @@ public sealed class ApiEconomyScenarios(EmulatorEnvironment environment) : IClas
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
         var ns = await NamespaceWithClientSecretAsync("economy-tick", "client");
         var audit = new ApiRequestAudit();
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, apiAudit: audit);
-        await Workloads.CreateAsync(environment.Admin, Workloads.ClientCredentials(ns, "w", idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client"), Cancel);
-        await Workloads.WaitForPhaseAsync(environment.Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, apiAudit: audit);
+        await Workloads.CreateAsync(Environment.Admin, Workloads.ClientCredentials(ns, "w", idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client"), Cancel);
+        await Workloads.WaitForPhaseAsync(Environment.Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
         idp.SetFault(AuthServerFault.ServiceUnavailable503);
-        await Workloads.RequestAttemptAsync(environment.Admin, ns, "w", idp, "outage", Cancel);
-        var retrying = await Workloads.WaitForPhaseAsync(environment.Admin, ns, "w", WorkloadPhase.AuthRetrying, Settle, Cancel);
+        await Workloads.RequestAttemptAsync(Environment.Admin, ns, "w", idp, "outage", Cancel);
+        var retrying = await Workloads.WaitForPhaseAsync(Environment.Admin, ns, "w", WorkloadPhase.AuthRetrying, Settle, Cancel);
 
         var beforeTicks = audit.Requests.Count;
         var attempts = retrying.Status!.AuthRetry!.Attempts;
-        await Workloads.WaitAsync(environment.Admin, ns, "w", w => w.Status?.AuthRetry?.Attempts >= attempts + 2, TimeSpan.FromSeconds(30), Cancel);
+        await Workloads.WaitAsync(Environment.Admin, ns, "w", w => w.Status?.AuthRetry?.Attempts >= attempts + 2, TimeSpan.FromSeconds(30), Cancel);
         var duringTicks = audit.Requests.Skip(beforeTicks).Where(r => !r.Watch).ToList();
 
         Assert.Equal(2, duringTicks.Count(r => r.IsStatusPatch));
@@ -56,15 +52,15 @@ public sealed class ApiEconomyScenarios(EmulatorEnvironment environment) : IClas
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
         var ns = await NamespaceWithClientSecretAsync("economy-create", "client");
         var audit = new ApiRequestAudit();
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, apiAudit: audit);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, apiAudit: audit);
         // A first workload makes the shared client Secret referenced (so cached with its data), as in a fleet.
-        await Workloads.CreateAsync(environment.Admin, Workloads.ClientCredentials(ns, "first", idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client"), Cancel);
-        await Workloads.WaitForPhaseAsync(environment.Admin, ns, "first", WorkloadPhase.Running, Settle, Cancel);
+        await Workloads.CreateAsync(Environment.Admin, Workloads.ClientCredentials(ns, "first", idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client"), Cancel);
+        await Workloads.WaitForPhaseAsync(Environment.Admin, ns, "first", WorkloadPhase.Running, Settle, Cancel);
         await WaitUntilAsync(() => audit.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith("/events", StringComparison.Ordinal)) == 1);
         var beforeCreate = audit.Requests.Count;
 
-        await Workloads.CreateAsync(environment.Admin, Workloads.ClientCredentials(ns, "w", idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client"), Cancel);
-        await Workloads.WaitForPhaseAsync(environment.Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await Workloads.CreateAsync(Environment.Admin, Workloads.ClientCredentials(ns, "w", idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client"), Cancel);
+        await Workloads.WaitForPhaseAsync(Environment.Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
         await WaitUntilAsync(() => audit.Requests.Skip(beforeCreate).Any(r => r.Method == "POST" && r.Path.EndsWith("/events", StringComparison.Ordinal)));
         var calls = audit.Requests.Skip(beforeCreate).Where(r => !r.Watch).ToList();
 
@@ -80,23 +76,23 @@ public sealed class ApiEconomyScenarios(EmulatorEnvironment environment) : IClas
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
         var ns = await NamespaceWithClientSecretAsync("economy-route", "shared", "own");
         var logs = new CapturedLogs();
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
         foreach (var (name, secret) in new[] { ("one", "shared"), ("two", "shared"), ("three", "own") })
         {
-            await Workloads.CreateAsync(environment.Admin, Workloads.ClientCredentials(ns, name, idp.TokenEndpoint, ScenarioEnvironment.ClientId, secret), Cancel);
+            await Workloads.CreateAsync(Environment.Admin, Workloads.ClientCredentials(ns, name, idp.TokenEndpoint, ScenarioEnvironment.ClientId, secret), Cancel);
         }
 
         var revisions = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var name in new[] { "one", "two", "three" })
         {
-            revisions[name] = (await Workloads.WaitForPhaseAsync(environment.Admin, ns, name, WorkloadPhase.Running, Settle, Cancel)).Status!.ObservedCredentialsRevision;
+            revisions[name] = (await Workloads.WaitForPhaseAsync(Environment.Admin, ns, name, WorkloadPhase.Running, Settle, Cancel)).Status!.ObservedCredentialsRevision;
         }
 
         var mark = logs.Lines.Count();
-        await Workloads.UpdateSecretAsync(environment.Admin, ns, "shared", "unrelated", "x", Cancel);
+        await Workloads.UpdateSecretAsync(Environment.Admin, ns, "shared", "unrelated", "x", Cancel);
         foreach (var name in new[] { "one", "two" })
         {
-            await Workloads.WaitAsync(environment.Admin, ns, name, w => w.Status?.ObservedCredentialsRevision != revisions[name], Settle, Cancel);
+            await Workloads.WaitAsync(Environment.Admin, ns, name, w => w.Status?.ObservedCredentialsRevision != revisions[name], Settle, Cancel);
         }
 
         var reconciled = logs.Lines.Skip(mark)
@@ -105,7 +101,7 @@ public sealed class ApiEconomyScenarios(EmulatorEnvironment environment) : IClas
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
         Assert.Equal([$"{ns}/one", $"{ns}/two"], reconciled);
-        Assert.Equal(revisions["three"], (await Workloads.GetAsync(environment.Admin, ns, "three", Cancel))!.Status!.ObservedCredentialsRevision);
+        Assert.Equal(revisions["three"], (await Workloads.GetAsync(Environment.Admin, ns, "three", Cancel))!.Status!.ObservedCredentialsRevision);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

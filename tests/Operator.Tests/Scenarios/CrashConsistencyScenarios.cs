@@ -11,18 +11,12 @@ namespace RemoteWorkloadOperator.Tests.Scenarios;
 /// has already rotated the refresh token but not yet answered, spec edits during an outage, and changes made while no
 /// operator ran. Real OpenIddict server over HTTP, the operator's real wiring, the emulator.
 /// </summary>
-public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
+public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) : EmulatorScenario(environment)
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
-
-    private Kubernetes Admin => environment.Admin;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_spec_edit_during_a_held_refresh_lets_it_persist_the_rotation_and_the_next_monitor_uses_it()
     {
-        await using var run = await environment.StartRunningAsync("held-edit", null, Cancel);
+        await using var run = await Environment.StartRunningAsync("held-edit", null, Cancel);
         var (idp, ns) = (run.Idp, run.Namespace);
         var hold = idp.HoldNextReply();
         await Workloads.AnnotateRetryAsync(Admin, ns, "w", "refresh-now", Cancel);
@@ -43,10 +37,10 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     public async Task A_leader_handover_during_a_held_refresh_never_presents_a_refresh_token_twice()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("held-handover", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        var a = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-a", leaderElection: true, cancellationToken: Cancel);
-        var b = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-b", leaderElection: true, cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync("held-handover", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var a = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", leaderElection: true, cancellationToken: Cancel);
+        var b = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", leaderElection: true, cancellationToken: Cancel);
         try
         {
             await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
@@ -83,7 +77,7 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     [Fact]
     public async Task A_spec_edit_while_AuthRetrying_keeps_the_retry_window_and_sends_no_request()
     {
-        await using var run = await environment.StartRunningAsync("edit-retrying", null, Cancel);
+        await using var run = await Environment.StartRunningAsync("edit-retrying", null, Cancel);
         var (idp, ns) = (run.Idp, run.Namespace);
         idp.SetFault(AuthServerFault.ServiceUnavailable503);
         await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "outage", Cancel);
@@ -112,9 +106,9 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     public async Task A_credentials_fix_made_while_no_operator_ran_is_acted_on_when_one_starts()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("fixed-while-down", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        var first = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync("fixed-while-down", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var first = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
         idp.RevokeRefreshTokens(ScenarioEnvironment.ClientId);
@@ -125,7 +119,7 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
         // A person re-consents while the operator is down.
         var fresh = await idp.IssueRefreshTokenAsync(ScenarioEnvironment.ClientId, ScenarioEnvironment.ClientSecret, cancellationToken: Cancel);
         await Workloads.UpdateSecretAsync(Admin, ns, "creds", "refresh_token", fresh, Cancel);
-        await using var second = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
+        await using var second = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
 
         var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
         Assert.Equal(Reasons.TokenIssued, running.Status!.Reason);
@@ -135,15 +129,15 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     public async Task A_token_Secret_deleted_while_no_operator_ran_is_written_again_when_one_starts()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("deleted-while-down", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        var first = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync("deleted-while-down", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var first = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
         await first.DisposeAsync();
         await Admin.CoreV1.DeleteNamespacedSecretAsync("w-token", ns, cancellationToken: Cancel);
 
-        await using var second = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
+        await using var second = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
 
         var deadline = DateTime.UtcNow + Settle;
         V1Secret? secret = null;
@@ -161,7 +155,7 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     [Fact]
     public async Task A_second_workload_on_the_same_refresh_token_key_is_refused_naming_the_first_until_it_goes()
     {
-        await using var run = await environment.StartRunningAsync("shared-rt", null, Cancel);
+        await using var run = await Environment.StartRunningAsync("shared-rt", null, Cancel);
         var (idp, ns) = (run.Idp, run.Namespace);
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "copy", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
 
@@ -183,10 +177,10 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     public async Task A_foreign_Secret_under_the_state_Secret_name_is_a_SecretConflict_and_stays_untouched()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("foreign-state", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var ns = await Environment.NewNamespaceAsync("foreign-state", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
         await Workloads.CreateSecretAsync(Admin, ns, "w-oauth-state", new Dictionary<string, string> { ["x"] = "not ours" }, Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
 
         var failed = (await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Failed, Settle, Cancel)).Status!;
@@ -200,9 +194,9 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     public async Task A_workload_whose_name_is_longer_than_a_label_value_reaches_Running()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("long-name", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync("long-name", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
         var name = "a-workload-name-that-is-longer-than-the-sixty-three-characters-a-label-value-may-have";
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, name, idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
 

@@ -11,27 +11,21 @@ namespace RemoteWorkloadOperator.Tests.Scenarios;
 /// The controller finding its authorization server from the workload's own URL: a loopback MCP-like resource
 /// that answers 401 with <c>resource_metadata</c>, and an authorization server that serves only RFC 8414 metadata.
 /// </summary>
-public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
+public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) : EmulatorScenario(environment)
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
-
-    private Kubernetes Admin => environment.Admin;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Workload_without_issuer_and_tokenUrl_reaches_Running_through_protected_resource_metadata()
     {
         await using var authorizationServer = await FixtureIdp.StartAsync(McpAuthorizationServer.Shape, cancellationToken: Cancel);
         await using var resource = await McpProtectedResource.StartAsync([authorizationServer.Issuer!], cancellationToken: Cancel);
-        var ns = await environment.NewNamespaceAsync("rfc9728", Cancel);
+        var ns = await Environment.NewNamespaceAsync("rfc9728", Cancel);
         await Workloads.CreateSecretAsync(
             Admin,
             ns,
             "creds",
             new Dictionary<string, string> { ["client_secret"] = FixtureIdp.ClientSecret, ["refresh_token"] = authorizationServer.IssueRefreshToken() },
             Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
 
         await Workloads.CreateAsync(Admin, DiscoveringWorkload(ns, resource.Url), Cancel);
         var workload = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
@@ -53,14 +47,14 @@ public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) 
     public async Task Keycloak_refresh_token_lifetime_is_shown_in_status_with_a_RefreshTokenExpiring_condition()
     {
         await using var keycloak = await FixtureIdp.StartAsync(Keycloak.Shape, cancellationToken: Cancel);
-        var ns = await environment.NewNamespaceAsync("keycloak", Cancel);
+        var ns = await Environment.NewNamespaceAsync("keycloak", Cancel);
         await Workloads.CreateSecretAsync(
             Admin,
             ns,
             "creds",
             new Dictionary<string, string> { ["client_secret"] = FixtureIdp.ClientSecret, ["refresh_token"] = keycloak.IssueRefreshToken() },
             Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
 
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", keycloak.Issuer!, FixtureIdp.ClientId, "creds"), Cancel);
         var workload = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
@@ -89,14 +83,14 @@ public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) 
             }),
         };
         await using var keycloak = await FixtureIdp.StartAsync(shape, cancellationToken: Cancel);
-        var ns = await environment.NewNamespaceAsync("keycloak-expiring", Cancel);
+        var ns = await Environment.NewNamespaceAsync("keycloak-expiring", Cancel);
         await Workloads.CreateSecretAsync(
             Admin,
             ns,
             "creds",
             new Dictionary<string, string> { ["client_secret"] = FixtureIdp.ClientSecret, ["refresh_token"] = keycloak.IssueRefreshToken() },
             Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
 
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", keycloak.Issuer!, FixtureIdp.ClientId, "creds"), Cancel);
         var workload = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);

@@ -13,22 +13,17 @@ namespace RemoteWorkloadOperator.Tests.Scenarios;
 /// leader handover, API fault storms, invalid workloads beside valid ones, and RBAC. Each class gets its own control plane, so the cluster-wide
 /// faults here cannot disturb other scenario classes.
 /// </summary>
-public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
+public sealed class EmulatorScenarios(EmulatorEnvironment environment) : EmulatorScenario(environment)
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan OneTick = TimeSpan.FromSeconds(17);
-
-    private Kubernetes Admin => environment.Admin;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task restart_mid_AuthRetrying_keeps_the_deadline_and_waits_for_the_next_attempt_time()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("s6", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        var first = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync("s6", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var first = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
         await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
         idp.SetFault(AuthServerFault.ServiceUnavailable503);
@@ -37,7 +32,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
 
         await first.DisposeAsync();
         var requestsAtRestart = idp.TokenRequestCount;
-        await using var second = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
+        await using var second = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
         var nextAttempt = before.AuthRetry!.NextAttemptTime!.Value;
 
         // Until the persisted nextAttemptTime, the new replica must not call the IdP.
@@ -62,10 +57,10 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     public async Task only_the_leader_works_and_a_standby_takes_over_without_reusing_a_rotated_refresh_token()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("s7", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
-        var a = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-a", leaderElection: true, cancellationToken: Cancel);
-        var b = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, "operator-b", leaderElection: true, cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync("s7", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var a = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", leaderElection: true, cancellationToken: Cancel);
+        var b = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", leaderElection: true, cancellationToken: Cancel);
         try
         {
             await Eventually(() => a.Leadership.IsLeader || b.Leadership.IsLeader, "a leader is elected");
@@ -103,7 +98,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     [Fact]
     public async Task conflict_storms_server_errors_dropped_watches_and_410_lose_no_transition()
     {
-        await using var run = await environment.StartRunningAsync("s8", null, Cancel);
+        await using var run = await Environment.StartRunningAsync("s8", null, Cancel);
         var (idp, ns, op) = (run.Idp, run.Namespace, run.Operator);
         var changesBefore = op.PhaseChanges.Count;
 
@@ -116,7 +111,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
             await Task.Delay(100, Cancel);
         }
 
-        var faults = environment.ControlPlane.Faults;
+        var faults = Environment.ControlPlane.Faults;
 
         faults.FailNextWrites("remoteworkloads/status", 4, 409, ns);
         faults.FailNextWrites("remoteworkloads/status", 2, 500, ns);
@@ -130,12 +125,7 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
         idp.SetFault(AuthServerFault.None);
         await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, OneTick + TimeSpan.FromSeconds(5), Cancel);
         // The Event of a transition is recorded after its status write: wait for it, then compare exactly.
-        var eventDeadline = DateTimeOffset.UtcNow + Settle;
-        while (!(await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Skip(eventsBefore).Any(e => e.Reason == Reasons.Recovered))
-        {
-            Assert.True(DateTimeOffset.UtcNow < eventDeadline, "no Recovered Event after the recovery");
-            await Task.Delay(100, Cancel);
-        }
+        await Eventually(async () => (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Skip(eventsBefore).Any(e => e.Reason == Reasons.Recovered), "the Recovered Event");
 
         Assert.Equal([WorkloadPhase.AuthRetrying, WorkloadPhase.Running], op.PhaseChanges.Skip(changesBefore).Select(c => c.To));
         var events = (await Workloads.EventsAsync(Admin, ns, "w", Cancel)).Skip(eventsBefore).Select(e => e.Reason);
@@ -146,10 +136,10 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     public async Task invalid_workloads_fail_with_the_field_while_valid_ones_keep_running()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        var ns = await environment.NewNamespaceAsync("s10", Cancel);
+        var ns = await Environment.NewNamespaceAsync("s10", Cancel);
         await Workloads.CreateSecretAsync(Admin, ns, "client", new Dictionary<string, string> { ["client_secret"] = ScenarioEnvironment.ClientSecret }, Cancel);
         await Workloads.CreateSecretAsync(Admin, ns, "foreign", new Dictionary<string, string> { ["x"] = "not ours" }, Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
         RemoteWorkload Valid(string name) => Workloads.ClientCredentials(ns, name, idp.TokenEndpoint, ScenarioEnvironment.ClientId, "client");
 
         await Workloads.CreateAsync(Admin, Valid("good"), Cancel);
@@ -194,9 +184,9 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
     [Fact]
     public async Task the_operator_identity_holds_exactly_the_config_rbac_permissions()
     {
-        var ns = await environment.NewNamespaceAsync("s11", Cancel);
+        var ns = await Environment.NewNamespaceAsync("s11", Cancel);
         await Workloads.CreateSecretAsync(Admin, ns, "creds", new Dictionary<string, string> { ["k"] = "v" }, Cancel);
-        using var asOperator = new Kubernetes(environment.OperatorConfiguration);
+        using var asOperator = new Kubernetes(Environment.OperatorConfiguration);
 
         // Granted: read Secrets, read workloads, write Events.
         Assert.NotNull(await asOperator.CoreV1.ReadNamespacedSecretAsync("creds", ns, cancellationToken: Cancel));
@@ -216,17 +206,4 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : IClassF
         Assert.Equal(HttpStatusCode.Forbidden, error.Response.StatusCode);
     }
 
-    private static async Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? Settle);
-        while (!condition())
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                Assert.Fail($"not reached in time: {what}");
-            }
-
-            await Task.Delay(100, Cancel);
-        }
-    }
 }
