@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace RemoteWorkloadOperator.Tests.Demo;
 
 /// <summary>The long-running demo started without a terminal, as a script or an IDE starts it, stops on SIGINT and SIGTERM.</summary>
-public sealed partial class DemoSignalTests
+public sealed class DemoSignalTests
 {
     [Theory]
     [InlineData("TERM")]
@@ -14,9 +13,7 @@ public sealed partial class DemoSignalTests
     [InlineData("INT")]
     public async Task Demo_without_a_terminal_stops_itself_and_the_operator_on_the_signal(string signal)
     {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var demo = RepositoryPaths.Combine("tools", "Operator.Demo", "bin", configuration, "net10.0", "Operator.Demo.dll");
-        Assert.True(File.Exists(demo), $"demo not built at {demo}");
+        var demo = DemoProgram.Dll();
         var output = Directory.CreateTempSubdirectory("demo-signal-test-").FullName;
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
@@ -32,9 +29,9 @@ public sealed partial class DemoSignalTests
                 narration.AppendLine(e.Data);
             }
 
-            if (e.Data is not null && OperatorPid().Match(e.Data) is { Success: true } match)
+            if (DemoProgram.OperatorPid(e.Data) is { } pid)
             {
-                operatorPid.TrySetResult(int.Parse(match.Groups["pid"].Value, CultureInfo.InvariantCulture));
+                operatorPid.TrySetResult(pid);
             }
         };
         process.BeginOutputReadLine();
@@ -52,7 +49,7 @@ public sealed partial class DemoSignalTests
             using var exit = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
             exit.CancelAfter(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(exit.Token);
-            Assert.False(IsRunning(pid), $"operator process {pid} is still running after the demo stopped on SIG{signal}");
+            Assert.False(DemoProgram.IsRunning(pid), $"operator process {pid} is still running after the demo stopped on SIG{signal}");
             lock (narration)
             {
                 Assert.Contains("stopping the operator, the IdP and the control plane", narration.ToString(), StringComparison.Ordinal);
@@ -67,19 +64,4 @@ public sealed partial class DemoSignalTests
         }
     }
 
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    [GeneratedRegex(@"OPERATOR_PID (?<pid>\d+)")]
-    private static partial Regex OperatorPid();
 }

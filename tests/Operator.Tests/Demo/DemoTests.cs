@@ -9,9 +9,7 @@ public sealed partial class DemoTests
     [Fact]
     public async Task Demo_narrates_the_lifecycle_in_order_and_leaves_no_process_behind()
     {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var demo = RepositoryPaths.Combine("tools", "Operator.Demo", "bin", configuration, "net10.0", "Operator.Demo.dll");
-        Assert.True(File.Exists(demo), $"demo not built at {demo}");
+        var demo = DemoProgram.Dll();
         var output = Directory.CreateTempSubdirectory("demo-test-").FullName;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { demo, "--once", "--out", output })
@@ -33,27 +31,12 @@ public sealed partial class DemoTests
         Assert.Equal(["Running", "AuthRetrying", "Running", "Unauthenticated", "Running"], phases);
         Assert.Contains("kubectl get rw -w", narration, StringComparison.Ordinal);
 
-        var operatorPid = int.Parse(OperatorPid().Match(narration).Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.False(IsRunning(operatorPid), $"operator process {operatorPid} is still running after the demo ended");
+        var operatorPid = DemoProgram.OperatorPid(narration) ?? throw new InvalidOperationException("the demo did not name its operator process");
+        Assert.False(DemoProgram.IsRunning(operatorPid), $"operator process {operatorPid} is still running after the demo ended");
         Assert.True(File.Exists(Path.Combine(output, "operator.log")));
     }
 
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 
     [GeneratedRegex(@"PHASE (?<workload>\S+) (?<phase>\S+) ")]
     private static partial Regex PhaseLine();
-
-    [GeneratedRegex(@"OPERATOR_PID (?<pid>\d+)")]
-    private static partial Regex OperatorPid();
 }
