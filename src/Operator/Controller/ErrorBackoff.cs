@@ -16,16 +16,15 @@ public sealed class ErrorBackoff(Random random)
     public TimeSpan NextDelay(string key)
     {
         int failures;
-        double jitter;
+        double sample;
         lock (_gate)
         {
             failures = _failures.TryGetValue(key, out var count) ? count + 1 : 1;
             _failures[key] = failures;
-            jitter = 0.8 + (random.NextDouble() * 0.4);
+            sample = random.NextDouble();
         }
 
-        var exponential = Base.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 20));
-        return TimeSpan.FromSeconds(Math.Min(exponential, Cap.TotalSeconds) * jitter);
+        return Backoff.Delay(failures, Base, Cap, jitter: 0.2, sample);
     }
 
     /// <summary>Forgets the failures of <paramref name="key"/> after a success.</summary>

@@ -124,7 +124,7 @@ public sealed partial class ResourceWatcher<T>
             {
                 Interlocked.Increment(ref _restarts);
                 failures++;
-                var delay = Backoff(failures);
+                var delay = ReconnectDelay(failures);
                 LogWatchFailed(_logger, _name, delay, Publishing.KubernetesErrors.Describe(e));
                 try
                 {
@@ -234,14 +234,9 @@ public sealed partial class ResourceWatcher<T>
         return new WatchOutcome(resourceVersion, expired);
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var exponential = MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 10));
-        var capped = Math.Min(exponential, MaxBackoff.TotalMilliseconds);
 #pragma warning disable CA5394 // Jitter, not security.
-        return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble()));
+    private static TimeSpan ReconnectDelay(int failures) => Backoff.Delay(failures, MinBackoff, MaxBackoff, jitter: 0.5, Random.Shared.NextDouble());
 #pragma warning restore CA5394
-    }
 
     private void MarkProgress() => Interlocked.Exchange(ref _lastProgressTicks, _time.GetUtcNow().UtcTicks);
 

@@ -13,14 +13,7 @@ public sealed class LiveSecretReader(IKubernetes client) : ISecretReader
 
     public async ValueTask<V1Secret?> GetLiveAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return await KubernetesCalls.ReadOrNullAsync(() => client.CoreV1.ReadNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public void Written(V1Secret secret)

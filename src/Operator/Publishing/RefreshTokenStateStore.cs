@@ -92,7 +92,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client, ISecretReader sec
 
                 return;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict && attempt < ConflictRetries)
+            catch (Exception e) when (KubernetesCalls.IsConflict(e) && attempt < ConflictRetries)
             {
                 // Changed between read and write: read again.
             }

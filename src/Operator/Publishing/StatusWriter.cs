@@ -19,6 +19,10 @@ public sealed class StatusWriter(IKubernetes client)
     private const int ConflictRetries = 8;
     private const int TransientRetries = 6;
 
+    // 200 ms, 400 ms … 6.4 s: a throttled or restarting API server gets about 12 s before the publisher takes over.
+    private static readonly TimeSpan TransientFirstWait = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan TransientMaxWait = TimeSpan.FromMilliseconds(6400);
+
     /// <summary>Patches the status from <paramref name="current"/> to <paramref name="desired"/>; false when the workload is gone.</summary>
     public async Task<bool> WriteAsync(WorkloadReference workload, RemoteWorkloadStatus? current, RemoteWorkloadStatus desired, CancellationToken cancellationToken)
     {
@@ -35,11 +39,11 @@ public sealed class StatusWriter(IKubernetes client)
                     cancellationToken: cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            catch (Exception e) when (KubernetesCalls.IsNotFound(e))
             {
                 return false;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictRetries)
+            catch (Exception e) when (KubernetesCalls.IsConflict(e) && attempt < ConflictRetries)
             {
                 var fresh = await ReadAsync(workload, cancellationToken).ConfigureAwait(false);
                 if (fresh is null)
@@ -49,22 +53,14 @@ public sealed class StatusWriter(IKubernetes client)
 
                 current = fresh.Status;
             }
-            catch (Exception e) when (IsTransient(e) && transientFailures < TransientRetries)
+            catch (Exception e) when (KubernetesCalls.IsTransient(e) && transientFailures < TransientRetries)
             {
                 transientFailures++;
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, transientFailures)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Controller.Backoff.Delay(transientFailures, TransientFirstWait, TransientMaxWait), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Throttling, server-side errors and broken connections: worth another try.</summary>
-    public static bool IsTransient(Exception exception) => exception switch
-    {
-        HttpOperationException e => e.Response.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError,
-        // Over HTTP/2 a connection reset during setup surfaces as a bare SocketException.
-        HttpRequestException or IOException or System.Net.Sockets.SocketException => true,
-        _ => false,
-    };
 
     /// <summary>
     /// The merge-patch body that turns <paramref name="current"/> into <paramref name="desired"/>: changed leaves with
@@ -112,14 +108,7 @@ public sealed class StatusWriter(IKubernetes client)
 
     private async Task<RemoteWorkload?> ReadAsync(WorkloadReference workload, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await client.CustomObjects.GetNamespacedCustomObjectAsync<RemoteWorkload>(
-                WorkloadApi.Group, WorkloadApi.Version, workload.Namespace, WorkloadApi.Plural, workload.Name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return await KubernetesCalls.ReadOrNullAsync(() => client.CustomObjects.GetNamespacedCustomObjectAsync<RemoteWorkload>(
+            WorkloadApi.Group, WorkloadApi.Version, workload.Namespace, WorkloadApi.Plural, workload.Name, cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -62,7 +62,7 @@ public sealed class TokenSecretWriter(IKubernetes client, ISecretReader secrets)
                 secrets.Written(await client.CoreV1.ReplaceNamespacedSecretAsync(desired, secretName, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false));
                 return true;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict && attempt < ConflictRetries)
+            catch (Exception e) when (KubernetesCalls.IsConflict(e) && attempt < ConflictRetries)
             {
                 // Someone changed or created it between our read and write: read again.
             }

@@ -194,13 +194,12 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
 
         _ = Task.Run(async () =>
         {
-            var delay = TimeSpan.FromSeconds(2);
+            var failures = 0;
             try
             {
                 while (_pendingWrite && !_lifetime.IsCancellationRequested)
                 {
-                    await Task.Delay(delay, _lifetime.Token).ConfigureAwait(false);
-                    delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+                    await Task.Delay(Controller.Backoff.Delay(++failures, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)), _lifetime.Token).ConfigureAwait(false);
                     try
                     {
                         await FlushAsync(_lifetime.Token).ConfigureAwait(false);

@@ -59,6 +59,6 @@ public sealed class StatusWriterTests(EmulatorEnvironment environment) : IClassF
     [Fact]
     public void A_connection_reset_during_HTTP2_setup_is_retried_as_transient()
     {
-        Assert.True(StatusWriter.IsTransient(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
+        Assert.True(KubernetesCalls.IsTransient(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
     }
 }
