@@ -15,7 +15,7 @@ var n = int.Parse(Option(args, "--n") ?? "1000", CultureInfo.InvariantCulture);
 var rate = double.Parse(Option(args, "--rate") ?? "100", CultureInfo.InvariantCulture);
 var idleSeconds = int.Parse(Option(args, "--idle-seconds") ?? "60", CultureInfo.InvariantCulture);
 var outageHoldSeconds = int.Parse(Option(args, "--outage-seconds") ?? "30", CultureInfo.InvariantCulture);
-var restartObserveSeconds = int.Parse(Option(args, "--restart-observe-seconds") ?? "25", CultureInfo.InvariantCulture);
+var restartObserveSeconds = int.Parse(Option(args, "--restart-observe-seconds") ?? "30", CultureInfo.InvariantCulture);
 var restartSpread = TimeSpan.FromSeconds(int.Parse(Option(args, "--restart-spread-seconds") ?? "10", CultureInfo.InvariantCulture));
 var perNamespace = int.Parse(Option(args, "--per-namespace") ?? "1000", CultureInfo.InvariantCulture);
 var scenario = Option(args, "--scenario") ?? "all";
@@ -204,6 +204,7 @@ try
     scale["apiRequestsByHarness"] = harnessRequests;
     scale["operatorApiRequestsPerWorkload"] = Math.Round((double)(afterCreate.ApiRequests - harnessRequests) / n, 3);
     scale["apiRequestsByKind"] = JsonSerializer.SerializeToNode(afterCreate.RequestsByKind);
+    scale["apiRequestsByVerb"] = JsonSerializer.SerializeToNode(afterCreate.RequestsByVerb);
     scale["rssMiBAfterCreate"] = Mib(op.RssBytes());
     Say($"token requests {tokenRequests} ({(double)tokenRequests / n:F3}/workload); status writes {afterCreate.StatusWrites} ({(double)afterCreate.StatusWrites / n:F3}/workload, {(double)afterCreate.StatusWrites / Math.Max(1, afterCreate.Transitions):F3}/transition); transitions {Format(afterCreate.TransitionsByKind)}");
     Say($"API requests {afterCreate.ApiRequests} total, {afterCreate.ApiRequests - harnessRequests} from the operator ({(double)(afterCreate.ApiRequests - harnessRequests) / n:F2}/workload): {Format(afterCreate.RequestsByKind)}; Events {afterCreate.EventsCreated}");
@@ -317,6 +318,7 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     Say(allRetrying ? $"[{label}] all {n} AuthRetrying {(retryingAt - outageStart).TotalSeconds:F1}s after the outage began" : $"[{label}] NOT all AuthRetrying: {Format(recorder.PhaseHistogram())}");
 
     var windowStart = retryingAt;
+    var atWindowStart = recorder.Snapshot();
     if (killMidOutage)
     {
         // Let ticks run a little, then record deadlines and counters and kill -9.
@@ -340,8 +342,8 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
         var changed = deadlinesBefore.Count(kv => deadlinesAfter.GetValueOrDefault(kv.Key) != kv.Value);
         var missing = deadlinesBefore.Count(kv => kv.Value is null);
         var times = idp.TokenRequestTimes.Where(t => t >= restartedAt && t < restartedAt.AddSeconds(restartObserveSeconds)).ToList();
-        var firstTick = Bins(times, restartedAt, TimeSpan.FromSeconds(1), (int)Math.Max(10, restartSpread.TotalSeconds + 10));
-        var firstWindow = firstTick.Take((int)Math.Max(10, restartSpread.TotalSeconds)).ToArray();
+        var firstTick = Bins(times, restartedAt, TimeSpan.FromSeconds(1), restartObserveSeconds);
+        var firstWindow = firstTick;
         result["restart"] = new JsonObject
         {
             ["restartSpreadSeconds"] = restartSpread.TotalSeconds,
@@ -365,6 +367,7 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
         Say($"[{label}] deadlines changed {changed}/{deadlinesBefore.Count} (missing before kill {missing}); transitions during restart {afterRestart.Transitions - atKill.Transitions}; status writes after restart {afterRestart.StatusWrites - afterKill.StatusWrites}; new Events {afterRestart.EventsCreated - afterKill.EventsCreated}, bumped {afterRestart.EventsBumped - afterKill.EventsBumped}");
         Say($"[{label}] token requests per second after restart: {string.Join(' ', firstTick)} (peak/mean over the first {firstWindow.Length}s: {firstWindow.Max() / Math.Max(1e-9, firstWindow.Average()):F2})");
         windowStart = restartedAt;
+        atWindowStart = recorder.Snapshot();
     }
     else
     {
@@ -372,6 +375,7 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     }
 
     var windowEnd = DateTimeOffset.UtcNow;
+    var atWindowEnd = recorder.Snapshot();
     var windowTimes = idp.TokenRequestTimes.Where(t => t >= windowStart && t < windowEnd).ToList();
     var bins10 = Bins(windowTimes, windowStart, TimeSpan.FromSeconds(10), (int)((windowEnd - windowStart).TotalSeconds / 10));
     var bins1 = Bins(windowTimes, windowStart, TimeSpan.FromSeconds(1), (int)(windowEnd - windowStart).TotalSeconds);
@@ -384,6 +388,22 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     result["bins1s"] = new JsonArray([.. bins1.Select(x => (JsonNode)x)]);
     result["peakToMean10s"] = bins10.Length > 0 ? Math.Round(bins10.Max() / Math.Max(1e-9, bins10.Average()), 3) : null;
     result["peakToMean1s"] = bins1.Length > 0 ? Math.Round(bins1.Max() / Math.Max(1e-9, bins1.Average()), 3) : null;
+
+    // No attempt may come before the IdP's Retry-After, so the first seconds of the window are empty by rule; the
+    // spread of the ticks is also given over the bins from the first tick the Retry-After allowed.
+    var allowedFrom = (int)Math.Ceiling((outageStart + idp.RetryAfter - windowStart).TotalSeconds);
+    var allowedBins = killMidOutage ? bins1 : bins1.Skip(Math.Max(0, allowedFrom)).ToArray();
+    result["peakToMean1sFromFirstAllowedTick"] = allowedBins.Length > 0 ? Math.Round(allowedBins.Max() / Math.Max(1e-9, allowedBins.Average()), 3) : null;
+
+    // Ticks in the window: each is one token request; each writes its progress (status.authRetry). Every other API
+    // request of the window is counted against them.
+    var windowRequests = atWindowEnd.ApiRequests - atWindowStart.ApiRequests;
+    var windowStatusWrites = atWindowEnd.StatusWrites - atWindowStart.StatusWrites;
+    result["apiRequestsInWindow"] = windowRequests;
+    result["apiRequestsByVerbInWindow"] = JsonSerializer.SerializeToNode(Diff(atWindowEnd.RequestsByVerb, atWindowStart.RequestsByVerb));
+    result["apiRequestsPerTokenRequestInWindow"] = Math.Round((double)windowRequests / Math.Max(1, windowTimes.Count), 3);
+    result["tokenRequestsPerStatusWriteInWindow"] = Math.Round((double)windowTimes.Count / Math.Max(1, windowStatusWrites), 3);
+    Say($"[{label}] window: API requests {windowRequests} ({(double)windowRequests / Math.Max(1, windowTimes.Count):F3} per tick) {Format(Diff(atWindowEnd.RequestsByVerb, atWindowStart.RequestsByVerb))}; 1s peak/mean from the first tick Retry-After allowed {(allowedBins.Length > 0 ? allowedBins.Max() / Math.Max(1e-9, allowedBins.Average()) : 0):F2}");
     Say($"[{label}] outage window {seconds:F0}s: {windowCountText(windowTimes.Count, seconds)}; 10s bins {string.Join(' ', bins10)} peak/mean {(bins10.Length > 0 ? bins10.Max() / Math.Max(1e-9, bins10.Average()) : 0):F2}; 1s bins peak/mean {(bins1.Length > 0 ? bins1.Max() / Math.Max(1e-9, bins1.Average()) : 0):F2}");
 
     idp.SetFault(AuthServerFault.None);
@@ -412,8 +432,11 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     result["idpTokenRequestsWholeScenario"] = idp.TokenRequestTimes.Count(t => t >= outageStart);
     result["apiRequests"] = after.ApiRequests - before.ApiRequests;
     result["apiRequestsByKind"] = JsonSerializer.SerializeToNode(Diff(after.RequestsByKind, before.RequestsByKind));
+    result["apiRequestsByVerb"] = JsonSerializer.SerializeToNode(Diff(after.RequestsByVerb, before.RequestsByVerb));
+    result["secretGets"] = Diff(after.RequestsByVerb, before.RequestsByVerb).GetValueOrDefault("secrets get");
     result["rssMiB"] = Mib(op.RssBytes());
     _ = storeEventsBefore;
+    Say($"[{label}] API requests by verb over the scenario {Format(Diff(after.RequestsByVerb, before.RequestsByVerb))}");
     Say($"[{label}] transitions {transitions} ({(double)transitions / n:F2}/workload: {Format(Diff(after.TransitionsByKind, before.TransitionsByKind))}); status writes {writes} ({(double)writes / Math.Max(1, transitions):F2}/transition); Events created {events}, bumped {bumps} ({(double)(events + bumps) / Math.Max(1, transitions):F2}/transition) {Format(Diff(after.EventsByReason, before.EventsByReason))}");
     return result;
 
