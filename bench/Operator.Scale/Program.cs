@@ -15,7 +15,7 @@ var n = int.Parse(Option(args, "--n") ?? "1000", CultureInfo.InvariantCulture);
 var rate = double.Parse(Option(args, "--rate") ?? "100", CultureInfo.InvariantCulture);
 var idleSeconds = int.Parse(Option(args, "--idle-seconds") ?? "60", CultureInfo.InvariantCulture);
 var outageHoldSeconds = int.Parse(Option(args, "--outage-seconds") ?? "30", CultureInfo.InvariantCulture);
-var restartObserveSeconds = int.Parse(Option(args, "--restart-observe-seconds") ?? "25", CultureInfo.InvariantCulture);
+var restartObserveSeconds = int.Parse(Option(args, "--restart-observe-seconds") ?? "30", CultureInfo.InvariantCulture);
 var restartSpread = TimeSpan.FromSeconds(int.Parse(Option(args, "--restart-spread-seconds") ?? "10", CultureInfo.InvariantCulture));
 var perNamespace = int.Parse(Option(args, "--per-namespace") ?? "1000", CultureInfo.InvariantCulture);
 var scenario = Option(args, "--scenario") ?? "all";
@@ -24,9 +24,12 @@ var outDirectory = Path.GetFullPath(Option(args, "--out") ?? Path.Combine(reposi
 var operatorDll = Option(args, "--operator-dll") ?? Path.Combine(repository, "src", "Operator", "bin", "Release", "net10.0", "remoteworkload-operator.dll");
 var runOutage = scenario is "outage" or "all";
 var runRestart = scenario is "restart" or "all";
-if (scenario is not ("scale" or "outage" or "restart" or "all"))
+// One outage for both measures (the spread of the ticks over the hold, then kill -9 and the restart): at 10,000 the
+// fleet takes minutes to reach AuthRetrying on this emulator, so a second outage does not fit the time budget.
+var runOutageThenRestart = scenario is "outage-restart";
+if (scenario is not ("scale" or "outage" or "restart" or "all" or "outage-restart"))
 {
-    Console.Error.WriteLine("--scenario must be scale, outage, restart or all");
+    Console.Error.WriteLine("--scenario must be scale, outage, restart, all or outage-restart");
     return 2;
 }
 
@@ -204,6 +207,7 @@ try
     scale["apiRequestsByHarness"] = harnessRequests;
     scale["operatorApiRequestsPerWorkload"] = Math.Round((double)(afterCreate.ApiRequests - harnessRequests) / n, 3);
     scale["apiRequestsByKind"] = JsonSerializer.SerializeToNode(afterCreate.RequestsByKind);
+    scale["apiRequestsByVerb"] = JsonSerializer.SerializeToNode(afterCreate.RequestsByVerb);
     scale["rssMiBAfterCreate"] = Mib(op.RssBytes());
     Say($"token requests {tokenRequests} ({(double)tokenRequests / n:F3}/workload); status writes {afterCreate.StatusWrites} ({(double)afterCreate.StatusWrites / n:F3}/workload, {(double)afterCreate.StatusWrites / Math.Max(1, afterCreate.Transitions):F3}/transition); transitions {Format(afterCreate.TransitionsByKind)}");
     Say($"API requests {afterCreate.ApiRequests} total, {afterCreate.ApiRequests - harnessRequests} from the operator ({(double)(afterCreate.ApiRequests - harnessRequests) / n:F2}/workload): {Format(afterCreate.RequestsByKind)}; Events {afterCreate.EventsCreated}");
@@ -279,6 +283,13 @@ try
         results["restart"] = restart;
         await WriteResultsAsync();
     }
+
+    if (runOutageThenRestart)
+    {
+        var both = await OutageAsync("outage-restart", killMidOutage: true, holdBeforeKill: TimeSpan.FromSeconds(outageHoldSeconds));
+        results["outageRestart"] = both;
+        await WriteResultsAsync();
+    }
 }
 finally
 {
@@ -290,7 +301,7 @@ await WriteResultsAsync();
 Say($"results: {Path.Combine(runDirectory, "results.json")} and results.md");
 return 0;
 
-async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
+async Task<JsonObject> OutageAsync(string label, bool killMidOutage, TimeSpan? holdBeforeKill = null)
 {
     var result = new JsonObject();
     Say($"[{label}] IdP answers 503 (Retry-After {idp.RetryAfter.TotalSeconds:F0}s) from now; every workload asked for one attempt (annotation {WorkloadAnnotations.RetryRequestedAt})");
@@ -317,10 +328,19 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     Say(allRetrying ? $"[{label}] all {n} AuthRetrying {(retryingAt - outageStart).TotalSeconds:F1}s after the outage began" : $"[{label}] NOT all AuthRetrying: {Format(recorder.PhaseHistogram())}");
 
     var windowStart = retryingAt;
+    var atWindowStart = recorder.Snapshot();
     if (killMidOutage)
     {
-        // Let ticks run a little, then record deadlines and counters and kill -9.
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // Let ticks run a little (or for the whole hold, whose spread is then measured), then record deadlines and
+        // counters and kill -9.
+        await Task.Delay(holdBeforeKill ?? TimeSpan.FromSeconds(5));
+        if (holdBeforeKill is not null)
+        {
+            var beforeKill = new JsonObject();
+            WindowStats(label + " before kill", beforeKill, windowStart, DateTimeOffset.UtcNow, atWindowStart, recorder.Snapshot(), afterRestart: false);
+            result["beforeKill"] = beforeKill;
+        }
+
         var deadlinesBefore = recorder.Deadlines();
         var atKill = recorder.Snapshot();
         var tokensAtKill = idp.TokenRequestCount;
@@ -333,6 +353,7 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
         op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, restartSpread, environment);
         await op.WaitForMetricsAsync(http, TimeSpan.FromSeconds(60));
         var restartedAt = DateTimeOffset.UtcNow;
+        var atRestart = recorder.Snapshot();
         Say($"[{label}] operator restarted as pid {op.ProcessId} (--startup-spread={restartSpread.TotalSeconds:F0}s); observing {restartObserveSeconds}s");
         await Task.Delay(TimeSpan.FromSeconds(restartObserveSeconds));
         var deadlinesAfter = recorder.Deadlines();
@@ -340,8 +361,8 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
         var changed = deadlinesBefore.Count(kv => deadlinesAfter.GetValueOrDefault(kv.Key) != kv.Value);
         var missing = deadlinesBefore.Count(kv => kv.Value is null);
         var times = idp.TokenRequestTimes.Where(t => t >= restartedAt && t < restartedAt.AddSeconds(restartObserveSeconds)).ToList();
-        var firstTick = Bins(times, restartedAt, TimeSpan.FromSeconds(1), (int)Math.Max(10, restartSpread.TotalSeconds + 10));
-        var firstWindow = firstTick.Take((int)Math.Max(10, restartSpread.TotalSeconds)).ToArray();
+        var firstTick = Bins(times, restartedAt, TimeSpan.FromSeconds(1), restartObserveSeconds);
+        var firstWindow = firstTick;
         result["restart"] = new JsonObject
         {
             ["restartSpreadSeconds"] = restartSpread.TotalSeconds,
@@ -365,26 +386,14 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
         Say($"[{label}] deadlines changed {changed}/{deadlinesBefore.Count} (missing before kill {missing}); transitions during restart {afterRestart.Transitions - atKill.Transitions}; status writes after restart {afterRestart.StatusWrites - afterKill.StatusWrites}; new Events {afterRestart.EventsCreated - afterKill.EventsCreated}, bumped {afterRestart.EventsBumped - afterKill.EventsBumped}");
         Say($"[{label}] token requests per second after restart: {string.Join(' ', firstTick)} (peak/mean over the first {firstWindow.Length}s: {firstWindow.Max() / Math.Max(1e-9, firstWindow.Average()):F2})");
         windowStart = restartedAt;
+        atWindowStart = atRestart;
     }
     else
     {
         await Task.Delay(TimeSpan.FromSeconds(outageHoldSeconds));
     }
 
-    var windowEnd = DateTimeOffset.UtcNow;
-    var windowTimes = idp.TokenRequestTimes.Where(t => t >= windowStart && t < windowEnd).ToList();
-    var bins10 = Bins(windowTimes, windowStart, TimeSpan.FromSeconds(10), (int)((windowEnd - windowStart).TotalSeconds / 10));
-    var bins1 = Bins(windowTimes, windowStart, TimeSpan.FromSeconds(1), (int)(windowEnd - windowStart).TotalSeconds);
-    var seconds = (windowEnd - windowStart).TotalSeconds;
-    result["outageWindowSeconds"] = Math.Round(seconds, 1);
-    result["tokenRequestsInWindow"] = windowTimes.Count;
-    result["tokenRequestRatePerSecond"] = Math.Round(windowTimes.Count / seconds, 1);
-    result["expectedRatePerSecond"] = Math.Round(n / 10.0, 1);
-    result["bins10s"] = new JsonArray([.. bins10.Select(x => (JsonNode)x)]);
-    result["bins1s"] = new JsonArray([.. bins1.Select(x => (JsonNode)x)]);
-    result["peakToMean10s"] = bins10.Length > 0 ? Math.Round(bins10.Max() / Math.Max(1e-9, bins10.Average()), 3) : null;
-    result["peakToMean1s"] = bins1.Length > 0 ? Math.Round(bins1.Max() / Math.Max(1e-9, bins1.Average()), 3) : null;
-    Say($"[{label}] outage window {seconds:F0}s: {windowCountText(windowTimes.Count, seconds)}; 10s bins {string.Join(' ', bins10)} peak/mean {(bins10.Length > 0 ? bins10.Max() / Math.Max(1e-9, bins10.Average()) : 0):F2}; 1s bins peak/mean {(bins1.Length > 0 ? bins1.Max() / Math.Max(1e-9, bins1.Average()) : 0):F2}");
+    WindowStats(label, result, windowStart, DateTimeOffset.UtcNow, atWindowStart, recorder.Snapshot(), afterRestart: killMidOutage);
 
     idp.SetFault(AuthServerFault.None);
     var recoverAt = DateTimeOffset.UtcNow;
@@ -412,10 +421,47 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage)
     result["idpTokenRequestsWholeScenario"] = idp.TokenRequestTimes.Count(t => t >= outageStart);
     result["apiRequests"] = after.ApiRequests - before.ApiRequests;
     result["apiRequestsByKind"] = JsonSerializer.SerializeToNode(Diff(after.RequestsByKind, before.RequestsByKind));
+    result["apiRequestsByVerb"] = JsonSerializer.SerializeToNode(Diff(after.RequestsByVerb, before.RequestsByVerb));
+    result["secretGets"] = Diff(after.RequestsByVerb, before.RequestsByVerb).GetValueOrDefault("secrets get");
     result["rssMiB"] = Mib(op.RssBytes());
     _ = storeEventsBefore;
+    Say($"[{label}] API requests by verb over the scenario {Format(Diff(after.RequestsByVerb, before.RequestsByVerb))}");
     Say($"[{label}] transitions {transitions} ({(double)transitions / n:F2}/workload: {Format(Diff(after.TransitionsByKind, before.TransitionsByKind))}); status writes {writes} ({(double)writes / Math.Max(1, transitions):F2}/transition); Events created {events}, bumped {bumps} ({(double)(events + bumps) / Math.Max(1, transitions):F2}/transition) {Format(Diff(after.EventsByReason, before.EventsByReason))}");
     return result;
+
+    // The token requests of one window of the outage: bins, spread, and the API requests counted against its ticks.
+    void WindowStats(string label, JsonObject into, DateTimeOffset windowStart, DateTimeOffset windowEnd, StoreRecorder.Counters atWindowStart, StoreRecorder.Counters atWindowEnd, bool afterRestart)
+    {
+        var windowTimes = idp.TokenRequestTimes.Where(t => t >= windowStart && t < windowEnd).ToList();
+        var bins10 = Bins(windowTimes, windowStart, TimeSpan.FromSeconds(10), (int)((windowEnd - windowStart).TotalSeconds / 10));
+        var bins1 = Bins(windowTimes, windowStart, TimeSpan.FromSeconds(1), (int)(windowEnd - windowStart).TotalSeconds);
+        var seconds = (windowEnd - windowStart).TotalSeconds;
+        into["outageWindowSeconds"] = Math.Round(seconds, 1);
+        into["tokenRequestsInWindow"] = windowTimes.Count;
+        into["tokenRequestRatePerSecond"] = Math.Round(windowTimes.Count / seconds, 1);
+        into["expectedRatePerSecond"] = Math.Round(n / 10.0, 1);
+        into["bins10s"] = new JsonArray([.. bins10.Select(x => (JsonNode)x)]);
+        into["bins1s"] = new JsonArray([.. bins1.Select(x => (JsonNode)x)]);
+        into["peakToMean10s"] = bins10.Length > 0 ? Math.Round(bins10.Max() / Math.Max(1e-9, bins10.Average()), 3) : null;
+        into["peakToMean1s"] = bins1.Length > 0 ? Math.Round(bins1.Max() / Math.Max(1e-9, bins1.Average()), 3) : null;
+
+        // No attempt may come before the IdP's Retry-After, so the first seconds of the window are empty by rule; the
+        // spread of the ticks is also given over the bins from the first tick the Retry-After allowed.
+        var allowedFrom = (int)Math.Ceiling((outageStart + idp.RetryAfter - windowStart).TotalSeconds);
+        var allowedBins = afterRestart ? bins1 : bins1.Skip(Math.Max(0, allowedFrom)).ToArray();
+        into["peakToMean1sFromFirstAllowedTick"] = allowedBins.Length > 0 ? Math.Round(allowedBins.Max() / Math.Max(1e-9, allowedBins.Average()), 3) : null;
+
+        // Ticks in the window: each is one token request; each writes its progress (status.authRetry). Every other API
+        // request of the window is counted against them.
+        var windowRequests = atWindowEnd.ApiRequests - atWindowStart.ApiRequests;
+        var windowStatusWrites = atWindowEnd.StatusWrites - atWindowStart.StatusWrites;
+        into["apiRequestsInWindow"] = windowRequests;
+        into["apiRequestsByVerbInWindow"] = JsonSerializer.SerializeToNode(Diff(atWindowEnd.RequestsByVerb, atWindowStart.RequestsByVerb));
+        into["apiRequestsPerTokenRequestInWindow"] = Math.Round((double)windowRequests / Math.Max(1, windowTimes.Count), 3);
+        into["tokenRequestsPerStatusWriteInWindow"] = Math.Round((double)windowTimes.Count / Math.Max(1, windowStatusWrites), 3);
+        Say($"[{label}] window: API requests {windowRequests} ({(double)windowRequests / Math.Max(1, windowTimes.Count):F3} per tick) {Format(Diff(atWindowEnd.RequestsByVerb, atWindowStart.RequestsByVerb))}; 1s peak/mean from the first tick Retry-After allowed {(allowedBins.Length > 0 ? allowedBins.Max() / Math.Max(1e-9, allowedBins.Average()) : 0):F2}");
+        Say($"[{label}] outage window {seconds:F0}s: {windowCountText(windowTimes.Count, seconds)}; 10s bins {string.Join(' ', bins10)} peak/mean {(bins10.Length > 0 ? bins10.Max() / Math.Max(1e-9, bins10.Average()) : 0):F2}; 1s bins peak/mean {(bins1.Length > 0 ? bins1.Max() / Math.Max(1e-9, bins1.Average()) : 0):F2}");
+    }
 
     static string windowCountText(int count, double seconds) => $"{count} token requests, {count / seconds:F1}/s";
 }

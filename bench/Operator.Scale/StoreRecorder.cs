@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using RemoteWorkloadOperator.Testing.ControlPlane;
+using RemoteWorkloadOperator.Testing.ControlPlane.Http;
 using RemoteWorkloadOperator.Testing.ControlPlane.Storage;
 
 namespace RemoteWorkloadOperator.Scale;
@@ -8,7 +10,7 @@ namespace RemoteWorkloadOperator.Scale;
 /// <summary>
 /// Reads the emulator's store events in process (no HTTP, no polling): every workload change and every core Event,
 /// so status writes, phase transitions, create→Running times and Events are counted exactly as stored.
-/// API requests are counted with the emulator's per-request path hook (ControlPlaneFaults.DelayResponses with a zero delay).
+/// API requests are counted from the emulator's request observers (method and path of every request), by kind and by verb.
 /// </summary>
 internal sealed class StoreRecorder : IDisposable
 {
@@ -17,6 +19,8 @@ internal sealed class StoreRecorder : IDisposable
     private readonly Dictionary<string, int> _transitions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _eventsByReason = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _requestsByVerb = new(StringComparer.Ordinal);
+    private readonly IDisposable _requestFeed;
     private readonly WatchSubscription _workloadFeed;
     private readonly WatchSubscription _eventFeed;
     private readonly Task _workloadReader;
@@ -29,11 +33,13 @@ internal sealed class StoreRecorder : IDisposable
         _eventFeed = controlPlane.Store.Subscribe("/events", null, null);
         _workloadReader = Task.Run(ReadWorkloadsAsync);
         _eventReader = Task.Run(ReadEventsAsync);
-        controlPlane.Faults.DelayResponses(TimeSpan.Zero, path =>
+        _requestFeed = controlPlane.Requests.Subscribe(request =>
         {
             Interlocked.Increment(ref _totalRequests);
-            _requests.AddOrUpdate(Classify(path), 1, (_, n) => n + 1);
-            return false;
+            var kind = Classify(request.Path);
+            _requests.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            var failed = request.StatusCode >= 400 ? $" {request.StatusCode}" : "";
+            _requestsByVerb.AddOrUpdate($"{kind} {Verb(request)}{failed}", 1, (_, n) => n + 1);
         });
     }
 
@@ -50,7 +56,7 @@ internal sealed class StoreRecorder : IDisposable
         public string? Deadline { get; set; }
     }
 
-    public sealed record Counters(long StatusWrites, long Transitions, long EventsCreated, long EventsBumped, long ApiRequests, IReadOnlyDictionary<string, long> RequestsByKind, IReadOnlyDictionary<string, int> TransitionsByKind, IReadOnlyDictionary<string, int> EventsByReason);
+    public sealed record Counters(long StatusWrites, long Transitions, long EventsCreated, long EventsBumped, long ApiRequests, IReadOnlyDictionary<string, long> RequestsByKind, IReadOnlyDictionary<string, long> RequestsByVerb, IReadOnlyDictionary<string, int> TransitionsByKind, IReadOnlyDictionary<string, int> EventsByReason);
 
     public long StatusWrites { get; private set; }
 
@@ -65,7 +71,7 @@ internal sealed class StoreRecorder : IDisposable
         lock (_gate)
         {
             return new Counters(StatusWrites, TransitionCount, EventsCreated, EventsBumped, Interlocked.Read(ref _totalRequests),
-                new Dictionary<string, long>(_requests, StringComparer.Ordinal), new Dictionary<string, int>(_transitions, StringComparer.Ordinal), new Dictionary<string, int>(_eventsByReason, StringComparer.Ordinal));
+                new Dictionary<string, long>(_requests, StringComparer.Ordinal), new Dictionary<string, long>(_requestsByVerb, StringComparer.Ordinal), new Dictionary<string, int>(_transitions, StringComparer.Ordinal), new Dictionary<string, int>(_eventsByReason, StringComparer.Ordinal));
         }
     }
 
@@ -103,6 +109,7 @@ internal sealed class StoreRecorder : IDisposable
 
     public void Dispose()
     {
+        _requestFeed.Dispose();
         _workloadFeed.Dispose();
         _eventFeed.Dispose();
     }
@@ -123,6 +130,26 @@ internal sealed class StoreRecorder : IDisposable
         }
 
         return "other";
+    }
+
+    /// <summary>The Kubernetes verb of a request: get and list are both GETs, told apart by a name after the plural.</summary>
+    private static string Verb(ObservedRequest request)
+    {
+        if (request.Watch)
+        {
+            return "watch";
+        }
+
+        var collection = Regex.IsMatch(request.Path, "/(secrets|events|remoteworkloads|leases|namespaces)$");
+        return request.Method switch
+        {
+            "GET" => collection ? "list" : "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => collection ? "deletecollection" : "delete",
+            _ => request.Method.ToLowerInvariant(),
+        };
     }
 
     private async Task ReadWorkloadsAsync()

@@ -104,8 +104,8 @@ internal static class TokenSchedule
         Tick(now, tickInterval * (1 + (Symmetric(u) * TickJitter)), deadline, tickInterval, retryAfter, tokenExpiresAt, preExpiryLead);
 
     /// <summary>
-    /// The first AuthRetrying attempt after the short retry gave up: anywhere in the tick (full jitter,
-    /// <c>now + tick × u</c>; with <c>Retry-After</c>, uniform between it and the tick), with the rules of
+    /// The first AuthRetrying attempt after the short retry gave up: anywhere in one whole tick (full jitter,
+    /// <c>now + tick × u</c>; with <c>Retry-After</c>, <c>now + retryAfter + tick × u</c>), with the rules of
     /// <see cref="NextTick"/> otherwise. A fleet that failed together (an IdP outage) enters
     /// AuthRetrying within the same seconds; ±10 % would keep its ticks in a band a fifth of the tick wide for the whole
     /// outage, full jitter spreads them over the tick once, and the later ±10 % ticks keep them spread.
@@ -119,10 +119,10 @@ internal static class TokenSchedule
         TimeSpan preExpiryLead,
         double u)
     {
-        // Retry-After (capped at the tick) is the floor; the spread covers what is left of the tick, else a fleet told
-        // "7 s" would all land on the floor together.
+        // Retry-After (capped at the tick) is the floor, and the spread above it is a whole tick wide: spread only over
+        // what is left of the tick, a fleet told "7 s" on a 10 s tick would share 3 s of every 10 for the whole outage.
         var floor = retryAfter is { } ra ? (ra > tickInterval ? tickInterval : ra) : TimeSpan.Zero;
-        var wait = floor + ((tickInterval - floor) * Math.Clamp(u, 0, 1));
+        var wait = floor + (tickInterval * Math.Clamp(u, 0, 1));
         return Tick(now, wait, deadline, tickInterval, retryAfter, tokenExpiresAt, preExpiryLead);
     }
 

@@ -55,6 +55,9 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
     /// <summary>Fault injection (write failures, dropped watches, compaction, delays, refused connections).</summary>
     public ControlPlaneFaults Faults { get; }
 
+    /// <summary>Every request's method and path as it arrives (to count requests; no effect on serving them).</summary>
+    public RequestObservers Requests { get; private init; } = new();
+
     /// <summary>Direct access to stored objects (bypasses HTTP, RBAC and validation) for assertions.</summary>
     public ObjectStore Store { get; }
 
@@ -101,6 +104,28 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
             });
         });
         var app = builder.Build();
+        var requests = new RequestObservers();
+        app.Use(next => async context =>
+        {
+            if (!requests.Any)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            // A watch is told of when it starts (it may stream for minutes); every other request once it is answered,
+            // with its status code.
+            var (method, path) = (context.Request.Method, context.Request.Path.Value ?? "/");
+            if (context.Request.Query["watch"].ToString() is "true" or "1")
+            {
+                requests.Notify(new ObservedRequest(method, path, Watch: true, StatusCode: 0));
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+            requests.Notify(new ObservedRequest(method, path, Watch: false, context.Response.StatusCode));
+        });
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -113,6 +138,7 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
         var controlPlane = new LocalControlPlane(app, stopping, store, operations, authenticator, faults, workDirectory, ownsWorkDirectory, certificates)
         {
             BaseAddress = baseAddress,
+            Requests = requests,
         };
         controlPlane.AdminToken = options.AdminToken ?? authenticator.Issue(Identity.Admin);
         if (options.AdminToken is not null)

@@ -15,8 +15,6 @@ namespace RemoteWorkloadOperator.Controller;
 /// </summary>
 public sealed class SecretCache : ISecretReader
 {
-    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
-
     private readonly SecretReferenceIndex _references;
     private readonly LiveSecretReader _live;
     private readonly ResourceWatcher<V1Secret>? _all;
@@ -110,8 +108,7 @@ public sealed class SecretCache : ISecretReader
     /// <summary>What the cache keeps of a received Secret.</summary>
     private V1Secret Keep(V1Secret secret)
     {
-        secret.Metadata.ManagedFields = null;
-        secret.Metadata.Annotations?.Remove(LastAppliedAnnotation);
+        CachedMetadata.DropWriteHistory(secret.Metadata);
         if (ManagedSecrets.WorkloadOf(secret) is not null || _references.IsReferenced(secret.Metadata.NamespaceProperty, secret.Metadata.Name))
         {
             return secret;

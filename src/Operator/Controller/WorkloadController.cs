@@ -58,7 +58,7 @@ public sealed partial class WorkloadController(
         var namespaces = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
         var watcherLogger = loggers.CreateLogger("RemoteWorkloadOperator.Watch");
         var workloadWatchers = namespaces
-            .Select(ns => new ResourceWatcher<RemoteWorkload>($"remoteworkloads in {ns ?? "all namespaces"}", KubernetesSources.RemoteWorkloads(client, ns), (type, w) => OnWorkload(queue, type, w), time, watcherLogger))
+            .Select(ns => new ResourceWatcher<RemoteWorkload>($"remoteworkloads in {ns ?? "all namespaces"}", KubernetesSources.RemoteWorkloads(client, ns), (type, w) => OnWorkload(queue, type, w), time, watcherLogger, KeepWorkload))
             .ToList();
         _references.Clear();
         var secrets = new SecretCache(client, options.WatchNamespaces, _references, (type, s) => OnSecret(queue, type, s), time, watcherLogger);
@@ -165,6 +165,13 @@ public sealed partial class WorkloadController(
         }
 
         queue.Enqueue(key);
+    }
+
+    /// <summary>What the workload cache keeps of a received workload: all but its write history.</summary>
+    private static RemoteWorkload KeepWorkload(RemoteWorkload workload)
+    {
+        CachedMetadata.DropWriteHistory(workload.Metadata);
+        return workload;
     }
 
     private void OnSecret(WorkQueue<string> queue, WatchEventType type, V1Secret secret)

@@ -12,13 +12,16 @@ public sealed class KubernetesTokenPublisher(TokenSecretWriter writer, WorkloadR
 
     public string SecretName => secretName;
 
-    /// <summary>The token last published, if any (never logged).</summary>
+    /// <summary>The token the Secret should hold: the last one published or being published, if any (never logged).</summary>
     public PublishedToken? Last => _last;
 
     public async ValueTask PublishAsync(PublishedToken token, CancellationToken cancellationToken)
     {
-        await writer.PublishAsync(workload, secretName, owned, token, cancellationToken).ConfigureAwait(false);
+        // Remembered before the write: the write's own watch event can arrive before the write's answer, and compared
+        // with the previous token it would look like tampering, so the repair would write the older token back over
+        // the new one (and then the new one again).
         _last = token;
+        await writer.PublishAsync(workload, secretName, owned, token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Rewrites the last published token if the Secret no longer holds it; true when it wrote.</summary>

@@ -127,8 +127,9 @@ public sealed class TokenScheduleTests
         { "u = 0.5: half a tick", 0.5, null, null, 5 },
         { "u = 0.99: almost a tick", 0.99, null, null, 9.9 },
         { "retry-after is the floor, u = 0", 0.0, 420, null, 7 },
-        { "retry-after: spread over the rest of the tick", 0.5, 420, null, 8.5 },
-        { "retry-after past the tick: the tick", 0.5, 7200, null, 10 },
+        { "retry-after: a whole tick above it, u = 0.5", 0.5, 420, null, 12 },
+        { "retry-after: a whole tick above it, u = 0.99", 0.99, 420, null, 16.9 },
+        { "retry-after past the tick: the tick is the floor", 0.5, 7200, null, 15 },
         { "valid token: 30 s before expiry", 0.9, null, 300, 4.5 },
     };
 
@@ -159,6 +160,21 @@ public sealed class TokenScheduleTests
         // Ten one-minute bins of the first tick hold ten workloads each; the later ticks stay within ±10 % of the tick.
         Assert.All(Enumerable.Range(0, 10), bin => Assert.Equal(10, first.Count(d => (int)d.TotalMinutes == bin)));
         Assert.All(later, d => Assert.InRange(d, tick * 0.9, tick * 1.1));
+    }
+
+    [Fact]
+    public void A_fleet_told_to_retry_after_most_of_a_tick_still_spreads_its_first_tick_over_a_whole_tick()
+    {
+        var tick = TimeSpan.FromSeconds(10);
+        var retryAfter = TimeSpan.FromSeconds(7);
+        var samples = Enumerable.Range(0, 100).Select(i => (i + 0.5) / 100).ToList();
+
+        var first = samples.Select(u => TokenSchedule.FirstTick(T0, T0.AddHours(24), tick, retryAfter, null, TimeSpan.FromSeconds(30), u) - T0).ToList();
+
+        // None before the Retry-After; the ten one-second bins above it (7 s … 17 s) hold ten workloads each, so the
+        // fleet's later ±10 % ticks start from an even spread, not from a band of 3 s in every 10.
+        Assert.All(first, d => Assert.True(d >= retryAfter, $"{d} is before the Retry-After"));
+        Assert.All(Enumerable.Range(7, 10), second => Assert.Equal(10, first.Count(d => (int)d.TotalSeconds == second)));
     }
 
     [Fact]
