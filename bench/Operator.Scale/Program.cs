@@ -96,7 +96,7 @@ foreach (var ns in namespaces)
 
 var names = Enumerable.Range(0, n).Select(i => (Namespace: namespaces[i / perNamespace], Name: $"w-{i:D5}")).ToList();
 var operatorLog = Path.Combine(runDirectory, "operator.log");
-var op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, TimeSpan.Zero, environment);
+var op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, environment);
 try
 {
     await op.WaitForMetricsAsync(http, TimeSpan.FromSeconds(60));
@@ -350,7 +350,7 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage, TimeSpan? h
         await op.DisposeAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
         var afterKill = recorder.Snapshot();
-        op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, restartSpread, environment);
+        op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, environment, restartSpread);
         await op.WaitForMetricsAsync(http, TimeSpan.FromSeconds(60));
         var restartedAt = DateTimeOffset.UtcNow;
         var atRestart = recorder.Snapshot();

@@ -102,7 +102,7 @@ else
 {
     narrator.Step("Starting the operator as its own process, as its ServiceAccount (config/rbac permissions only)");
     var operatorKubeconfig = await controlPlane.WriteServiceAccountKubeconfigAsync("remoteworkload-system", "remoteworkload-operator");
-    operatorProcess = OperatorProcess.Start(operatorDll, operatorKubeconfig, Path.Combine(outDirectory, "operator.log"), environment);
+    operatorProcess = OperatorProcess.Start(operatorDll, operatorKubeconfig, Path.Combine(outDirectory, "operator.log"), environment, logFormat: "console");
     narrator.Say($"operator pid {operatorProcess.ProcessId}, log {operatorProcess.LogPath}; short durations: retry 500ms x2, tick 10s, ceiling 5m");
     narrator.Say($"OPERATOR_PID {operatorProcess.ProcessId}");
 }

@@ -3,18 +3,22 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace RemoteWorkloadOperator.Scale;
+namespace RemoteWorkloadOperator.Tests.Shared;
 
-/// <summary>The real operator (`dotnet remoteworkload-operator.dll`) as its own process, its log in a file, its /proc counters and /metrics at hand.</summary>
+/// <summary>
+/// The real operator (`dotnet remoteworkload-operator.dll`) as its own process, as `make run` starts it, with its output in
+/// a log file and its /proc counters and /metrics at hand. The demo and the scale benchmark both run it through this class.
+/// </summary>
 internal sealed class OperatorProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private OperatorProcess(Process process, StreamWriter log, int healthPort)
+    private OperatorProcess(Process process, StreamWriter log, string logPath, int healthPort)
     {
         _process = process;
         _log = log;
+        LogPath = logPath;
         HealthPort = healthPort;
     }
 
@@ -22,15 +26,26 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public int HealthPort { get; }
 
+    public string LogPath { get; }
+
+    public bool HasExited => _process.HasExited;
+
     public Uri MetricsUri => new($"http://127.0.0.1:{HealthPort}/metrics");
 
-    public static OperatorProcess Start(string operatorDll, string kubeconfig, string logPath, TimeSpan startupSpread, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts the operator against <paramref name="kubeconfig"/> without leader election, development endpoints allowed.</summary>
+    /// <param name="operatorDll">remoteworkload-operator.dll.</param>
+    /// <param name="kubeconfig">The cluster to work on.</param>
+    /// <param name="logPath">Where its stdout and stderr go (appended).</param>
+    /// <param name="environment">Extra environment variables (retry defaults, GC settings).</param>
+    /// <param name="startupSpread">Its --startup-spread.</param>
+    /// <param name="logFormat">Its --log-format: json or console.</param>
+    public static OperatorProcess Start(string operatorDll, string kubeconfig, string logPath, IReadOnlyDictionary<string, string> environment, TimeSpan startupSpread = default, string logFormat = "json")
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            operatorDll, "--kubeconfig", kubeconfig, "--leader-elect=false", "--log-format=json",
+            operatorDll, "--kubeconfig", kubeconfig, "--leader-elect=false", $"--log-format={logFormat}",
             $"--health-addr=127.0.0.1:{port}", "--allow-insecure-endpoints", "--allow-private-endpoints",
             $"--startup-spread={(int)startupSpread.TotalSeconds}s",
         })
@@ -49,7 +64,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new OperatorProcess(process, log, port);
+        return new OperatorProcess(process, log, logPath, port);
     }
 
     /// <summary>Waits until /metrics answers (the health server is up).</summary>
