@@ -23,7 +23,7 @@ public sealed partial class WorkloadController(
 {
     private static readonly TimeSpan ResyncPeriod = TimeSpan.FromMinutes(10);
     private readonly ILogger _logger = loggers.CreateLogger<WorkloadController>();
-    private readonly ConcurrentDictionary<string, byte> _repairs = new(StringComparer.Ordinal);
+    private readonly TokenSecretRepairs _repairs = new(registry, loggers.CreateLogger<TokenSecretRepairs>());
     private readonly ConcurrentDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<ResourceWatcher<RemoteWorkload>> _workloadWatchers = [];
     private readonly SecretReferenceIndex _references = new();
@@ -112,20 +112,7 @@ public sealed partial class WorkloadController(
     {
         LogReconciling(_logger, key);
         var result = await reconciler.ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
-        if (_repairs.TryRemove(key, out _) && registry.Find(key) is { TokenPublisher: { } publisher } agent)
-        {
-            if (publisher.Last is null)
-            {
-                // Nothing cached to rewrite it from (an operator restart since the last token): ask for a token.
-                await agent.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
-                LogRepairByRequest(_logger, key, publisher.SecretName);
-            }
-            else if (await publisher.RepairAsync(cancellationToken).ConfigureAwait(false))
-            {
-                LogRepaired(_logger, key, publisher.SecretName);
-            }
-        }
-
+        await _repairs.RunAsync(key, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -181,10 +168,8 @@ public sealed partial class WorkloadController(
         {
             // One of our token Secrets changed or vanished: rewrite it from the cached token if needed.
             var key = $"{ns}/{workloadName}";
-            if (registry.Find(key)?.TokenPublisher is { } publisher && publisher.SecretName == secret.Metadata.Name
-                && (type == WatchEventType.Deleted || (publisher.Last is { } last && !TokenSecretWriter.Holds(secret, last))))
+            if (_repairs.Observe(key, type, secret))
             {
-                _repairs[key] = 0;
                 queue.Enqueue(key);
             }
 
@@ -242,10 +227,4 @@ public sealed partial class WorkloadController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "caches synced: {Count} workloads")]
     private static partial void LogSynced(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "token Secret {Secret} of {Key} was deleted or changed; rewrote it from the cached token")]
-    private static partial void LogRepaired(ILogger logger, string key, string secret);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "token Secret {Secret} of {Key} was deleted or changed and no token is cached; requested a new one")]
-    private static partial void LogRepairByRequest(ILogger logger, string key, string secret);
 }
