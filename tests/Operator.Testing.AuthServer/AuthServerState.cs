@@ -52,6 +52,8 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public ClientAssertionRegistry Assertions { get; } = new();
 
+    public FederatedCredentialRegistry Federations { get; } = new();
+
     public bool ValidateClient(string? clientId, string? secret, out string description)
     {
         if (clientId is null || !_clients.TryGetValue(clientId, out var expected))

@@ -132,6 +132,18 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>Registers a <c>private_key_jwt</c> client (RFC 7523 §2.2) by its public key.</summary>
     public void RegisterAssertionClient(string clientId, SecurityKey publicKey) => _state.Assertions.Register(clientId, publicKey);
 
+    /// <summary>
+    /// Registers a client that authenticates with a token of an outside issuer as its client assertion (a federated
+    /// identity credential: issuer, subject, audience), e.g. a Kubernetes ServiceAccount token.
+    /// </summary>
+    public void RegisterFederatedClient(string clientId, FederatedCredential credential) => _state.Federations.Register(clientId, credential);
+
+    /// <summary>Federated client assertions accepted so far.</summary>
+    public int FederatedAssertionsAccepted => _state.Federations.Accepted;
+
+    /// <summary>Federated client assertions refused because their <c>jti</c> had been presented before.</summary>
+    public int ReplayedFederatedAssertions => _state.Federations.Replays;
+
     /// <summary>Client assertions refused because their <c>jti</c> had been presented before.</summary>
     public int ReplayedAssertions => _state.Assertions.Replays;
 
@@ -293,9 +305,37 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
                     return default;
                 }).SetOrder(OpenIddict.Server.OpenIddictServerHandlers.Protection.ResolveTokenValidationParameters.Descriptor.Order + 1));
+            // A federated client's assertion is not a private_key_jwt one (another issuer, typ JWT): OpenIddict's own
+            // client-assertion validation is switched off for it, and FederatedCredentialRegistry checks it instead.
+            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ProcessAuthenticationContext>(handler =>
+                handler.UseInlineHandler(context =>
+                {
+                    if (_state.Federations.IsFederated(context.Request?.ClientId))
+                    {
+                        context.ExtractClientAssertion = false;
+                        context.RequireClientAssertion = false;
+                        context.ValidateClientAssertion = false;
+                        context.RejectClientAssertion = false;
+                    }
+
+                    return default;
+                }).SetOrder(OpenIddict.Server.OpenIddictServerHandlers.EvaluateValidatedTokens.Descriptor.Order + 1));
             server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenRequestContext>(handler =>
                 handler.UseInlineHandler(async context =>
                 {
+                    if (_state.Federations.IsFederated(context.ClientId))
+                    {
+                        var refused = context.Request.ClientAssertionType != ClientAssertionTypes.JwtBearer
+                            ? "this client authenticates with a federated credential (jwt-bearer client_assertion)"
+                            : await _state.Federations.ValidateAsync(context.ClientId, context.Request.ClientAssertion, _state.Options.TimeProvider.GetUtcNow(), context.CancellationToken).ConfigureAwait(false);
+                        if (refused is not null)
+                        {
+                            context.Reject(Errors.InvalidClient, refused);
+                        }
+
+                        return;
+                    }
+
                     if (context.Request.ClientAssertionType == ClientAssertionTypes.JwtBearer || _state.Assertions.IsRegistered(context.ClientId))
                     {
                         // The degraded mode has no application store to hold the client's key set, so the assertion is
