@@ -115,9 +115,31 @@ public static partial class RemoteWorkloadValidator
                 }
 
                 break;
-            default:
-                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt"));
+            case ClientAuthenticationMethods.ServiceAccountToken:
+                if (oauth.ServiceAccountToken is null)
+                {
+                    problems.Add(Invalid("spec.oauth.serviceAccountToken", "required when clientAuthentication is ServiceAccountToken"));
+                }
+
+                if (oauth.ClientSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientSecretRef", "must not be set when clientAuthentication is ServiceAccountToken (the ServiceAccount token is the credential)"));
+                }
+
                 break;
+            default:
+                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, ServiceAccountToken"));
+                break;
+        }
+
+        if (oauth.ServiceAccountToken is { } serviceAccountToken)
+        {
+            if (authentication != ClientAuthenticationMethods.ServiceAccountToken)
+            {
+                problems.Add(Invalid("spec.oauth.serviceAccountToken", "only used when clientAuthentication is ServiceAccountToken"));
+            }
+
+            CheckServiceAccountToken(problems, "spec.oauth.serviceAccountToken", serviceAccountToken);
         }
 
         if (authentication != ClientAuthenticationMethods.PrivateKeyJwt)
@@ -190,6 +212,34 @@ public static partial class RemoteWorkloadValidator
             && (!Uri.TryCreate(oauth.Resource, UriKind.Absolute, out var resource) || !string.IsNullOrEmpty(resource.Fragment)))
         {
             problems.Add(Invalid("spec.oauth.resource", "must be an absolute URI without a fragment (RFC 8707)"));
+        }
+    }
+
+    private static void CheckServiceAccountToken(List<ValidationProblem> problems, string field, ServiceAccountTokenSpec spec)
+    {
+        // Only a name: a namespace, or a "namespace/name" or "system:serviceaccount:…" form, would reach another
+        // namespace's identity, and none of them is a valid ServiceAccount name.
+        if (string.IsNullOrEmpty(spec.Name))
+        {
+            problems.Add(Invalid(field + ".name", "required"));
+        }
+        else if (spec.Name.Length > 253 || !DnsSubdomain().IsMatch(spec.Name))
+        {
+            problems.Add(Invalid(field + ".name", $"\"{Printable(spec.Name)}\" is not a ServiceAccount name (lower-case DNS subdomain); only a ServiceAccount of the workload's own namespace can be used"));
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.Audience))
+        {
+            problems.Add(Invalid(field + ".audience", "required: the audience the IdP expects of the token"));
+        }
+        else if (spec.Audience.Length > 1024 || spec.Audience.Any(char.IsControl))
+        {
+            problems.Add(Invalid(field + ".audience", "must be at most 1024 characters without control characters"));
+        }
+
+        if (spec.ExpirationSeconds is { } seconds && seconds is < ServiceAccountTokenSpec.MinExpirationSeconds or > ServiceAccountTokenSpec.MaxExpirationSeconds)
+        {
+            problems.Add(Invalid(field + ".expirationSeconds", $"must be between {ServiceAccountTokenSpec.MinExpirationSeconds} and {ServiceAccountTokenSpec.MaxExpirationSeconds}"));
         }
     }
 

@@ -28,6 +28,7 @@ public sealed partial class WorkloadReconciler(
 
     private readonly RefreshTokenStateStore _state = new(client, secrets);
     private readonly TokenSecretWriter _tokenSecrets = new(client, secrets);
+    private readonly KubernetesServiceAccountTokens _serviceAccounts = new(client);
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -62,7 +63,8 @@ public sealed partial class WorkloadReconciler(
         }
 
         var workloadRef = WorkloadReference.From(workload);
-        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef, workload.Spec.OAuth.PrivateKeySecretRef);
+        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef, workload.Spec.OAuth.PrivateKeySecretRef,
+            workload.Spec.OAuth.ServiceAccountToken, _serviceAccounts);
         CredentialInputs inputs;
         try
         {
@@ -70,7 +72,8 @@ public sealed partial class WorkloadReconciler(
         }
         catch (CredentialsUnavailableException e)
         {
-            var phase = e.Reason == Reasons.SecretNotFound ? WorkloadPhase.Pending : WorkloadPhase.Failed;
+            // Something missing may yet be created; a refusal (a key missing, a ServiceAccount without the opt-in) needs a person.
+            var phase = e.Reason is Reasons.SecretNotFound or Reasons.ServiceAccountNotFound ? WorkloadPhase.Pending : WorkloadPhase.Failed;
             await agent.HoldAsync(new WorkloadFacts(phase, e.Reason, e.Message), generation, cancellationToken).ConfigureAwait(false);
             return phase == WorkloadPhase.Pending ? ReconcileResult.After(PendingRecheck) : ReconcileResult.Done;
         }
@@ -99,7 +102,7 @@ public sealed partial class WorkloadReconciler(
         var desired = new DesiredMonitor(
             MonitorConfigBuilder.Build(workload, options.Retry, options.StartupSpread),
             generation,
-            KubernetesCredentialsSource.Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey),
+            KubernetesCredentialsSource.Version(inputs),
             inputs.Revision,
             MonitorConfigBuilder.RequestIdentity(workload),
             workload.Metadata.Annotations is { } annotations && annotations.TryGetValue(WorkloadAnnotations.RetryRequestedAt, out var request) ? request : null,

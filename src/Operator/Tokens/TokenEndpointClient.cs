@@ -45,6 +45,12 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                 FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no refresh token is available for the refresh_token grant"));
         }
 
+        if (config.ClientAuthentication == ClientAuthenticationMethod.ServiceAccountToken && string.IsNullOrEmpty(credentials.ServiceAccountToken))
+        {
+            return TokenRequestResult.Failed(new TokenFailure(
+                FailureClass.Permanent, FailureKind.Local, "ServiceAccountTokenMissing", "no ServiceAccount token is available for the client assertion"));
+        }
+
         var discovered = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);
         if (discovered.Failure is { } discoveryFailure)
         {
@@ -198,6 +204,15 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                         config.KeyId,
                         config.SigningAlgorithm,
                         now),
+                };
+                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
+                break;
+            case ClientAuthenticationMethod.ServiceAccountToken:
+                // The cluster signed it; the IdP trusts the cluster's issuer for this client (a federated credential).
+                request.ClientAssertion = new ClientAssertion
+                {
+                    Type = ClientAssertionSigner.JwtBearerAssertionType,
+                    Value = credentials.ServiceAccountToken!,
                 };
                 request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
                 break;

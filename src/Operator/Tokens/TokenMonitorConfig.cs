@@ -24,6 +24,9 @@ public enum ClientAuthenticationMethod
 
     /// <summary>RFC 7523 §2.2 <c>private_key_jwt</c>: a fresh signed assertion with every request.</summary>
     PrivateKeyJwt,
+
+    /// <summary>RFC 7523 §2.2 client assertion that is a fresh Kubernetes ServiceAccount token (workload identity federation).</summary>
+    ServiceAccountToken,
 }
 
 /// <summary>Everything one monitor needs to know about its workload. No Kubernetes types.</summary>
@@ -64,6 +67,12 @@ public sealed record TokenMonitorConfig
 
     /// <summary>With <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>: true to name the discovered issuer as <c>aud</c> instead of the token endpoint.</summary>
     public bool AssertionAudienceIsIssuer { get; init; }
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>: the ServiceAccount's name (for remediation hints).</summary>
+    public string? ServiceAccountName { get; init; }
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>: the token's audience (for remediation hints).</summary>
+    public string? ServiceAccountAudience { get; init; }
 
     /// <summary>Requested scopes (space-joined on the wire).</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];

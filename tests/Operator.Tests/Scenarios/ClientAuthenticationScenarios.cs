@@ -1,0 +1,216 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.IdentityModel.Tokens;
+using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Testing.AuthServer;
+using RemoteWorkloadOperator.Tests.Tokens;
+
+namespace RemoteWorkloadOperator.Tests.Scenarios;
+
+/// <summary>
+/// Client authentication beyond shared secrets, end to end on the emulator: the operator (with config/rbac only) and a
+/// real OpenIddict server. PrivateKeyJwt with a key rotated by a Secret update; ServiceAccountToken, where the IdP
+/// trusts the emulator's service-account issuer, with the ServiceAccount's opt-in and the namespace boundary.
+/// </summary>
+public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
+{
+    private const string Audience = FederatedClusterFixture.Audience;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+
+    private Kubernetes Admin => environment.Admin;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task PrivateKeyJwt_reaches_Running_and_a_key_rotated_in_the_Secret_is_used_for_the_next_request()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await environment.NewNamespaceAsync("pkjwt", Cancel);
+        using var first = RSA.Create(2048);
+        using var second = RSA.Create(2048);
+        idp.RegisterAssertionClient("jwt-agent", new RsaSecurityKey(first.ExportParameters(false)));
+        await Workloads.CreateSecretAsync(Admin, ns, "jwt-key", new Dictionary<string, string> { ["key.pem"] = first.ExportPkcs8PrivateKeyPem() }, Cancel);
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+
+        await Workloads.CreateAsync(Admin, PrivateKeyJwt(ns, "w", idp), Cancel);
+        var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        var firstToken = await AccessTokenAsync(ns, "w");
+        Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, firstToken, Cancel));
+
+        // The IdP now holds only the new public key: a request signed with the old key would be invalid_client.
+        idp.RegisterAssertionClient("jwt-agent", new RsaSecurityKey(second.ExportParameters(false)));
+        var revision = (await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.ObservedCredentialsRevision is not null, Settle, Cancel)).Status!.ObservedCredentialsRevision;
+        var updated = await Admin.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch(new System.Text.Json.Nodes.JsonObject { ["data"] = new System.Text.Json.Nodes.JsonObject { ["key.pem"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(second.ExportPkcs8PrivateKeyPem())) } }.ToJsonString(), V1Patch.PatchType.MergePatch),
+            "jwt-key", ns, cancellationToken: Cancel);
+        await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.ObservedCredentialsRevision == $"jwt-key@{updated.Metadata.ResourceVersion}", Settle, Cancel);
+        // A changed credential alone does not refresh a valid token; the next request (here asked for now) signs with the new key.
+        var requests = idp.TokenRequestCount;
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-rotation", Cancel);
+        var rotated = await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.Phase == WorkloadPhase.Running && w.Status.LastHandledRetryRequest is not null, Settle, Cancel);
+        var deadline = DateTimeOffset.UtcNow + Settle;
+        while (await AccessTokenAsync(ns, "w") == firstToken && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100, Cancel);
+        }
+
+        var secondToken = await AccessTokenAsync(ns, "w");
+
+        Assert.NotEqual(revision, rotated.Status!.ObservedCredentialsRevision);
+        Assert.Equal(requests + 1, idp.TokenRequestCount);
+        Assert.Equal(Reasons.TokenIssued, rotated.Status.Reason);
+        Assert.True(firstToken != secondToken, "the token Secret still holds the token issued with the first key");
+        Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, secondToken, Cancel));
+        Assert.DoesNotContain(await Workloads.EventsAsync(Admin, ns, "w", Cancel), e => e.Type == "Warning");
+    }
+
+    [Fact]
+    public async Task ServiceAccountToken_reaches_Running_with_no_secret_stored()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        using var backchannel = FederatedClusterFixture.TrustingCluster(environment.ControlPlane);
+        var ns = await environment.NewNamespaceAsync("satoken", Cancel);
+        await ServiceAccountAsync(ns, "idp-client", "w");
+        idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:idp-client", Audience, backchannel));
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+
+        await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
+        var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+
+        Assert.Equal(Reasons.TokenIssued, running.Status!.Reason);
+        Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, await AccessTokenAsync(ns, "w"), Cancel));
+        Assert.Equal(1, idp.FederatedAssertionsAccepted);
+        var secrets = await Admin.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: Cancel);
+        Assert.Equal(["w-token"], secrets.Items.Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task ServiceAccountToken_of_a_ServiceAccount_without_the_opt_in_is_Failed_with_an_Event()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await environment.NewNamespaceAsync("saclosed", Cancel);
+        await ServiceAccountAsync(ns, "idp-client", allowedWorkloads: null);
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+
+        await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
+        var failed = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Failed, Settle, Cancel);
+
+        Assert.Equal(Reasons.ServiceAccountNotPermitted, failed.Status!.Reason);
+        Assert.Contains($"{WorkloadAnnotations.AllowedWorkloads}: w", failed.Status.Message, StringComparison.Ordinal);
+        var warning = await EventAsync(ns, "w", e => e.Reason == Reasons.ServiceAccountNotPermitted);
+        Assert.Equal("Warning", warning.Type);
+        Assert.Equal(0, idp.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task ServiceAccountToken_never_uses_another_namespace()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await environment.NewNamespaceAsync("sahome", Cancel);
+        var other = await environment.NewNamespaceAsync("saother", Cancel);
+        // Open to every workload, but in another namespace: the workload's own namespace has no such ServiceAccount.
+        await ServiceAccountAsync(other, "idp-client", "*");
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+
+        var refused = await Assert.ThrowsAsync<HttpOperationException>(() => Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "cross", idp, $"{other}/idp-client"), Cancel));
+        await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
+        var pending = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Pending, Settle, Cancel);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
+        Assert.Contains("spec.oauth.serviceAccountToken.name", refused.Response.Content, StringComparison.Ordinal);
+        Assert.Equal(Reasons.ServiceAccountNotFound, pending.Status!.Reason);
+        Assert.Contains($"ServiceAccount {ns}/idp-client not found", pending.Status.Message, StringComparison.Ordinal);
+        Assert.Equal(0, idp.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task ServiceAccountToken_the_IdP_does_not_trust_is_Unauthenticated_with_a_hint_naming_the_method()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        using var backchannel = FederatedClusterFixture.TrustingCluster(environment.ControlPlane);
+        var ns = await environment.NewNamespaceAsync("sauntrusted", Cancel);
+        await ServiceAccountAsync(ns, "idp-client", "w");
+        // The federated credential names another ServiceAccount.
+        idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:someone-else", Audience, backchannel));
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+
+        await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
+        var unauthenticated = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, Settle, Cancel);
+
+        Assert.Equal(Reasons.CredentialsRejected, unauthenticated.Status!.Reason);
+        var hint = await EventAsync(ns, "w", e => e.Reason == Reasons.CredentialsRejected);
+        Assert.Contains("ServiceAccount token of 'idp-client'", hint.Message, StringComparison.Ordinal);
+        Assert.Contains($"system:serviceaccount:{ns}:idp-client", hint.Message, StringComparison.Ordinal);
+    }
+
+    private string Issuer => environment.ControlPlane.BaseAddress.GetLeftPart(UriPartial.Authority);
+
+    private async Task ServiceAccountAsync(string ns, string name, string? allowedWorkloads) =>
+        await Admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                Annotations = allowedWorkloads is null ? null : new Dictionary<string, string> { [WorkloadAnnotations.AllowedWorkloads] = allowedWorkloads },
+            },
+        }, ns, cancellationToken: Cancel);
+
+    /// <summary>The workload's Event that matches (Events are written after the status, so it may come a moment later).</summary>
+    private async Task<Corev1Event> EventAsync(string ns, string workload, Func<Corev1Event, bool> match)
+    {
+        var deadline = DateTimeOffset.UtcNow + Settle;
+        while (true)
+        {
+            var events = await Workloads.EventsAsync(Admin, ns, workload, Cancel);
+            if (events.SingleOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"no matching Event; Events: {string.Join(" | ", events.Select(e => $"{e.Reason}: {e.Message}"))}");
+            await Task.Delay(100, Cancel);
+        }
+    }
+
+    private async Task<string> AccessTokenAsync(string ns, string workload) =>
+        Encoding.UTF8.GetString((await Workloads.GetSecretAsync(Admin, ns, $"{workload}-token", Cancel))!.Data["access_token"]);
+
+    private static RemoteWorkload PrivateKeyJwt(string ns, string name, TestAuthorizationServer idp) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new RemoteWorkloadSpec
+        {
+            Url = "https://api.example.com/",
+            OAuth = new OAuthSpec
+            {
+                Issuer = idp.Issuer.AbsoluteUri,
+                Grant = GrantTypes.ClientCredentials,
+                ClientId = "jwt-agent",
+                ClientAuthentication = ClientAuthenticationMethods.PrivateKeyJwt,
+                PrivateKeySecretRef = new SecretKeyReference { Name = "jwt-key", Key = "key.pem" },
+                AssertionAudience = AssertionAudiences.Issuer,
+            },
+        },
+    };
+
+    private static RemoteWorkload ServiceAccountToken(string ns, string name, TestAuthorizationServer idp, string serviceAccount) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new RemoteWorkloadSpec
+        {
+            Url = "https://api.example.com/",
+            OAuth = new OAuthSpec
+            {
+                Issuer = idp.Issuer.AbsoluteUri,
+                Grant = GrantTypes.ClientCredentials,
+                ClientId = "federated-agent",
+                ClientAuthentication = ClientAuthenticationMethods.ServiceAccountToken,
+                ServiceAccountToken = new ServiceAccountTokenSpec { Name = serviceAccount, Audience = Audience },
+            },
+        },
+    };
+}
