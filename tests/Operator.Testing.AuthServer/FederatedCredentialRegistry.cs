@@ -19,6 +19,7 @@ internal sealed class FederatedCredentialRegistry
 {
     private readonly ConcurrentDictionary<string, FederatedCredential> _credentials = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _seenIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _presented = new();
     private readonly JsonWebTokenHandler _handler = new();
     private int _replays;
     private int _accepted;
@@ -28,6 +29,9 @@ internal sealed class FederatedCredentialRegistry
 
     /// <summary>Assertions accepted.</summary>
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Every assertion presented by a federated client, so tests can search logs and status for them.</summary>
+    public IEnumerable<string> Presented => _presented;
 
     public void Register(string clientId, FederatedCredential credential) => _credentials[clientId] = credential;
 
@@ -45,6 +49,7 @@ internal sealed class FederatedCredentialRegistry
             return "this client authenticates with a federated credential (client_assertion)";
         }
 
+        _presented.Enqueue(assertion);
         IList<SecurityKey> keys;
         try
         {

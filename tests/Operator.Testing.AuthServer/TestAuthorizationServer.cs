@@ -138,6 +138,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// </summary>
     public void RegisterFederatedClient(string clientId, FederatedCredential credential) => _state.Federations.Register(clientId, credential);
 
+    /// <summary>Every client assertion a federated client presented (secret material: for leak searches only).</summary>
+    public IReadOnlyList<string> PresentedFederatedAssertions => [.. _state.Federations.Presented];
+
     /// <summary>Federated client assertions accepted so far.</summary>
     public int FederatedAssertionsAccepted => _state.Federations.Accepted;
 

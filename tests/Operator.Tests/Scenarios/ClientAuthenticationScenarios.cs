@@ -7,6 +7,7 @@ using k8s.Models;
 using Microsoft.IdentityModel.Tokens;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
+using RemoteWorkloadOperator.Tests.Chaos;
 using RemoteWorkloadOperator.Tests.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Scenarios;
@@ -34,7 +35,8 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         using var second = RSA.Create(2048);
         idp.RegisterAssertionClient("jwt-agent", new RsaSecurityKey(first.ExportParameters(false)));
         await Workloads.CreateSecretAsync(Admin, ns, "jwt-key", new Dictionary<string, string> { ["key.pem"] = first.ExportPkcs8PrivateKeyPem() }, Cancel);
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        using var logs = new CapturedLogs();
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
 
         await Workloads.CreateAsync(Admin, PrivateKeyJwt(ns, "w", idp), Cancel);
         var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
@@ -66,6 +68,7 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         Assert.True(firstToken != secondToken, "the token Secret still holds the token issued with the first key");
         Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, secondToken, Cancel));
         Assert.DoesNotContain(await Workloads.EventsAsync(Admin, ns, "w", Cancel), e => e.Type == "Warning");
+        await AssertNotLeakedAsync(ns, logs, [.. PemBody(first), .. PemBody(second), firstToken, secondToken]);
     }
 
     [Fact]
@@ -76,7 +79,8 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         var ns = await environment.NewNamespaceAsync("satoken", Cancel);
         await ServiceAccountAsync(ns, "idp-client", "w");
         idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:idp-client", Audience, backchannel));
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        using var logs = new CapturedLogs();
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
 
         await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
         var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
@@ -86,6 +90,7 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         Assert.Equal(1, idp.FederatedAssertionsAccepted);
         var secrets = await Admin.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: Cancel);
         Assert.Equal(["w-token"], secrets.Items.Select(s => s.Metadata.Name));
+        await AssertNotLeakedAsync(ns, logs, idp.PresentedFederatedAssertions);
     }
 
     [Fact]
@@ -136,7 +141,8 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         await ServiceAccountAsync(ns, "idp-client", "w");
         // The federated credential names another ServiceAccount.
         idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:someone-else", Audience, backchannel));
-        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        using var logs = new CapturedLogs();
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
 
         await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
         var unauthenticated = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, Settle, Cancel);
@@ -145,6 +151,7 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         var hint = await EventAsync(ns, "w", e => e.Reason == Reasons.CredentialsRejected);
         Assert.Contains("ServiceAccount token of 'idp-client'", hint.Message, StringComparison.Ordinal);
         Assert.Contains($"system:serviceaccount:{ns}:idp-client", hint.Message, StringComparison.Ordinal);
+        await AssertNotLeakedAsync(ns, logs, idp.PresentedFederatedAssertions);
     }
 
     private string Issuer => environment.ControlPlane.BaseAddress.GetLeftPart(UriPartial.Authority);
@@ -158,6 +165,26 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
                 Annotations = allowedWorkloads is null ? null : new Dictionary<string, string> { [WorkloadAnnotations.AllowedWorkloads] = allowedWorkloads },
             },
         }, ns, cancellationToken: Cancel);
+
+    /// <summary>
+    /// None of <paramref name="secrets"/> (nor the payload of a JWT among them) appears in the operator's logs, the
+    /// namespace's Events or the workload's status.
+    /// </summary>
+    private async Task AssertNotLeakedAsync(string ns, CapturedLogs logs, IReadOnlyCollection<string> secrets)
+    {
+        Assert.NotEmpty(secrets);
+        var events = (await Admin.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: Cancel)).Items.Select(e => e.Message ?? "");
+        var status = KubernetesJson.Serialize((await Workloads.GetAsync(Admin, ns, "w", Cancel))!.Status);
+        var haystack = logs.Lines.Concat(events).Append(status).ToList();
+        Assert.True(haystack.Count > 3, "too little was captured to search");
+        foreach (var secret in secrets.SelectMany(s => s.Split('.').Length == 3 ? [s, s.Split('.')[1]] : new[] { s }))
+        {
+            Assert.DoesNotContain(haystack, text => text.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    private static IEnumerable<string> PemBody(RSA key) =>
+        key.ExportPkcs8PrivateKeyPem().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => !line.StartsWith("-----", StringComparison.Ordinal));
 
     /// <summary>The workload's Event that matches (Events are written after the status, so it may come a moment later).</summary>
     private async Task<Corev1Event> EventAsync(string ns, string workload, Func<Corev1Event, bool> match)
