@@ -13,7 +13,7 @@ namespace RemoteWorkloadOperator.Testing.AuthServer;
 /// OpenIddict 7 validates client assertions only as <c>private_key_jwt</c> (iss = sub = client_id, typ
 /// client-authentication+jwt, keys of the client itself), so for these clients its own validation is switched off
 /// and this class checks the assertion: signature by a key of the issuer's JWKS, iss, sub, aud, exp, and a
-/// <c>jti</c> not seen before.
+/// <c>jti</c> not seen before. A second instance holds the issuers trusted for RFC 8693 subject tokens.
 /// </summary>
 internal sealed class FederatedCredentialRegistry
 {
@@ -72,19 +72,19 @@ internal sealed class FederatedCredentialRegistry
         }).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            return $"client assertion not issued by the federated issuer for this audience ({result.Exception?.GetType().Name})";
+            return $"token not issued by the federated issuer for this audience ({result.Exception?.GetType().Name})";
         }
 
         var token = (JsonWebToken)result.SecurityToken;
         if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var subject) || subject != credential.Subject)
         {
-            return "client assertion subject does not match the federated credential";
+            return "token subject does not match the federated credential";
         }
 
         if (!string.IsNullOrEmpty(token.Id) && !_seenIds.TryAdd(token.Id, 0))
         {
             Interlocked.Increment(ref _replays);
-            return "client assertion jti was already used";
+            return "token jti was already used";
         }
 
         Interlocked.Increment(ref _accepted);
