@@ -38,6 +38,8 @@ public sealed class InvalidManifestTests
         { "ServiceAccountToken of another namespace", "    clientSecretRef: { name: creds, key: client_secret }\n", "    clientAuthentication: ServiceAccountToken\n    serviceAccountToken: { name: kube-system/admin, audience: api://AzureADTokenExchange }\n", "spec.oauth.serviceAccountToken.name" },
         { "ServiceAccountToken with a client secret", "clientId: c", "clientId: c\n    clientAuthentication: ServiceAccountToken\n    serviceAccountToken: { name: idp, audience: api://AzureADTokenExchange }", "spec.oauth.clientSecretRef" },
         { "ServiceAccountToken lifetime under ten minutes", "    clientSecretRef: { name: creds, key: client_secret }\n", "    clientAuthentication: ServiceAccountToken\n    serviceAccountToken: { name: idp, audience: aud, expirationSeconds: 60 }\n", "spec.oauth.serviceAccountToken.expirationSeconds" },
+        { "TokenExchange without tokenExchange", "    grant: RefreshToken\n", "    grant: TokenExchange\n", "spec.oauth.tokenExchange" },
+        { "TokenExchange subject Secret without key", "    grant: RefreshToken\n", "    grant: TokenExchange\n    tokenExchange: { subjectTokenSecretRef: { name: subject } }\n", "spec.oauth.tokenExchange.subjectTokenSecretRef.key" },
         { "unknown grant", "grant: RefreshToken", "grant: Password", "spec.oauth.grant" },
         { "negative duration", "initialInterval: 10s", "initialInterval: -10s", "spec.retry.initialInterval" },
         { "malformed duration", "ceiling: 24h", "ceiling: 1 day", "spec.retry.ceiling" },

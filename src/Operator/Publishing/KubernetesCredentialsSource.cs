@@ -20,7 +20,9 @@ public sealed class KubernetesCredentialsSource(
     SecretKeyReference? refreshTokenSecretRef,
     SecretKeyReference? privateKeySecretRef = null,
     ServiceAccountTokenSpec? serviceAccountToken = null,
-    IServiceAccountTokens? serviceAccounts = null) : ICredentialsSource
+    IServiceAccountTokens? serviceAccounts = null,
+    SecretKeyReference? subjectTokenSecretRef = null,
+    bool serviceAccountTokenIsSubject = false) : ICredentialsSource
 {
     /// <summary>The lifetime asked of a ServiceAccount token when the spec names none: the TokenRequest minimum, since each token serves one request.</summary>
     public const long DefaultServiceAccountTokenSeconds = ServiceAccountTokenSpec.MinExpirationSeconds;
@@ -32,7 +34,7 @@ public sealed class KubernetesCredentialsSource(
     {
         var inputs = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
         var refreshToken = inputs.InputRefreshToken is null ? null : await state.ResolveAsync(workload, inputs.InputRefreshToken, cancellationToken).ConfigureAwait(false);
-        // A fresh token for every request, never reused: an IdP that refuses a repeated jti accepts each one.
+        // A fresh token for every request (client assertion or subject token), never reused: an IdP that refuses a repeated jti accepts each one.
         var assertion = serviceAccountToken is null || serviceAccounts is null
             ? null
             : await serviceAccounts.RequestTokenAsync(workload.Namespace, serviceAccountToken.Name, serviceAccountToken.Audience,
@@ -41,7 +43,8 @@ public sealed class KubernetesCredentialsSource(
         {
             Lineage = inputs.InputRefreshToken is null ? null : RefreshTokenStateStore.Fingerprint(inputs.InputRefreshToken),
             PrivateKey = inputs.PrivateKey,
-            ServiceAccountToken = assertion,
+            ServiceAccountToken = serviceAccountTokenIsSubject ? null : assertion,
+            SubjectToken = serviceAccountTokenIsSubject ? assertion : inputs.SubjectToken,
         };
     }
 
@@ -53,12 +56,14 @@ public sealed class KubernetesCredentialsSource(
         var clientSecret = clientSecretRef is null ? null : await ReadKeyAsync(clientSecretRef, "spec.oauth.clientSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var privateKey = privateKeySecretRef is null ? null : await ReadKeyAsync(privateKeySecretRef, "spec.oauth.privateKeySecretRef", revisions, cancellationToken).ConfigureAwait(false);
+        var subjectToken = subjectTokenSecretRef is null ? null : await ReadKeyAsync(subjectTokenSecretRef, "spec.oauth.tokenExchange.subjectTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var serviceAccountUid = serviceAccountToken is null
             ? null
             : await ServiceAccountOptIn.CheckAsync(serviceAccounts ?? throw new InvalidOperationException("a ServiceAccount token source is needed for serviceAccountToken"), workload, serviceAccountToken, cancellationToken).ConfigureAwait(false);
         return new CredentialInputs(clientSecret, inputRefreshToken, string.Join(',', revisions))
         {
             PrivateKey = privateKey,
+            SubjectToken = subjectToken,
             ServiceAccount = serviceAccountToken is null ? null : $"{serviceAccountToken.Name}/{serviceAccountUid}",
         };
     }
@@ -68,6 +73,11 @@ public sealed class KubernetesCredentialsSource(
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var version = Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey);
+        if (inputs.SubjectToken is not null)
+        {
+            version = $"{version}{VersionSeparator}st-{RefreshTokenStateStore.Fingerprint(inputs.SubjectToken)[..16]}";
+        }
+
         return inputs.ServiceAccount is null ? version : $"{version}{VersionSeparator}sa-{RefreshTokenStateStore.Fingerprint(inputs.ServiceAccount)[..16]}";
     }
 

@@ -45,6 +45,12 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                 FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no refresh token is available for the refresh_token grant"));
         }
 
+        if (config.Grant == TokenGrantType.TokenExchange && string.IsNullOrEmpty(credentials.SubjectToken))
+        {
+            return TokenRequestResult.Failed(new TokenFailure(
+                FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no subject token is available for the token exchange"));
+        }
+
         if (config.ClientAuthentication == ClientAuthenticationMethod.ServiceAccountToken && string.IsNullOrEmpty(credentials.ServiceAccountToken))
         {
             return TokenRequestResult.Failed(new TokenFailure(
@@ -103,6 +109,22 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
             {
                 TokenGrantType.RefreshToken => await http.RequestRefreshTokenAsync(
                     Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),
+                    linked.Token).ConfigureAwait(false),
+                TokenGrantType.TokenExchange => await http.RequestTokenExchangeTokenAsync(
+                    Fill(
+                        new TokenExchangeTokenRequest
+                        {
+                            SubjectToken = credentials.SubjectToken!,
+                            SubjectTokenType = config.SubjectTokenType,
+                            RequestedTokenType = config.RequestedTokenType,
+                            Audience = config.ExchangeAudience,
+                            Scope = JoinScopes(config),
+                        },
+                        config,
+                        credentials,
+                        endpoint,
+                        resource,
+                        issuedAt),
                     linked.Token).ConfigureAwait(false),
                 _ => await http.RequestClientCredentialsTokenAsync(
                     Fill(new ClientCredentialsTokenRequest { Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),

@@ -20,6 +20,7 @@ namespace RemoteWorkloadOperator.Tests.Scenarios;
 public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environment) : IClassFixture<EmulatorEnvironment>
 {
     private const string Audience = FederatedClusterFixture.Audience;
+    private const string StsAudience = "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/pool/providers/cluster";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
 
     private Kubernetes Admin => environment.Admin;
@@ -51,21 +52,21 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
             "jwt-key", ns, cancellationToken: Cancel);
         await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.ObservedCredentialsRevision == $"jwt-key@{updated.Metadata.ResourceVersion}", Settle, Cancel);
         // A changed credential alone does not refresh a valid token; the next request (here asked for now) signs with the new key.
-        var requests = idp.TokenRequestCount;
+        var accepted = idp.AcceptedAssertions;
         await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-rotation", Cancel);
-        var rotated = await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.Phase == WorkloadPhase.Running && w.Status.LastHandledRetryRequest is not null, Settle, Cancel);
         var deadline = DateTimeOffset.UtcNow + Settle;
-        while (await AccessTokenAsync(ns, "w") == firstToken && DateTimeOffset.UtcNow < deadline)
+        while (idp.AcceptedAssertions == accepted && DateTimeOffset.UtcNow < deadline)
         {
-            await Task.Delay(100, Cancel);
+            await Task.Delay(50, Cancel);
         }
 
+        // The IdP accepted an assertion only the new key can have signed; the workload stays Running on its answer.
+        Assert.Equal(accepted + 1, idp.AcceptedAssertions);
+        var rotated = await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.LastHandledRetryRequest == "after-rotation", Settle, Cancel);
         var secondToken = await AccessTokenAsync(ns, "w");
-
-        Assert.NotEqual(revision, rotated.Status!.ObservedCredentialsRevision);
-        Assert.Equal(requests + 1, idp.TokenRequestCount);
+        Assert.Equal(WorkloadPhase.Running, rotated.Status!.Phase);
+        Assert.NotEqual(revision, rotated.Status.ObservedCredentialsRevision);
         Assert.Equal(Reasons.TokenIssued, rotated.Status.Reason);
-        Assert.True(firstToken != secondToken, "the token Secret still holds the token issued with the first key");
         Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, secondToken, Cancel));
         Assert.DoesNotContain(await Workloads.EventsAsync(Admin, ns, "w", Cancel), e => e.Type == "Warning");
         await AssertNotLeakedAsync(ns, logs, [.. PemBody(first), .. PemBody(second), firstToken, secondToken]);
@@ -154,6 +155,55 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         await AssertNotLeakedAsync(ns, logs, idp.PresentedFederatedAssertions);
     }
 
+    [Fact]
+    public async Task TokenExchange_of_a_ServiceAccount_token_reaches_Running_as_the_ServiceAccount()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        using var backchannel = FederatedClusterFixture.TrustingCluster(environment.ControlPlane);
+        var ns = await environment.NewNamespaceAsync("sts", Cancel);
+        await ServiceAccountAsync(ns, "sts-subject", "w");
+        idp.RegisterClient("sts-agent", null);
+        idp.TrustSubjectTokens("sts-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:sts-subject", StsAudience, backchannel));
+        using var logs = new CapturedLogs();
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
+
+        await Workloads.CreateAsync(Admin, TokenExchange(ns, "w", idp, new TokenExchangeSpec { Audience = StsAudience }, new ServiceAccountTokenSpec { Name = "sts-subject", Audience = StsAudience }), Cancel);
+        var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+
+        Assert.Equal(Reasons.TokenIssued, running.Status!.Reason);
+        var accessToken = await AccessTokenAsync(ns, "w");
+        Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, accessToken, Cancel));
+        Assert.Equal($"system:serviceaccount:{ns}:sts-subject", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(accessToken).Subject);
+        Assert.Equal(1, idp.SubjectTokensAccepted);
+        await AssertNotLeakedAsync(ns, logs, [.. idp.PresentedSubjectTokens, accessToken]);
+    }
+
+    [Fact]
+    public async Task TokenExchange_of_a_subject_token_from_a_Secret_uses_the_updated_token_after_a_refusal()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        using var backchannel = FederatedClusterFixture.TrustingCluster(environment.ControlPlane);
+        var ns = await environment.NewNamespaceAsync("stssecret", Cancel);
+        await ServiceAccountAsync(ns, "trusted", null);
+        await ServiceAccountAsync(ns, "untrusted", null);
+        idp.RegisterClient("sts-agent", null);
+        idp.TrustSubjectTokens("sts-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:trusted", StsAudience, backchannel));
+        var tokens = new RemoteWorkloadOperator.Publishing.KubernetesServiceAccountTokens(Admin);
+        await Workloads.CreateSecretAsync(Admin, ns, "subject", new Dictionary<string, string> { ["token"] = await tokens.RequestTokenAsync(ns, "untrusted", StsAudience, 600, Cancel) }, Cancel);
+        await using var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+
+        await Workloads.CreateAsync(Admin, TokenExchange(ns, "w", idp, new TokenExchangeSpec { Audience = StsAudience, SubjectTokenSecretRef = new SecretKeyReference { Name = "subject", Key = "token" } }, null), Cancel);
+        var refused = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, Settle, Cancel);
+        var hint = await EventAsync(ns, "w", e => e.Reason == Reasons.CredentialsRejected);
+        await Workloads.UpdateSecretAsync(Admin, ns, "subject", "token", await tokens.RequestTokenAsync(ns, "trusted", StsAudience, 600, Cancel), Cancel);
+        var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+
+        Assert.Equal(Reasons.CredentialsRejected, refused.Status!.Reason);
+        Assert.Contains("token exchange of client 'sts-agent' was refused", hint.Message, StringComparison.Ordinal);
+        Assert.Equal(Reasons.TokenIssued, running.Status!.Reason);
+        Assert.Equal($"system:serviceaccount:{ns}:trusted", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(await AccessTokenAsync(ns, "w")).Subject);
+    }
+
     private string Issuer => environment.ControlPlane.BaseAddress.GetLeftPart(UriPartial.Authority);
 
     private async Task ServiceAccountAsync(string ns, string name, string? allowedWorkloads) =>
@@ -220,6 +270,24 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
                 ClientAuthentication = ClientAuthenticationMethods.PrivateKeyJwt,
                 PrivateKeySecretRef = new SecretKeyReference { Name = "jwt-key", Key = "key.pem" },
                 AssertionAudience = AssertionAudiences.Issuer,
+            },
+        },
+    };
+
+    private static RemoteWorkload TokenExchange(string ns, string name, TestAuthorizationServer idp, TokenExchangeSpec exchange, ServiceAccountTokenSpec? subject) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new RemoteWorkloadSpec
+        {
+            Url = "https://api.example.com/",
+            OAuth = new OAuthSpec
+            {
+                Issuer = idp.Issuer.AbsoluteUri,
+                Grant = GrantTypes.TokenExchange,
+                ClientId = "sts-agent",
+                ClientAuthentication = ClientAuthenticationMethods.None,
+                TokenExchange = exchange,
+                ServiceAccountToken = subject,
             },
         },
     };
