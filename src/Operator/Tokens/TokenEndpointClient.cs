@@ -225,7 +225,9 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                         config.AssertionAudienceIsIssuer ? endpoint.Issuer : address.AbsoluteUri,
                         config.KeyId,
                         config.SigningAlgorithm,
-                        now),
+                        now,
+                        // The 7523bis profile as a whole: issuer audience with the explicit type, token endpoint with JWT.
+                        explicitType: config.AssertionAudienceIsIssuer),
                 };
                 request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
                 break;
