@@ -94,6 +94,24 @@ public sealed class RealHttpServiceAccountTokenTests(FederatedClusterFixture fix
         Assert.Equal(0, tokens.Requested);
     }
 
+    [Fact]
+    public async Task A_token_request_the_operator_may_not_make_names_the_missing_permission_and_carries_no_body()
+    {
+        var account = $"denied-{Guid.NewGuid():N}"[..20];
+        await fixture.ServiceAccountAsync(account);
+        using var unprivileged = fixture.ControlPlane.CreateClientFor("default", "no-rbac");
+
+        var error = await Assert.ThrowsAsync<ServiceAccountTokenUnavailableException>(() =>
+            new KubernetesServiceAccountTokens(unprivileged).RequestTokenAsync("default", account, FederatedClusterFixture.Audience, 600, Ct));
+
+        Assert.Contains($"ServiceAccount default/{account}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP 403", error.Message, StringComparison.Ordinal);
+        Assert.Contains("create on serviceaccounts/token", error.Message, StringComparison.Ordinal);
+        // The Kubernetes client's exception (request and response bodies) is not kept.
+        Assert.Null(error.InnerException);
+        Assert.DoesNotContain(FederatedClusterFixture.Audience, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("*", true)]
     [InlineData("my-workload", true)]
