@@ -204,6 +204,43 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         Assert.Equal($"system:serviceaccount:{ns}:trusted", new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(await AccessTokenAsync(ns, "w")).Subject);
     }
 
+    [Theory]
+    [InlineData("sat-without-spec", "serviceAccountToken is required when clientAuthentication is ServiceAccountToken")]
+    [InlineData("exchange-without-spec", "tokenExchange is required when grant is TokenExchange")]
+    [InlineData("exchange-one-account", "with grant TokenExchange and clientAuthentication ServiceAccountToken the subject token must come from tokenExchange.subjectTokenSecretRef")]
+    public async Task The_API_server_refuses_what_the_CEL_rules_forbid(string name, string message)
+    {
+        var ns = await environment.NewNamespaceAsync("cel", Cancel);
+        var oauth = new OAuthSpec { Issuer = "https://idp.example.com/", ClientId = "c" };
+        switch (name)
+        {
+            case "sat-without-spec":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.ServiceAccountToken;
+                break;
+            case "exchange-without-spec":
+                oauth.Grant = GrantTypes.TokenExchange;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.None;
+                break;
+            default:
+                oauth.Grant = GrantTypes.TokenExchange;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.ServiceAccountToken;
+                oauth.ServiceAccountToken = new ServiceAccountTokenSpec { Name = "idp", Audience = Audience };
+                oauth.TokenExchange = new TokenExchangeSpec();
+                break;
+        }
+
+        var refused = await Assert.ThrowsAsync<HttpOperationException>(() => Workloads.CreateAsync(Admin, new RemoteWorkload
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Spec = new RemoteWorkloadSpec { Url = "https://api.example.com/", OAuth = oauth },
+        }, Cancel));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
+        Assert.Contains(message, refused.Response.Content, StringComparison.Ordinal);
+        Assert.DoesNotContain(Testing.ControlPlane.LocalControlPlane.UnenforcedCelRules.Keys, rule => rule.Contains("serviceAccountToken", StringComparison.Ordinal) || rule.Contains("tokenExchange", StringComparison.Ordinal));
+    }
+
     private string Issuer => environment.ControlPlane.BaseAddress.GetLeftPart(UriPartial.Authority);
 
     private async Task ServiceAccountAsync(string ns, string name, string? allowedWorkloads) =>
