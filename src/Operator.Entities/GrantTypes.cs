@@ -5,4 +5,7 @@ public static class GrantTypes
 {
     public const string RefreshToken = "RefreshToken";
     public const string ClientCredentials = "ClientCredentials";
+
+    /// <summary>RFC 8693 token exchange (<c>urn:ietf:params:oauth:grant-type:token-exchange</c>).</summary>
+    public const string TokenExchange = "TokenExchange";
 }

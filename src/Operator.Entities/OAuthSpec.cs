@@ -9,8 +9,13 @@ namespace RemoteWorkloadOperator.Entities;
 [CelRule("!has(self.authorizationServer) || (!has(self.issuer) && !has(self.tokenUrl))", "authorizationServer is only used when issuer and tokenUrl are omitted")]
 [CelRule("self.grant != 'RefreshToken' || has(self.refreshTokenSecretRef)", "refreshTokenSecretRef is required when grant is RefreshToken")]
 [CelRule("self.grant != 'ClientCredentials' || !has(self.refreshTokenSecretRef)", "refreshTokenSecretRef must not be set when grant is ClientCredentials")]
+[CelRule("self.grant != 'TokenExchange' || !has(self.refreshTokenSecretRef)", "refreshTokenSecretRef must not be set when grant is TokenExchange")]
+[CelRule("(self.grant == 'TokenExchange') == has(self.tokenExchange)", "tokenExchange is required when grant is TokenExchange, and only then")]
 [CelRule("(has(self.clientAuthentication) && self.clientAuthentication == 'PrivateKeyJwt') == has(self.privateKeySecretRef)", "privateKeySecretRef is required when clientAuthentication is PrivateKeyJwt, and only then")]
 [CelRule("!has(self.clientAuthentication) || self.clientAuthentication != 'PrivateKeyJwt' || !has(self.clientSecretRef)", "clientSecretRef must not be set when clientAuthentication is PrivateKeyJwt")]
+[CelRule("has(self.serviceAccountToken) == ((has(self.clientAuthentication) && self.clientAuthentication == 'ServiceAccountToken') || (self.grant == 'TokenExchange' && !(has(self.tokenExchange) && has(self.tokenExchange.subjectTokenSecretRef))))", "serviceAccountToken is required when clientAuthentication is ServiceAccountToken or when grant is TokenExchange without tokenExchange.subjectTokenSecretRef, and only then")]
+[CelRule("!(self.grant == 'TokenExchange' && has(self.clientAuthentication) && self.clientAuthentication == 'ServiceAccountToken') || (has(self.tokenExchange) && has(self.tokenExchange.subjectTokenSecretRef))", "with grant TokenExchange and clientAuthentication ServiceAccountToken the subject token must come from tokenExchange.subjectTokenSecretRef")]
+[CelRule("!has(self.clientAuthentication) || self.clientAuthentication != 'ServiceAccountToken' || !has(self.clientSecretRef)", "clientSecretRef must not be set when clientAuthentication is ServiceAccountToken")]
 [CelRule("!has(self.assertionAudience) || self.assertionAudience != 'Issuer' || !has(self.tokenUrl)", "assertionAudience Issuer needs the issuer from discovery: set issuer (or discover from spec.url) instead of tokenUrl")]
 [CelRule("(!has(self.keyId) && !has(self.algorithm) && !has(self.assertionAudience)) || (has(self.clientAuthentication) && self.clientAuthentication == 'PrivateKeyJwt')", "keyId, algorithm and assertionAudience are only used when clientAuthentication is PrivateKeyJwt")]
 public sealed class OAuthSpec
@@ -31,8 +36,8 @@ public sealed class OAuthSpec
     public string? AuthorizationServer { get; set; }
 
     [Required]
-    [AllowedValues(GrantTypes.RefreshToken, GrantTypes.ClientCredentials)]
-    [Description("OAuth grant: RefreshToken (refresh_token grant) or ClientCredentials (client_credentials grant).")]
+    [AllowedValues(GrantTypes.RefreshToken, GrantTypes.ClientCredentials, GrantTypes.TokenExchange)]
+    [Description("OAuth grant: RefreshToken (refresh_token grant), ClientCredentials (client_credentials grant) or TokenExchange (RFC 8693, with tokenExchange).")]
     public string Grant { get; set; } = "";
 
     [Required]
@@ -46,9 +51,9 @@ public sealed class OAuthSpec
     [Description("Key of a Secret in the workload's namespace holding the refresh token. Required when grant is RefreshToken. The Secret is never modified.")]
     public SecretKeyReference? RefreshTokenSecretRef { get; set; }
 
-    [AllowedValues(ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost, ClientAuthenticationMethods.None, ClientAuthenticationMethods.PrivateKeyJwt)]
+    [AllowedValues(ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost, ClientAuthenticationMethods.None, ClientAuthenticationMethods.PrivateKeyJwt, ClientAuthenticationMethods.ServiceAccountToken)]
     [DefaultValue(ClientAuthenticationMethods.ClientSecretBasic)]
-    [Description("How the client authenticates at the token endpoint: ClientSecretBasic (default), ClientSecretPost, None, or PrivateKeyJwt (RFC 7523 client assertion signed with privateKeySecretRef).")]
+    [Description("How the client authenticates at the token endpoint: ClientSecretBasic (default), ClientSecretPost, None, PrivateKeyJwt (RFC 7523 client assertion signed with privateKeySecretRef), or ServiceAccountToken (RFC 7523 client assertion that is a token of serviceAccountToken's ServiceAccount: workload identity federation, no stored secret).")]
     public string? ClientAuthentication { get; set; }
 
     [Description("With clientAuthentication PrivateKeyJwt: key of a Secret in the workload's namespace holding the client's private key, as PEM (PKCS#8 or PKCS#1 RSA, PKCS#8 or SEC1 EC P-256) or as a private JWK. The IdP must hold the public key.")]
@@ -66,6 +71,12 @@ public sealed class OAuthSpec
     [AllowedValues(AssertionAudiences.TokenEndpoint, AssertionAudiences.Issuer)]
     [Description("With PrivateKeyJwt: the aud of each assertion. TokenEndpoint (the default; Entra ID, Okta, Keycloak) or Issuer (the discovered issuer; Auth0, OpenIddict and servers following draft RFC 7523bis).")]
     public string? AssertionAudience { get; set; }
+
+    [Description("With clientAuthentication ServiceAccountToken (the client assertion) or grant TokenExchange without tokenExchange.subjectTokenSecretRef (the subject token): the ServiceAccount (of the workload's namespace, opted in by annotation) whose short-lived token is presented, and the audience the IdP expects.")]
+    public ServiceAccountTokenSpec? ServiceAccountToken { get; set; }
+
+    [Description("With grant TokenExchange: the subject token (a Secret key, or serviceAccountToken) and the RFC 8693 parameters.")]
+    public TokenExchangeSpec? TokenExchange { get; set; }
 
     [Description("Scopes to request.")]
     public IList<string>? Scopes { get; set; }

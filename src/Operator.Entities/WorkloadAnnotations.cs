@@ -6,6 +6,12 @@ public static class WorkloadAnnotations
     /// <summary>When its value differs from status.lastHandledRetryRequest, one attempt is made now.</summary>
     public const string RetryRequestedAt = "workloads.dev/retry-requested-at";
 
+    /// <summary>
+    /// On a ServiceAccount: the workloads of its namespace that may use its tokens (comma-separated names, or <c>*</c>).
+    /// Without it no workload may: a workload author must not borrow a ServiceAccount's identity at the IdP unchecked.
+    /// </summary>
+    public const string AllowedWorkloads = "workloads.dev/allowed-workloads";
+
     /// <summary>Label on Secrets the operator manages.</summary>
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
 

@@ -18,19 +18,28 @@ internal static class ClientAssertionSigner
     public const string JwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     /// <summary>
-    /// The explicit <c>typ</c> of draft RFC 7523bis, so the assertion cannot be mistaken for an ID token; OpenIddict
-    /// requires it, IdPs that predate it ignore <c>typ</c> on client assertions.
+    /// The explicit <c>typ</c> of draft RFC 7523bis, so the assertion cannot be mistaken for an ID token. Sent together
+    /// with the 7523bis audience (the issuer), which is what the servers that require it (OpenIddict) also require.
     /// </summary>
     public const string AssertionMediaType = "client-authentication+jwt";
+
+    /// <summary>
+    /// The <c>typ</c> of a classic RFC 7523 assertion (RFC 7519 §5.1). Servers that follow RFC 7523 as published check
+    /// <c>typ</c>, if at all, against <c>JWT</c>: a JOSE type verifier that accepts only <c>JWT</c> or none (Nimbus JOSE's
+    /// default, used by Spring Authorization Server) would refuse the explicit 7523bis type.
+    /// </summary>
+    public const string ClassicMediaType = "JWT";
 
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     /// <summary>
     /// Creates a signed assertion: <c>iss</c> = <c>sub</c> = <paramref name="clientId"/>, <c>aud</c> = <paramref name="audience"/> (the token endpoint, or the issuer),
-    /// a random <c>jti</c>, <c>iat</c> = <c>nbf</c> = <paramref name="now"/>, <c>exp</c> = now + <see cref="Lifetime"/>.
+    /// a random <c>jti</c>, <c>iat</c> = <c>nbf</c> = <paramref name="now"/>, <c>exp</c> = now + <see cref="Lifetime"/>;
+    /// <c>typ</c> <see cref="AssertionMediaType"/> when <paramref name="explicitType"/> (the 7523bis profile), else
+    /// <see cref="ClassicMediaType"/>.
     /// </summary>
     /// <exception cref="ClientKeyException">The key is unusable; the message never contains key material.</exception>
-    public static string Create(string privateKey, string clientId, string audience, string? keyId, string? algorithm, DateTimeOffset now)
+    public static string Create(string privateKey, string clientId, string audience, string? keyId, string? algorithm, DateTimeOffset now, bool explicitType = true)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
         ArgumentException.ThrowIfNullOrEmpty(audience);
@@ -46,7 +55,7 @@ internal static class ClientAssertionSigner
         securityKey.KeyId = keyId ?? key.KeyId;
         var descriptor = new SecurityTokenDescriptor
         {
-            TokenType = AssertionMediaType,
+            TokenType = explicitType ? AssertionMediaType : ClassicMediaType,
             Issuer = clientId,
             Audience = audience,
             IssuedAt = now.UtcDateTime,

@@ -17,9 +17,15 @@ public sealed record MonitorCredentials(string Version, string? ClientSecret, st
     /// <summary>The client's private key (PEM or JWK) for <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>, if referenced.</summary>
     public string? PrivateKey { get; init; }
 
+    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: the RFC 8693 <c>subject_token</c> (a Secret's value or a fresh ServiceAccount token).</summary>
+    public string? SubjectToken { get; init; }
+
+    /// <summary>A fresh ServiceAccount token (TokenRequest API) for this attempt only, with <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>.</summary>
+    public string? ServiceAccountToken { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, PrivateKey = {(PrivateKey is null ? "none" : "***")} }}";
+        $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, PrivateKey = {(PrivateKey is null ? "none" : "***")}, ServiceAccountToken = {(ServiceAccountToken is null ? "none" : "***")}, SubjectToken = {(SubjectToken is null ? "none" : "***")} }}";
 }
 
 /// <summary>Thrown by <see cref="ICredentialsSource"/> when a referenced Secret or key is missing.</summary>

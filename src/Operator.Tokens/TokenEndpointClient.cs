@@ -46,6 +46,18 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                 FailureClass.Permanent, FailureKind.Local, Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"));
         }
 
+        if (config.Grant == TokenGrantType.TokenExchange && string.IsNullOrEmpty(credentials.SubjectToken))
+        {
+            return TokenRequestResult.Failed(new TokenFailure(
+                FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no subject token is available for the token exchange"));
+        }
+
+        if (config.ClientAuthentication == ClientAuthenticationMethod.ServiceAccountToken && string.IsNullOrEmpty(credentials.ServiceAccountToken))
+        {
+            return TokenRequestResult.Failed(new TokenFailure(
+                FailureClass.Permanent, FailureKind.Local, "ServiceAccountTokenMissing", "no ServiceAccount token is available for the client assertion"));
+        }
+
         var discovered = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);
         if (discovered.Failure is { } discoveryFailure)
         {
@@ -98,6 +110,22 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
             {
                 TokenGrantType.RefreshToken => await http.RequestRefreshTokenAsync(
                     Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),
+                    linked.Token).ConfigureAwait(false),
+                TokenGrantType.TokenExchange => await http.RequestTokenExchangeTokenAsync(
+                    Fill(
+                        new TokenExchangeTokenRequest
+                        {
+                            SubjectToken = credentials.SubjectToken!,
+                            SubjectTokenType = config.SubjectTokenType,
+                            RequestedTokenType = config.RequestedTokenType,
+                            Audience = config.ExchangeAudience,
+                            Scope = JoinScopes(config),
+                        },
+                        config,
+                        credentials,
+                        endpoint,
+                        resource,
+                        issuedAt),
                     linked.Token).ConfigureAwait(false),
                 _ => await http.RequestClientCredentialsTokenAsync(
                     Fill(new ClientCredentialsTokenRequest { Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),
@@ -198,7 +226,18 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                         config.AssertionAudienceIsIssuer ? endpoint.Issuer : address.AbsoluteUri,
                         config.KeyId,
                         config.SigningAlgorithm,
-                        now),
+                        now,
+                        // The 7523bis profile as a whole: issuer audience with the explicit type, token endpoint with JWT.
+                        explicitType: config.AssertionAudienceIsIssuer),
+                };
+                request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
+                break;
+            case ClientAuthenticationMethod.ServiceAccountToken:
+                // The cluster signed it; the IdP trusts the cluster's issuer for this client (a federated credential).
+                request.ClientAssertion = new ClientAssertion
+                {
+                    Type = ClientAssertionSigner.JwtBearerAssertionType,
+                    Value = credentials.ServiceAccountToken!,
                 };
                 request.ClientCredentialStyle = ClientCredentialStyle.PostBody;
                 break;

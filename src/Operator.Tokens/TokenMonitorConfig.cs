@@ -8,6 +8,9 @@ public enum TokenGrantType
 
     /// <summary><c>grant_type=client_credentials</c>.</summary>
     ClientCredentials,
+
+    /// <summary>RFC 8693 <c>grant_type=urn:ietf:params:oauth:grant-type:token-exchange</c> with a subject token.</summary>
+    TokenExchange,
 }
 
 /// <summary>How the client authenticates at the token endpoint.</summary>
@@ -24,6 +27,9 @@ public enum ClientAuthenticationMethod
 
     /// <summary>RFC 7523 §2.2 <c>private_key_jwt</c>: a fresh signed assertion with every request.</summary>
     PrivateKeyJwt,
+
+    /// <summary>RFC 7523 §2.2 client assertion that is a fresh Kubernetes ServiceAccount token (workload identity federation).</summary>
+    ServiceAccountToken,
 }
 
 /// <summary>Everything one monitor needs to know about its workload. No Kubernetes types.</summary>
@@ -64,6 +70,21 @@ public sealed record TokenMonitorConfig
 
     /// <summary>With <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>: true to name the discovered issuer as <c>aud</c> instead of the token endpoint.</summary>
     public bool AssertionAudienceIsIssuer { get; init; }
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>: the ServiceAccount's name (for remediation hints).</summary>
+    public string? ServiceAccountName { get; init; }
+
+    /// <summary>With <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>: the token's audience (for remediation hints).</summary>
+    public string? ServiceAccountAudience { get; init; }
+
+    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: <c>subject_token_type</c>.</summary>
+    public string SubjectTokenType { get; init; } = "urn:ietf:params:oauth:token-type:jwt";
+
+    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: <c>requested_token_type</c>, if any.</summary>
+    public string? RequestedTokenType { get; init; }
+
+    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: <c>audience</c>, if any.</summary>
+    public string? ExchangeAudience { get; init; }
 
     /// <summary>Requested scopes (space-joined on the wire).</summary>
     public IReadOnlyList<string> Scopes { get; init; } = [];

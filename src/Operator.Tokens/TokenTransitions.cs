@@ -215,11 +215,19 @@ internal static class TokenTransitions
         return Transition(Enter(state, phase, failure.Reason, message), ev, config, ScheduledWork.None, null);
     }
 
+    private static string Namespace(TokenMonitorConfig config) =>
+        config.WorkloadKey.Split('/') is [var ns, _] ? ns : "<namespace>";
+
     private static string Remediation(TokenMonitorConfig config) => config.ClientAuthentication switch
     {
+        // A refused exchange is about the subject token unless the client itself was refused.
+        _ when config.Grant == TokenGrantType.TokenExchange && config.ClientAuthentication is ClientAuthenticationMethod.None =>
+            $"The token exchange of client '{config.ClientId}' was refused: check that the IdP trusts the subject token's issuer and subject (subject_token_type {config.SubjectTokenType}{(config.ExchangeAudience is null ? string.Empty : $", audience '{config.ExchangeAudience}'")}) and that the subject token is current; update it, or annotate the workload with workloads.dev/retry-requested-at to try again.",
         // Naming the method tells the reader where to look: a key registration at the IdP, not a password.
         ClientAuthenticationMethod.PrivateKeyJwt =>
             $"The private_key_jwt assertion of client '{config.ClientId}' was refused: check that the IdP holds the public key of the Secret's private key{(config.KeyId is null ? string.Empty : $" under kid '{config.KeyId}'")}, that the algorithm is allowed and the audience is the token endpoint; update the private key Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
+        ClientAuthenticationMethod.ServiceAccountToken =>
+            $"The ServiceAccount token of '{config.ServiceAccountName}' presented as client assertion of client '{config.ClientId}' was refused: check that the IdP trusts the cluster's service-account issuer for this client (a federated credential with subject system:serviceaccount:{Namespace(config)}:{config.ServiceAccountName} and audience '{config.ServiceAccountAudience}'); after fixing it, annotate the workload with workloads.dev/retry-requested-at to try again.",
         _ =>
             $"The credentials of client '{config.ClientId}' may be stale or revoked: update the credentials Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
     };

@@ -34,6 +34,7 @@ public sealed class ConfigManifestTests
         string[] expected =
         [
             "/events:create", "/events:patch",
+            "/serviceaccounts/token:create", "/serviceaccounts:get",
             "/secrets:create", "/secrets:delete", "/secrets:get", "/secrets:list", "/secrets:patch", "/secrets:update", "/secrets:watch",
             "events.k8s.io/events:create", "events.k8s.io/events:patch",
             "workloads.dev/remoteworkloads/status:get", "workloads.dev/remoteworkloads/status:patch", "workloads.dev/remoteworkloads/status:update",

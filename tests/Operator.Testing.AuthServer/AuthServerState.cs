@@ -52,6 +52,11 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public ClientAssertionRegistry Assertions { get; } = new();
 
+    public FederatedCredentialRegistry Federations { get; } = new();
+
+    /// <summary>Per client: the outside issuer, subject and audience its RFC 8693 subject tokens must have.</summary>
+    public FederatedCredentialRegistry SubjectTokens { get; } = new();
+
     public bool ValidateClient(string? clientId, string? secret, out string description)
     {
         if (clientId is null || !_clients.TryGetValue(clientId, out var expected))

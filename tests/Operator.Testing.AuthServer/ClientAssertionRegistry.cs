@@ -19,9 +19,13 @@ internal sealed class ClientAssertionRegistry
     private readonly ConcurrentDictionary<string, byte> _seenIds = new(StringComparer.Ordinal);
     private readonly JsonWebTokenHandler _handler = new();
     private int _replays;
+    private int _accepted;
 
     /// <summary>Assertions refused because their <c>jti</c> had been used before.</summary>
     public int Replays => Volatile.Read(ref _replays);
+
+    /// <summary>Assertions accepted (signed by the key registered at the time).</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
 
     public void Register(string clientId, SecurityKey publicKey) => _keys[clientId] = publicKey;
 
@@ -69,6 +73,7 @@ internal sealed class ClientAssertionRegistry
             return "client assertion jti was already used";
         }
 
+        Interlocked.Increment(ref _accepted);
         return null;
     }
 }

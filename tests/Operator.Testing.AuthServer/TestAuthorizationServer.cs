@@ -35,6 +35,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     private const string ClaimTokenId = "rt_id";
     private const string ClaimFamily = "rt_family";
     private const string ClaimClient = "rt_client";
+    private const string JwtSubjectTokenType = "urn:ietf:params:oauth:token-type:jwt";
 
     private readonly AuthServerState _state;
     private readonly RsaSecurityKey _signingKey;
@@ -131,6 +132,36 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
     /// <summary>Registers a <c>private_key_jwt</c> client (RFC 7523 §2.2) by its public key.</summary>
     public void RegisterAssertionClient(string clientId, SecurityKey publicKey) => _state.Assertions.Register(clientId, publicKey);
+
+    /// <summary>
+    /// Registers a client that authenticates with a token of an outside issuer as its client assertion (a federated
+    /// identity credential: issuer, subject, audience), e.g. a Kubernetes ServiceAccount token.
+    /// </summary>
+    public void RegisterFederatedClient(string clientId, FederatedCredential credential) => _state.Federations.Register(clientId, credential);
+
+    /// <summary>Every client assertion a federated client presented (secret material: for leak searches only).</summary>
+    public IReadOnlyList<string> PresentedFederatedAssertions => [.. _state.Federations.Presented];
+
+    /// <summary>
+    /// Lets <paramref name="clientId"/> exchange (RFC 8693) JWT subject tokens of an outside issuer, e.g. ServiceAccount
+    /// tokens, for access tokens whose <c>sub</c> is the subject token's.
+    /// </summary>
+    public void TrustSubjectTokens(string clientId, FederatedCredential credential) => _state.SubjectTokens.Register(clientId, credential);
+
+    /// <summary>Subject tokens accepted by token exchange so far.</summary>
+    public int SubjectTokensAccepted => _state.SubjectTokens.Accepted;
+
+    /// <summary>Every subject token presented to token exchange (secret material: for leak searches only).</summary>
+    public IReadOnlyList<string> PresentedSubjectTokens => [.. _state.SubjectTokens.Presented];
+
+    /// <summary>Federated client assertions accepted so far.</summary>
+    public int FederatedAssertionsAccepted => _state.Federations.Accepted;
+
+    /// <summary>Federated client assertions refused because their <c>jti</c> had been presented before.</summary>
+    public int ReplayedFederatedAssertions => _state.Federations.Replays;
+
+    /// <summary><c>private_key_jwt</c> assertions accepted so far.</summary>
+    public int AcceptedAssertions => _state.Assertions.Accepted;
 
     /// <summary>Client assertions refused because their <c>jti</c> had been presented before.</summary>
     public int ReplayedAssertions => _state.Assertions.Replays;
@@ -271,10 +302,14 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         builder.Services.AddOpenIddict().AddServer(server =>
         {
             server.SetTokenEndpointUris(TokenPath.TrimStart('/'));
-            server.AllowRefreshTokenFlow().AllowClientCredentialsFlow().AllowPasswordFlow();
+            server.AllowRefreshTokenFlow().AllowClientCredentialsFlow().AllowPasswordFlow().AllowTokenExchangeFlow();
+            // OpenIddict exchanges only the token types it issues itself; an outside JWT (a ServiceAccount token) is
+            // accepted as a subject token here and checked by AuthServerState.SubjectTokens in HandleTokenAsync.
+            server.Configure(options => options.SubjectTokenTypes.Add(JwtSubjectTokenType));
             server.EnableDegradedMode();
             server.DisableScopeValidation();
             server.DisableResourceValidation();
+            server.DisableAudienceValidation();
             server.DisableAccessTokenEncryption();
             server.AddSigningKey(_signingKey);
             server.AddEncryptionKey(_encryptionKey);
@@ -293,9 +328,45 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
                     return default;
                 }).SetOrder(OpenIddict.Server.OpenIddictServerHandlers.Protection.ResolveTokenValidationParameters.Descriptor.Order + 1));
+            // A federated client's assertion is not a private_key_jwt one (another issuer, typ JWT): OpenIddict's own
+            // client-assertion validation is switched off for it, and FederatedCredentialRegistry checks it instead.
+            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ProcessAuthenticationContext>(handler =>
+                handler.UseInlineHandler(context =>
+                {
+                    if (context.Request?.IsTokenExchangeGrantType() == true && context.Request.SubjectTokenType == JwtSubjectTokenType)
+                    {
+                        context.ExtractSubjectToken = false;
+                        context.RequireSubjectToken = false;
+                        context.ValidateSubjectToken = false;
+                        context.RejectSubjectToken = false;
+                    }
+
+                    if (_state.Federations.IsFederated(context.Request?.ClientId))
+                    {
+                        context.ExtractClientAssertion = false;
+                        context.RequireClientAssertion = false;
+                        context.ValidateClientAssertion = false;
+                        context.RejectClientAssertion = false;
+                    }
+
+                    return default;
+                }).SetOrder(OpenIddict.Server.OpenIddictServerHandlers.EvaluateValidatedTokens.Descriptor.Order + 1));
             server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.ValidateTokenRequestContext>(handler =>
                 handler.UseInlineHandler(async context =>
                 {
+                    if (_state.Federations.IsFederated(context.ClientId))
+                    {
+                        var refused = context.Request.ClientAssertionType != ClientAssertionTypes.JwtBearer
+                            ? "this client authenticates with a federated credential (jwt-bearer client_assertion)"
+                            : await _state.Federations.ValidateAsync(context.ClientId, context.Request.ClientAssertion, _state.Options.TimeProvider.GetUtcNow(), context.CancellationToken).ConfigureAwait(false);
+                        if (refused is not null)
+                        {
+                            context.Reject(Errors.InvalidClient, refused);
+                        }
+
+                        return;
+                    }
+
                     if (context.Request.ClientAssertionType == ClientAssertionTypes.JwtBearer || _state.Assertions.IsRegistered(context.ClientId))
                     {
                         // The degraded mode has no application store to hold the client's key set, so the assertion is
@@ -376,6 +447,26 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
                 scopes = request.GetScopes().Append(Scopes.OfflineAccess).Distinct(StringComparer.Ordinal);
             }
         }
+        else if (request.IsTokenExchangeGrantType())
+        {
+            if (request.SubjectTokenType != JwtSubjectTokenType)
+            {
+                return Reject(Errors.InvalidRequest, $"only subject_token_type {JwtSubjectTokenType} is exchanged here");
+            }
+
+            if (!state.SubjectTokens.IsFederated(clientId))
+            {
+                return Reject(Errors.UnauthorizedClient, "this client may not exchange tokens");
+            }
+
+            if (await state.SubjectTokens.ValidateAsync(clientId, request.SubjectToken, state.Options.TimeProvider.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is { } refused)
+            {
+                return RejectGrant(state, $"subject_token refused: {refused}");
+            }
+
+            identity.SetClaim(Claims.Subject, SubjectOf(request.SubjectToken!));
+            family = string.Empty;
+        }
         else
         {
             return Reject(Errors.UnsupportedGrantType, "unsupported grant type");
@@ -404,6 +495,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
+
+    private static string SubjectOf(string jwt) =>
+        new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(jwt).Subject;
 
     private static IResult RejectGrant(AuthServerState state, string description)
     {

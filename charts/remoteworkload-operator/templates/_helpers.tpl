@@ -60,7 +60,8 @@ The operator's rules: exactly those of config/rbac/02-cluster-role.yaml (a test 
 Read workloads, write only their status; manage token and state Secrets; record Events. The
 operator deletes nothing (generated Secrets go away through ownerReferences); `delete` on secrets
 is there because OwnerReferencesPermissionEnforcement (OpenShift, hardened clusters) refuses an
-ownerReference on an object the writer cannot delete.
+ownerReference on an object the writer cannot delete. serviceaccounts get and serviceaccounts/token
+create serve clientAuthentication: ServiceAccountToken (docs/api.md, "Blast radius").
 */}}
 {{- define "remoteworkload-operator.rules" -}}
 - apiGroups: ["workloads.dev"]
@@ -72,6 +73,12 @@ ownerReference on an object the writer cannot delete.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get"]
+- apiGroups: [""]
+  resources: ["serviceaccounts/token"]
+  verbs: ["create"]
 - apiGroups: ["", "events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -74,11 +74,31 @@ public static partial class RemoteWorkloadValidator
                 }
 
                 break;
+            case GrantTypes.TokenExchange:
+                if (oauth.RefreshTokenSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.refreshTokenSecretRef", "must not be set when grant is TokenExchange"));
+                }
+
+                if (oauth.TokenExchange is null)
+                {
+                    problems.Add(Invalid("spec.oauth.tokenExchange", "required when grant is TokenExchange"));
+                }
+                else if (oauth.TokenExchange.SubjectTokenSecretRef is null && oauth.ServiceAccountToken is null)
+                {
+                    problems.Add(Invalid("spec.oauth.tokenExchange.subjectTokenSecretRef", "required unless spec.oauth.serviceAccountToken names the ServiceAccount whose token is the subject token"));
+                }
+                else if (oauth.TokenExchange.SubjectTokenSecretRef is null && oauth.ClientAuthentication == ClientAuthenticationMethods.ServiceAccountToken)
+                {
+                    problems.Add(Invalid("spec.oauth.tokenExchange.subjectTokenSecretRef", "required with clientAuthentication ServiceAccountToken (the ServiceAccount token is the client assertion, not the subject token)"));
+                }
+
+                break;
             case null or "":
-                problems.Add(Invalid("spec.oauth.grant", "required: RefreshToken or ClientCredentials"));
+                problems.Add(Invalid("spec.oauth.grant", "required: RefreshToken, ClientCredentials or TokenExchange"));
                 break;
             default:
-                problems.Add(Invalid("spec.oauth.grant", $"unsupported value \"{Printable(oauth.Grant)}\": supported values are RefreshToken, ClientCredentials"));
+                problems.Add(Invalid("spec.oauth.grant", $"unsupported value \"{Printable(oauth.Grant)}\": supported values are RefreshToken, ClientCredentials, TokenExchange"));
                 break;
         }
 
@@ -116,9 +136,32 @@ public static partial class RemoteWorkloadValidator
                 }
 
                 break;
-            default:
-                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt"));
+            case ClientAuthenticationMethods.ServiceAccountToken:
+                if (oauth.ServiceAccountToken is null)
+                {
+                    problems.Add(Invalid("spec.oauth.serviceAccountToken", "required when clientAuthentication is ServiceAccountToken"));
+                }
+
+                if (oauth.ClientSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientSecretRef", "must not be set when clientAuthentication is ServiceAccountToken (the ServiceAccount token is the credential)"));
+                }
+
                 break;
+            default:
+                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, ServiceAccountToken"));
+                break;
+        }
+
+        if (oauth.ServiceAccountToken is { } serviceAccountToken)
+        {
+            var subjectFromServiceAccount = oauth.Grant == GrantTypes.TokenExchange && oauth.TokenExchange is { SubjectTokenSecretRef: null };
+            if (authentication != ClientAuthenticationMethods.ServiceAccountToken && !subjectFromServiceAccount)
+            {
+                problems.Add(Invalid("spec.oauth.serviceAccountToken", "only used when clientAuthentication is ServiceAccountToken or as the subject token of grant TokenExchange (without tokenExchange.subjectTokenSecretRef)"));
+            }
+
+            CheckServiceAccountToken(problems, "spec.oauth.serviceAccountToken", serviceAccountToken);
         }
 
         if (authentication != ClientAuthenticationMethods.PrivateKeyJwt)
@@ -171,6 +214,19 @@ public static partial class RemoteWorkloadValidator
                 break;
         }
 
+        if (oauth.TokenExchange is { } exchange)
+        {
+            if (oauth.Grant != GrantTypes.TokenExchange)
+            {
+                problems.Add(Invalid("spec.oauth.tokenExchange", "only used when grant is TokenExchange"));
+            }
+
+            CheckSecretRef(problems, "spec.oauth.tokenExchange.subjectTokenSecretRef", exchange.SubjectTokenSecretRef);
+            CheckTokenExchangeText(problems, "spec.oauth.tokenExchange.subjectTokenType", exchange.SubjectTokenType, 256);
+            CheckTokenExchangeText(problems, "spec.oauth.tokenExchange.requestedTokenType", exchange.RequestedTokenType, 256);
+            CheckTokenExchangeText(problems, "spec.oauth.tokenExchange.audience", exchange.Audience, 1024);
+        }
+
         CheckSecretRef(problems, "spec.oauth.clientSecretRef", oauth.ClientSecretRef);
         CheckSecretRef(problems, "spec.oauth.privateKeySecretRef", oauth.PrivateKeySecretRef);
         CheckSecretRef(problems, "spec.oauth.refreshTokenSecretRef", oauth.RefreshTokenSecretRef);
@@ -191,6 +247,42 @@ public static partial class RemoteWorkloadValidator
             && (!Uri.TryCreate(oauth.Resource, UriKind.Absolute, out var resource) || !string.IsNullOrEmpty(resource.Fragment)))
         {
             problems.Add(Invalid("spec.oauth.resource", "must be an absolute URI without a fragment (RFC 8707)"));
+        }
+    }
+
+    private static void CheckTokenExchangeText(List<ValidationProblem> problems, string field, string? value, int maxLength)
+    {
+        if (value is not null && (value.Length is 0 || value.Length > maxLength || value.Any(char.IsControl) || value.Contains(' ', StringComparison.Ordinal)))
+        {
+            problems.Add(Invalid(field, $"must be 1 to {maxLength} characters without spaces or control characters"));
+        }
+    }
+
+    private static void CheckServiceAccountToken(List<ValidationProblem> problems, string field, ServiceAccountTokenSpec spec)
+    {
+        // Only a name: a namespace, or a "namespace/name" or "system:serviceaccount:…" form, would reach another
+        // namespace's identity, and none of them is a valid ServiceAccount name.
+        if (string.IsNullOrEmpty(spec.Name))
+        {
+            problems.Add(Invalid(field + ".name", "required"));
+        }
+        else if (spec.Name.Length > 253 || !DnsSubdomain().IsMatch(spec.Name))
+        {
+            problems.Add(Invalid(field + ".name", $"\"{Printable(spec.Name)}\" is not a ServiceAccount name (lower-case DNS subdomain); only a ServiceAccount of the workload's own namespace can be used"));
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.Audience))
+        {
+            problems.Add(Invalid(field + ".audience", "required: the audience the IdP expects of the token"));
+        }
+        else if (spec.Audience.Length > 1024 || spec.Audience.Any(char.IsControl))
+        {
+            problems.Add(Invalid(field + ".audience", "must be at most 1024 characters without control characters"));
+        }
+
+        if (spec.ExpirationSeconds is { } seconds && seconds is < ServiceAccountTokenSpec.MinExpirationSeconds or > ServiceAccountTokenSpec.MaxExpirationSeconds)
+        {
+            problems.Add(Invalid(field + ".expirationSeconds", $"must be between {ServiceAccountTokenSpec.MinExpirationSeconds} and {ServiceAccountTokenSpec.MaxExpirationSeconds}"));
         }
     }
 

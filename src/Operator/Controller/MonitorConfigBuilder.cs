@@ -22,18 +22,29 @@ public static class MonitorConfigBuilder
             // With neither issuer nor tokenUrl the engine discovers from the workload's own URL (RFC 9728).
             ResourceUrl = string.IsNullOrEmpty(workload.Spec.Url) ? null : new Uri(workload.Spec.Url),
             AuthorizationServer = string.IsNullOrEmpty(oauth.AuthorizationServer) ? null : new Uri(oauth.AuthorizationServer),
-            Grant = oauth.Grant == GrantTypes.ClientCredentials ? TokenGrantType.ClientCredentials : TokenGrantType.RefreshToken,
+            Grant = oauth.Grant switch
+            {
+                GrantTypes.ClientCredentials => TokenGrantType.ClientCredentials,
+                GrantTypes.TokenExchange => TokenGrantType.TokenExchange,
+                _ => TokenGrantType.RefreshToken,
+            },
             ClientId = oauth.ClientId,
             ClientAuthentication = oauth.ClientAuthentication switch
             {
                 ClientAuthenticationMethods.ClientSecretPost => ClientAuthenticationMethod.ClientSecretPost,
                 ClientAuthenticationMethods.None => ClientAuthenticationMethod.None,
                 ClientAuthenticationMethods.PrivateKeyJwt => ClientAuthenticationMethod.PrivateKeyJwt,
+                ClientAuthenticationMethods.ServiceAccountToken => ClientAuthenticationMethod.ServiceAccountToken,
                 _ => ClientAuthenticationMethod.ClientSecretBasic,
             },
             KeyId = oauth.KeyId,
             SigningAlgorithm = oauth.Algorithm,
             AssertionAudienceIsIssuer = oauth.AssertionAudience == AssertionAudiences.Issuer,
+            ServiceAccountName = oauth.ServiceAccountToken?.Name,
+            ServiceAccountAudience = oauth.ServiceAccountToken?.Audience,
+            SubjectTokenType = oauth.TokenExchange?.SubjectTokenType ?? TokenExchangeSpec.JwtTokenType,
+            RequestedTokenType = oauth.TokenExchange?.RequestedTokenType,
+            ExchangeAudience = oauth.TokenExchange?.Audience,
             Scopes = oauth.Scopes?.ToList() ?? [],
             Resource = oauth.Resource,
             Timing = new MonitorTiming

@@ -19,7 +19,7 @@ public sealed class SecretReferenceIndex
         ArgumentNullException.ThrowIfNull(workload);
         var ns = workload.Metadata.NamespaceProperty;
         var oauth = workload.Spec?.OAuth;
-        string[] secrets = [.. new[] { oauth?.ClientSecretRef?.Name, oauth?.RefreshTokenSecretRef?.Name, oauth?.PrivateKeySecretRef?.Name }
+        string[] secrets = [.. new[] { oauth?.ClientSecretRef?.Name, oauth?.RefreshTokenSecretRef?.Name, oauth?.PrivateKeySecretRef?.Name, oauth?.TokenExchange?.SubjectTokenSecretRef?.Name }
             .Where(name => !string.IsNullOrEmpty(name))
             .Select(name => $"{ns}/{name}")
             .Distinct(StringComparer.Ordinal)];

@@ -28,6 +28,7 @@ public sealed partial class WorkloadReconciler(
 
     private readonly RefreshTokenStateStore _state = new(client, secrets);
     private readonly TokenSecretWriter _tokenSecrets = new(client, secrets);
+    private readonly KubernetesServiceAccountTokens _serviceAccounts = new(client);
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -62,7 +63,9 @@ public sealed partial class WorkloadReconciler(
         }
 
         var workloadRef = WorkloadReference.From(workload);
-        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef, workload.Spec.OAuth.PrivateKeySecretRef);
+        var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef, workload.Spec.OAuth.PrivateKeySecretRef,
+            workload.Spec.OAuth.ServiceAccountToken, _serviceAccounts, workload.Spec.OAuth.TokenExchange?.SubjectTokenSecretRef,
+            serviceAccountTokenIsSubject: workload.Spec.OAuth.Grant == GrantTypes.TokenExchange && workload.Spec.OAuth.TokenExchange?.SubjectTokenSecretRef is null);
         CredentialInputs inputs;
         try
         {
@@ -99,7 +102,7 @@ public sealed partial class WorkloadReconciler(
         var desired = new DesiredMonitor(
             MonitorConfigBuilder.Build(workload, options.Retry, options.StartupSpread),
             generation,
-            KubernetesCredentialsSource.Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey),
+            KubernetesCredentialsSource.Version(inputs),
             inputs.Revision,
             MonitorConfigBuilder.RequestIdentity(workload),
             workload.Metadata.Annotations is { } annotations && annotations.TryGetValue(WorkloadAnnotations.RetryRequestedAt, out var request) ? request : null,

@@ -9,6 +9,12 @@ public sealed record CredentialInputs(string? ClientSecret, string? InputRefresh
     /// <summary>The private_key_jwt key (PEM or JWK), if referenced.</summary>
     public string? PrivateKey { get; init; }
 
+    /// <summary>The token exchange's subject token from a Secret, if referenced.</summary>
+    public string? SubjectToken { get; init; }
+
+    /// <summary>With a ServiceAccount token: <c>name/uid</c> of the ServiceAccount (not secret; no token is read here).</summary>
+    public string? ServiceAccount { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"CredentialInputs {{ Revision = {Revision} }}";
 }

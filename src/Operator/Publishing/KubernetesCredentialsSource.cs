@@ -18,8 +18,15 @@ public sealed class KubernetesCredentialsSource(
     WorkloadReference workload,
     SecretKeyReference? clientSecretRef,
     SecretKeyReference? refreshTokenSecretRef,
-    SecretKeyReference? privateKeySecretRef = null) : ICredentialsSource
+    SecretKeyReference? privateKeySecretRef = null,
+    ServiceAccountTokenSpec? serviceAccountToken = null,
+    IServiceAccountTokens? serviceAccounts = null,
+    SecretKeyReference? subjectTokenSecretRef = null,
+    bool serviceAccountTokenIsSubject = false) : ICredentialsSource
 {
+    /// <summary>The lifetime asked of a ServiceAccount token when the spec names none: the TokenRequest minimum, since each token serves one request.</summary>
+    public const long DefaultServiceAccountTokenSeconds = ServiceAccountTokenSpec.MinExpirationSeconds;
+
     /// <summary>Separates the input refresh token's fingerprint from the rest of the version.</summary>
     public const char VersionSeparator = '.';
 
@@ -27,10 +34,17 @@ public sealed class KubernetesCredentialsSource(
     {
         var inputs = await ReadInputsAsync(cancellationToken).ConfigureAwait(false);
         var refreshToken = inputs.InputRefreshToken is null ? null : await state.ResolveAsync(workload, inputs.InputRefreshToken, cancellationToken).ConfigureAwait(false);
-        return new MonitorCredentials(Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey), inputs.ClientSecret, refreshToken)
+        // A fresh token for every request (client assertion or subject token), never reused: an IdP that refuses a repeated jti accepts each one.
+        var assertion = serviceAccountToken is null || serviceAccounts is null
+            ? null
+            : await serviceAccounts.RequestTokenAsync(workload.Namespace, serviceAccountToken.Name, serviceAccountToken.Audience,
+                serviceAccountToken.ExpirationSeconds ?? DefaultServiceAccountTokenSeconds, cancellationToken).ConfigureAwait(false);
+        return new MonitorCredentials(Version(inputs), inputs.ClientSecret, refreshToken)
         {
             Lineage = inputs.InputRefreshToken is null ? null : RefreshTokenStateStore.Fingerprint(inputs.InputRefreshToken),
             PrivateKey = inputs.PrivateKey,
+            ServiceAccountToken = serviceAccountTokenIsSubject ? null : assertion,
+            SubjectToken = serviceAccountTokenIsSubject ? assertion : inputs.SubjectToken,
         };
     }
 
@@ -42,7 +56,29 @@ public sealed class KubernetesCredentialsSource(
         var clientSecret = clientSecretRef is null ? null : await ReadKeyAsync(clientSecretRef, "spec.oauth.clientSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var privateKey = privateKeySecretRef is null ? null : await ReadKeyAsync(privateKeySecretRef, "spec.oauth.privateKeySecretRef", revisions, cancellationToken).ConfigureAwait(false);
-        return new CredentialInputs(clientSecret, inputRefreshToken, string.Join(',', revisions)) { PrivateKey = privateKey };
+        var subjectToken = subjectTokenSecretRef is null ? null : await ReadKeyAsync(subjectTokenSecretRef, "spec.oauth.tokenExchange.subjectTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
+        var serviceAccountUid = serviceAccountToken is null
+            ? null
+            : await ServiceAccountOptIn.CheckAsync(serviceAccounts ?? throw new InvalidOperationException("a ServiceAccount token source is needed for serviceAccountToken"), workload, serviceAccountToken, cancellationToken).ConfigureAwait(false);
+        return new CredentialInputs(clientSecret, inputRefreshToken, string.Join(',', revisions))
+        {
+            PrivateKey = privateKey,
+            SubjectToken = subjectToken,
+            ServiceAccount = serviceAccountToken is null ? null : $"{serviceAccountToken.Name}/{serviceAccountUid}",
+        };
+    }
+
+    /// <summary>The credentials version of <paramref name="inputs"/>: a recreated ServiceAccount (a new uid) is a credentials change too.</summary>
+    public static string Version(CredentialInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var version = Version(inputs.InputRefreshToken, inputs.ClientSecret, inputs.PrivateKey);
+        if (inputs.SubjectToken is not null)
+        {
+            version = $"{version}{VersionSeparator}st-{RefreshTokenStateStore.Fingerprint(inputs.SubjectToken)[..16]}";
+        }
+
+        return inputs.ServiceAccount is null ? version : $"{version}{VersionSeparator}sa-{RefreshTokenStateStore.Fingerprint(inputs.ServiceAccount)[..16]}";
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ internal sealed class ApiServer(
 {
     private readonly ObjectStore _store = operations.Store;
     private readonly ResourceRegistry _registry = operations.Registry;
+    private readonly ServiceAccountTokenRoutes _serviceAccountTokens = new(operations, authorizer, new ServiceAccountTokenIssuer(authenticator));
 
     public string ServerAddress { get; set; } = "127.0.0.1:0";
 
@@ -99,6 +100,12 @@ internal sealed class ApiServer(
             return;
         }
 
+        // Served without authentication (see docs/control-plane.md), so an IdP can trust the cluster as an issuer.
+        if (await _serviceAccountTokens.TryServeDiscoveryAsync(context, path, ServerAddress).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var identity = authenticator.Authenticate(context.Request.Headers.Authorization.ToString()) ?? throw Status.Unauthorized();
         var all = _registry.All;
         switch (segments)
@@ -146,6 +153,12 @@ internal sealed class ApiServer(
         }
 
         var (type, ns, name, subresource, legacyWatch) = target;
+        if (subresource == "token" && type.Group.Length == 0 && type.Plural == "serviceaccounts" && ns is not null && name is not null)
+        {
+            await _serviceAccountTokens.CreateTokenAsync(context, identity, ns, name, ServerAddress).ConfigureAwait(false);
+            return;
+        }
+
         var query = context.Request.Query;
         var method = context.Request.Method;
         var watch = legacyWatch || query["watch"] is var w && (w == "true" || w == "1");

@@ -33,6 +33,19 @@ public sealed class ClientAssertionSignerTests
     }
 
     [Fact]
+    public void The_classic_profile_is_typed_JWT_and_the_7523bis_profile_client_authentication_jwt()
+    {
+        using var rsa = RSA.Create(2048);
+        var pem = rsa.ExportPkcs8PrivateKeyPem();
+
+        var classic = new JsonWebToken(ClientAssertionSigner.Create(pem, "c", Endpoint, null, null, Now, explicitType: false));
+        var explicitlyTyped = new JsonWebToken(ClientAssertionSigner.Create(pem, "c", "https://idp.example.com/", null, null, Now, explicitType: true));
+
+        Assert.Equal("JWT", classic.Typ);
+        Assert.Equal("client-authentication+jwt", explicitlyTyped.Typ);
+    }
+
+    [Fact]
     public void Every_assertion_has_its_own_jti()
     {
         using var rsa = RSA.Create(2048);

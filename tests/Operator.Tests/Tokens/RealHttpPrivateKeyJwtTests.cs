@@ -63,16 +63,17 @@ public sealed class RealHttpPrivateKeyJwtTests(AuthServerFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task A_server_that_wants_the_issuer_as_audience_refuses_the_token_endpoint_audience()
+    public async Task A_server_that_wants_the_7523bis_profile_refuses_the_classic_one_permanently()
     {
         var clientId = Register(new RsaSecurityKey(_rsa.ExportParameters(false)));
 
         var result = await fixture.NewClient().RequestTokenAsync(Config(clientId) with { AssertionAudienceIsIssuer = false }, Credentials(_rsa.ExportPkcs8PrivateKeyPem()), Ct);
 
-        // OpenIddict answers a wrong audience with invalid_token rather than invalid_client: permanent all the same.
+        // The classic profile (token endpoint audience, typ JWT): OpenIddict requires the explicit type and refuses the
+        // assertion as invalid_client (a wrong audience alone it answers invalid_token): permanent either way.
         var failure = Assert.IsType<TokenFailure>(result.Failure);
         Assert.Equal(FailureClass.Permanent, failure.Class);
-        Assert.Equal("invalid_token", failure.ErrorCode);
+        Assert.Equal("invalid_client", failure.ErrorCode);
         Assert.Equal(Reasons.CredentialsRejected, failure.Reason);
     }
 
