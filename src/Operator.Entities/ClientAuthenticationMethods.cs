@@ -1,18 +1,11 @@
 namespace RemoteWorkloadOperator.Entities;
 
-/// <summary>Values of <c>spec.oauth.clientAuthentication</c>.</summary>
+/// <summary>The wire values of <c>spec.oauth.clientAuthentication</c>: the names of <see cref="ClientAuthenticationMethod"/>, as constants for schema attributes.</summary>
 public static class ClientAuthenticationMethods
 {
-    public const string ClientSecretBasic = "ClientSecretBasic";
-    public const string ClientSecretPost = "ClientSecretPost";
-    public const string None = "None";
-
-    /// <summary>RFC 7523 §2.2 / OIDC Core §9 <c>private_key_jwt</c>: a JWT signed with the client's private key.</summary>
-    public const string PrivateKeyJwt = "PrivateKeyJwt";
-
-    /// <summary>
-    /// RFC 7523 §2.2 client assertion that is a Kubernetes ServiceAccount token (TokenRequest API), as workload identity
-    /// federation uses it: no secret is stored.
-    /// </summary>
-    public const string ServiceAccountToken = "ServiceAccountToken";
+    public const string ClientSecretBasic = nameof(ClientAuthenticationMethod.ClientSecretBasic);
+    public const string ClientSecretPost = nameof(ClientAuthenticationMethod.ClientSecretPost);
+    public const string None = nameof(ClientAuthenticationMethod.None);
+    public const string PrivateKeyJwt = nameof(ClientAuthenticationMethod.PrivateKeyJwt);
+    public const string ServiceAccountToken = nameof(ClientAuthenticationMethod.ServiceAccountToken);
 }

@@ -1,11 +1,12 @@
 namespace RemoteWorkloadOperator.Entities;
 
-/// <summary>Values of <c>spec.oauth.grant</c>. Kept as strings on the wire type so a bad value is reported, not thrown.</summary>
+/// <summary>
+/// The wire values of <c>spec.oauth.grant</c>: the names of <see cref="GrantType"/>, as constants for schema attributes.
+/// The wire type keeps a string so that a bad value is reported, not thrown.
+/// </summary>
 public static class GrantTypes
 {
-    public const string RefreshToken = "RefreshToken";
-    public const string ClientCredentials = "ClientCredentials";
-
-    /// <summary>RFC 8693 token exchange (<c>urn:ietf:params:oauth:grant-type:token-exchange</c>).</summary>
-    public const string TokenExchange = "TokenExchange";
+    public const string RefreshToken = nameof(GrantType.RefreshToken);
+    public const string ClientCredentials = nameof(GrantType.ClientCredentials);
+    public const string TokenExchange = nameof(GrantType.TokenExchange);
 }

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>
@@ -17,7 +18,7 @@ public sealed record MonitorCredentials(string Version, string? ClientSecret, st
     /// <summary>The client's private key (PEM or JWK) for <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>, if referenced.</summary>
     public string? PrivateKey { get; init; }
 
-    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: the RFC 8693 <c>subject_token</c> (a Secret's value or a fresh ServiceAccount token).</summary>
+    /// <summary>With <see cref="GrantType.TokenExchange"/>: the RFC 8693 <c>subject_token</c> (a Secret's value or a fresh ServiceAccount token).</summary>
     public string? SubjectToken { get; init; }
 
     /// <summary>A fresh ServiceAccount token (TokenRequest API) for this attempt only, with <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>.</summary>

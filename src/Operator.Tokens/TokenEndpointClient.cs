@@ -40,13 +40,13 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(credentials);
 
-        if (config.Grant == TokenGrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken))
+        if (config.Grant == GrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken))
         {
             return TokenRequestResult.Failed(new TokenFailure(
                 FailureClass.Permanent, FailureKind.Local, Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"));
         }
 
-        if (config.Grant == TokenGrantType.TokenExchange && string.IsNullOrEmpty(credentials.SubjectToken))
+        if (config.Grant == GrantType.TokenExchange && string.IsNullOrEmpty(credentials.SubjectToken))
         {
             return TokenRequestResult.Failed(new TokenFailure(
                 FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no subject token is available for the token exchange"));
@@ -108,10 +108,10 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         {
             response = config.Grant switch
             {
-                TokenGrantType.RefreshToken => await http.RequestRefreshTokenAsync(
+                GrantType.RefreshToken => await http.RequestRefreshTokenAsync(
                     Fill(new RefreshTokenRequest { RefreshToken = credentials.RefreshToken ?? string.Empty, Scope = JoinScopes(config) }, config, credentials, endpoint, resource, issuedAt),
                     linked.Token).ConfigureAwait(false),
-                TokenGrantType.TokenExchange => await http.RequestTokenExchangeTokenAsync(
+                GrantType.TokenExchange => await http.RequestTokenExchangeTokenAsync(
                     Fill(
                         new TokenExchangeTokenRequest
                         {

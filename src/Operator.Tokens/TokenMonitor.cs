@@ -114,7 +114,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             _started = true;
             var now = _time.GetUtcNow();
             _startedAt = now;
-            _fence = _config.Grant == TokenGrantType.RefreshToken && refreshTokenFence is { } fence ? fence : DateTimeOffset.MinValue;
+            _fence = _config.Grant == GrantType.RefreshToken && refreshTokenFence is { } fence ? fence : DateTimeOffset.MinValue;
             var result = TokenTransitions.Resume(resume, now, _config, _jitter.NextDouble(), _jitter.NextDouble());
             moved = result.Update;
             runNow = AdoptNoLock(result, now);
@@ -508,7 +508,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         try
         {
             var credentials = await _ports.Credentials.GetAsync(stopToken).ConfigureAwait(false);
-            return _config.Grant == TokenGrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken)
+            return _config.Grant == GrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken)
                 ? (null, AttemptOutcome.Missing(Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"))
                 : (credentials, null);
         }
@@ -585,7 +585,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_config.Grant != TokenGrantType.RefreshToken || _reReadAfterInvalidGrant || _time.GetUtcNow() - _startedAt > _config.Timing.FlightGrace)
+            if (_config.Grant != GrantType.RefreshToken || _reReadAfterInvalidGrant || _time.GetUtcNow() - _startedAt > _config.Timing.FlightGrace)
             {
                 return null;
             }

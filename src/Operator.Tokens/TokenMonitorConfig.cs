@@ -1,36 +1,6 @@
+using RemoteWorkloadOperator.Entities;
+
 namespace RemoteWorkloadOperator.Tokens;
-
-/// <summary>OAuth grant used to obtain access tokens.</summary>
-public enum TokenGrantType
-{
-    /// <summary><c>grant_type=refresh_token</c>.</summary>
-    RefreshToken,
-
-    /// <summary><c>grant_type=client_credentials</c>.</summary>
-    ClientCredentials,
-
-    /// <summary>RFC 8693 <c>grant_type=urn:ietf:params:oauth:grant-type:token-exchange</c> with a subject token.</summary>
-    TokenExchange,
-}
-
-/// <summary>How the client authenticates at the token endpoint.</summary>
-public enum ClientAuthenticationMethod
-{
-    /// <summary>HTTP Basic (<c>client_secret_basic</c>).</summary>
-    ClientSecretBasic,
-
-    /// <summary>Form body (<c>client_secret_post</c>).</summary>
-    ClientSecretPost,
-
-    /// <summary>Public client: <c>client_id</c> only.</summary>
-    None,
-
-    /// <summary>RFC 7523 §2.2 <c>private_key_jwt</c>: a fresh signed assertion with every request.</summary>
-    PrivateKeyJwt,
-
-    /// <summary>RFC 7523 §2.2 client assertion that is a fresh Kubernetes ServiceAccount token (workload identity federation).</summary>
-    ServiceAccountToken,
-}
 
 /// <summary>Everything one monitor needs to know about its workload. No Kubernetes types.</summary>
 public sealed record TokenMonitorConfig
@@ -54,7 +24,7 @@ public sealed record TokenMonitorConfig
     public Uri? AuthorizationServer { get; init; }
 
     /// <summary>The grant.</summary>
-    public TokenGrantType Grant { get; init; } = TokenGrantType.RefreshToken;
+    public GrantType Grant { get; init; } = GrantType.RefreshToken;
 
     /// <summary>OAuth client id (public metadata).</summary>
     public string? ClientId { get; init; }
@@ -77,13 +47,13 @@ public sealed record TokenMonitorConfig
     /// <summary>With <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>: the token's audience (for remediation hints).</summary>
     public string? ServiceAccountAudience { get; init; }
 
-    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: <c>subject_token_type</c>.</summary>
+    /// <summary>With <see cref="GrantType.TokenExchange"/>: <c>subject_token_type</c>.</summary>
     public string SubjectTokenType { get; init; } = "urn:ietf:params:oauth:token-type:jwt";
 
-    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: <c>requested_token_type</c>, if any.</summary>
+    /// <summary>With <see cref="GrantType.TokenExchange"/>: <c>requested_token_type</c>, if any.</summary>
     public string? RequestedTokenType { get; init; }
 
-    /// <summary>With <see cref="TokenGrantType.TokenExchange"/>: <c>audience</c>, if any.</summary>
+    /// <summary>With <see cref="GrantType.TokenExchange"/>: <c>audience</c>, if any.</summary>
     public string? ExchangeAudience { get; init; }
 
     /// <summary>Requested scopes (space-joined on the wire).</summary>

@@ -221,7 +221,7 @@ internal static class TokenTransitions
     private static string Remediation(TokenMonitorConfig config) => config.ClientAuthentication switch
     {
         // A refused exchange is about the subject token unless the client itself was refused.
-        _ when config.Grant == TokenGrantType.TokenExchange && config.ClientAuthentication is ClientAuthenticationMethod.None =>
+        _ when config.Grant == GrantType.TokenExchange && config.ClientAuthentication is ClientAuthenticationMethod.None =>
             $"The token exchange of client '{config.ClientId}' was refused: check that the IdP trusts the subject token's issuer and subject (subject_token_type {config.SubjectTokenType}{(config.ExchangeAudience is null ? string.Empty : $", audience '{config.ExchangeAudience}'")}) and that the subject token is current; update it, or annotate the workload with workloads.dev/retry-requested-at to try again.",
         // Naming the method tells the reader where to look: a key registration at the IdP, not a password.
         ClientAuthenticationMethod.PrivateKeyJwt =>

@@ -22,21 +22,10 @@ public static class MonitorConfigBuilder
             // With neither issuer nor tokenUrl the engine discovers from the workload's own URL (RFC 9728).
             ResourceUrl = string.IsNullOrEmpty(workload.Spec.Url) ? null : new Uri(workload.Spec.Url),
             AuthorizationServer = string.IsNullOrEmpty(oauth.AuthorizationServer) ? null : new Uri(oauth.AuthorizationServer),
-            Grant = oauth.Grant switch
-            {
-                GrantTypes.ClientCredentials => TokenGrantType.ClientCredentials,
-                GrantTypes.TokenExchange => TokenGrantType.TokenExchange,
-                _ => TokenGrantType.RefreshToken,
-            },
+            // Validated: the wire strings are the enums' names.
+            Grant = Enum.Parse<GrantType>(oauth.Grant),
             ClientId = oauth.ClientId,
-            ClientAuthentication = oauth.ClientAuthentication switch
-            {
-                ClientAuthenticationMethods.ClientSecretPost => ClientAuthenticationMethod.ClientSecretPost,
-                ClientAuthenticationMethods.None => ClientAuthenticationMethod.None,
-                ClientAuthenticationMethods.PrivateKeyJwt => ClientAuthenticationMethod.PrivateKeyJwt,
-                ClientAuthenticationMethods.ServiceAccountToken => ClientAuthenticationMethod.ServiceAccountToken,
-                _ => ClientAuthenticationMethod.ClientSecretBasic,
-            },
+            ClientAuthentication = oauth.ClientAuthentication is { } method ? Enum.Parse<ClientAuthenticationMethod>(method) : ClientAuthenticationMethod.ClientSecretBasic,
             KeyId = oauth.KeyId,
             SigningAlgorithm = oauth.Algorithm,
             AssertionAudienceIsIssuer = oauth.AssertionAudience == AssertionAudiences.Issuer,

@@ -38,7 +38,7 @@ public sealed class MonitorConfigBuilderTests
         Assert.Equal("team-a/w", config.WorkloadKey);
         Assert.Equal(new Uri("https://idp.example.com/token"), config.TokenEndpoint);
         Assert.Null(config.Issuer);
-        Assert.Equal(TokenGrantType.ClientCredentials, config.Grant);
+        Assert.Equal(GrantType.ClientCredentials, config.Grant);
         Assert.Equal(ClientAuthenticationMethod.ClientSecretPost, config.ClientAuthentication);
         Assert.Equal(["a", "b"], config.Scopes);
         Assert.Equal(TimeSpan.FromMinutes(3), config.Timing.Retry.TickInterval);

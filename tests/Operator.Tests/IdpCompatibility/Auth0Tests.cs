@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures.Idps;
 using RemoteWorkloadOperator.Tokens;
@@ -43,6 +44,6 @@ public sealed class Auth0Tests
         await using var h = await IdpHarness.StartAsync(Auth0.Shape);
         var credentials = IdpHarness.Credentials(null, secret: "wrong-secret-value");
 
-        IdpAssert.Rejected(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), credentials), "access_denied", credentials);
+        IdpAssert.Rejected(await h.RequestAsync(h.Config(GrantType.ClientCredentials), credentials), "access_denied", credentials);
     }
 }

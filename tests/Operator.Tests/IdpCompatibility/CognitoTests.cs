@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures.Idps;
 using RemoteWorkloadOperator.Tokens;
@@ -11,7 +12,7 @@ public sealed class CognitoTests
     {
         await using var h = await IdpHarness.StartAsync(Cognito.Shape);
 
-        var grant = IdpAssert.Granted(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), IdpHarness.Credentials(null)));
+        var grant = IdpAssert.Granted(await h.RequestAsync(h.Config(GrantType.ClientCredentials), IdpHarness.Credentials(null)));
 
         Assert.Equal("localhost", grant.TokenEndpoint!.Host);
         IdpAssert.ExpiresIn(grant, 3600);
@@ -34,7 +35,7 @@ public sealed class CognitoTests
         await using var h = await IdpHarness.StartAsync(Cognito.Shape);
         var credentials = IdpHarness.Credentials(null, secret: "wrong-secret-value");
 
-        var failure = IdpAssert.Rejected(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), credentials), "invalid_client", credentials);
+        var failure = IdpAssert.Rejected(await h.RequestAsync(h.Config(GrantType.ClientCredentials), credentials), "invalid_client", credentials);
 
         Assert.Equal(400, failure.HttpStatus);
     }

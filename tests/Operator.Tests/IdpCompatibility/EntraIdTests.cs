@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures.Idps;
 using RemoteWorkloadOperator.Tokens;
@@ -11,7 +12,7 @@ public sealed class EntraIdTests
     {
         await using var h = await IdpHarness.StartAsync(EntraId.Shape);
 
-        var grant = IdpAssert.Granted(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), IdpHarness.Credentials(null)));
+        var grant = IdpAssert.Granted(await h.RequestAsync(h.Config(GrantType.ClientCredentials), IdpHarness.Credentials(null)));
 
         IdpAssert.ExpiresIn(grant, 3599);
         Assert.Null(grant.RefreshToken);
@@ -39,7 +40,7 @@ public sealed class EntraIdTests
         await using var h = await IdpHarness.StartAsync(EntraId.Shape);
         var credentials = IdpHarness.Credentials(null, secret: "wrong-secret-value");
 
-        var failure = IdpAssert.Rejected(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), credentials), "invalid_client", credentials);
+        var failure = IdpAssert.Rejected(await h.RequestAsync(h.Config(GrantType.ClientCredentials), credentials), "invalid_client", credentials);
 
         Assert.Equal(401, failure.HttpStatus);
         Assert.Contains("AADSTS7000215", failure.Description, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Tokens;
 
@@ -28,7 +29,7 @@ public sealed class IdpHarness : IAsyncDisposable
 
     /// <summary>A workload config: discovery from the issuer when the IdP publishes metadata, else its token URL.</summary>
     public TokenMonitorConfig Config(
-        TokenGrantType grant = TokenGrantType.RefreshToken,
+        GrantType grant = GrantType.RefreshToken,
         ClientAuthenticationMethod auth = ClientAuthenticationMethod.ClientSecretBasic) =>
         new()
         {

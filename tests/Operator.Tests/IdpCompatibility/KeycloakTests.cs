@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures.Idps;
 using RemoteWorkloadOperator.Tokens;
@@ -23,7 +24,7 @@ public sealed class KeycloakTests
     {
         await using var h = await IdpHarness.StartAsync(Keycloak.Shape);
 
-        var grant = IdpAssert.Granted(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), IdpHarness.Credentials(null)));
+        var grant = IdpAssert.Granted(await h.RequestAsync(h.Config(GrantType.ClientCredentials), IdpHarness.Credentials(null)));
 
         Assert.Null(grant.RefreshToken);
         Assert.Null(grant.RefreshTokenExpiresAt);

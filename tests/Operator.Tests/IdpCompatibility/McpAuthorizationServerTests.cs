@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures;
 using RemoteWorkloadOperator.Testing.AuthServer.Fixtures.Idps;
 using RemoteWorkloadOperator.Tokens;
@@ -11,7 +12,7 @@ public sealed class McpAuthorizationServerTests
     {
         await using var h = await IdpHarness.StartAsync(McpAuthorizationServer.Shape);
 
-        IdpAssert.Granted(await h.RequestAsync(h.Config(TokenGrantType.ClientCredentials), IdpHarness.Credentials(null)));
+        IdpAssert.Granted(await h.RequestAsync(h.Config(GrantType.ClientCredentials), IdpHarness.Credentials(null)));
 
         Assert.Equal(["/.well-known/oauth-authorization-server/auth", McpAuthorizationServer.Shape.TokenPath], h.Paths);
     }
@@ -20,7 +21,7 @@ public sealed class McpAuthorizationServerTests
     public async Task Discovery_is_cached_and_repeated_after_a_failed_request()
     {
         await using var h = await IdpHarness.StartAsync(McpAuthorizationServer.Shape);
-        var config = h.Config(TokenGrantType.ClientCredentials);
+        var config = h.Config(GrantType.ClientCredentials);
 
         IdpAssert.Granted(await h.RequestAsync(config, IdpHarness.Credentials(null)));
         IdpAssert.Granted(await h.RequestAsync(config, IdpHarness.Credentials(null)));

@@ -67,7 +67,7 @@ public sealed class ProtectedResourceDiscoveryTests
     {
         WorkloadKey = "team-a/mcp",
         ResourceUrl = url,
-        Grant = TokenGrantType.ClientCredentials,
+        Grant = GrantType.ClientCredentials,
         ClientId = FixtureIdp.ClientId,
     };
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Tokens;
 
@@ -30,7 +31,7 @@ public sealed class AuthServerFixture : IAsyncLifetime
             TimeProvider.System,
             new TokenClientOptions { RequestTimeout = timeout ?? TimeSpan.FromSeconds(10) });
 
-    public TokenMonitorConfig Config(TokenGrantType grant = TokenGrantType.RefreshToken, ClientAuthenticationMethod auth = ClientAuthenticationMethod.ClientSecretBasic, bool discovery = false) =>
+    public TokenMonitorConfig Config(GrantType grant = GrantType.RefreshToken, ClientAuthenticationMethod auth = ClientAuthenticationMethod.ClientSecretBasic, bool discovery = false) =>
         new()
         {
             WorkloadKey = "team-a/test",

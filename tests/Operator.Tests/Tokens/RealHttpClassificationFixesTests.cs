@@ -119,7 +119,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
     {
         WorkloadKey = "team-a/classification",
         TokenEndpoint = tokenEndpoint,
-        Grant = TokenGrantType.ClientCredentials,
+        Grant = GrantType.ClientCredentials,
         ClientId = "client",
     };
 

@@ -123,7 +123,7 @@ public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : ICl
         Server.AccessTokenLifetime = TimeSpan.FromMinutes(5);
         try
         {
-            var config = fixture.Config(TokenGrantType.ClientCredentials) with { Resource = "https://sourcegraph.example.com" };
+            var config = fixture.Config(GrantType.ClientCredentials) with { Resource = "https://sourcegraph.example.com" };
             var result = await fixture.NewClient().RequestTokenAsync(config, new MonitorCredentials("v1", AuthServerFixture.ConfidentialSecret, null), Ct);
 
             var grant = Assert.IsType<TokenGrant>(result.Grant);

@@ -172,7 +172,7 @@ public sealed class RealHttpDiscoveryTests : IAsyncLifetime
     {
         WorkloadKey = "team-a/discovery",
         Issuer = issuer,
-        Grant = TokenGrantType.ClientCredentials,
+        Grant = GrantType.ClientCredentials,
         ClientId = "client",
     };
 

@@ -135,7 +135,7 @@ public sealed class RealHttpPrivateKeyJwtTests(AuthServerFixture fixture) : ICla
     }
 
     private TokenMonitorConfig Config(string clientId) =>
-        fixture.Config(TokenGrantType.ClientCredentials, ClientAuthenticationMethod.PrivateKeyJwt, discovery: true) with { ClientId = clientId, AssertionAudienceIsIssuer = true };
+        fixture.Config(GrantType.ClientCredentials, ClientAuthenticationMethod.PrivateKeyJwt, discovery: true) with { ClientId = clientId, AssertionAudienceIsIssuer = true };
 
     private static MonitorCredentials Credentials(string privateKey) => new("v1", null, null) { PrivateKey = privateKey };
 

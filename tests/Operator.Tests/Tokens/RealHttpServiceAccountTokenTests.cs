@@ -171,7 +171,7 @@ public sealed class RealHttpServiceAccountTokenTests(FederatedClusterFixture fix
     }
 
     private TokenMonitorConfig Config(string clientId, string account) =>
-        fixture.Auth.Config(TokenGrantType.ClientCredentials, ClientAuthenticationMethod.ServiceAccountToken, discovery: true) with
+        fixture.Auth.Config(GrantType.ClientCredentials, ClientAuthenticationMethod.ServiceAccountToken, discovery: true) with
         {
             WorkloadKey = "default/my-workload",
             ClientId = clientId,

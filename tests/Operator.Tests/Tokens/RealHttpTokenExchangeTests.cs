@@ -99,7 +99,7 @@ public sealed class RealHttpTokenExchangeTests(FederatedClusterFixture fixture) 
         new("v1", null, null) { SubjectToken = await new KubernetesServiceAccountTokens(fixture.ControlPlane.CreateAdminClient()).RequestTokenAsync("default", account, Audience, 600, Ct) };
 
     private TokenMonitorConfig Config(string clientId) =>
-        fixture.Auth.Config(TokenGrantType.TokenExchange, ClientAuthenticationMethod.None, discovery: true) with
+        fixture.Auth.Config(GrantType.TokenExchange, ClientAuthenticationMethod.None, discovery: true) with
         {
             ClientId = clientId,
             ExchangeAudience = Audience,
