@@ -7,6 +7,7 @@ using Prometheus;
 using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Hosting;
 using RemoteWorkloadOperator.Observability;
+using RemoteWorkloadOperator.Runtime;
 
 // Wiring only: configuration, logging, DI, endpoints. Behaviour lives in Controller/, Tokens/, Publishing/.
 var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()

@@ -1,3 +1,4 @@
+using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 

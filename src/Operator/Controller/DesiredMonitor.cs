@@ -1,4 +1,4 @@
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Controller;

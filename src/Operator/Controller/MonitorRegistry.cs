@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Entities;
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Runtime;
 
 namespace RemoteWorkloadOperator.Controller;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Cluster;
 
 namespace RemoteWorkloadOperator.Controller;
 

@@ -1,5 +1,5 @@
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Entities;
-using RemoteWorkloadOperator.Publishing;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Controller;

@@ -2,9 +2,10 @@ using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Hosting;
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Runtime;
 
 namespace RemoteWorkloadOperator.Controller;
 

@@ -1,9 +1,10 @@
 using k8s;
 using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
 using RemoteWorkloadOperator.Hosting;
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Runtime;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Controller;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Runtime;
 
 namespace RemoteWorkloadOperator.Hosting;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Runtime;
 
 namespace RemoteWorkloadOperator.Hosting;
 

@@ -3,9 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Observability;
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Runtime;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Hosting;

@@ -1,6 +1,7 @@
 using Prometheus;
 using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Runtime;
 
 namespace RemoteWorkloadOperator.Observability;
 

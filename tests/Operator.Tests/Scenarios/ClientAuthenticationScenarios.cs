@@ -5,6 +5,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.IdentityModel.Tokens;
+using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 using RemoteWorkloadOperator.Tests.Chaos;
@@ -183,7 +184,7 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         await ServiceAccountAsync(ns, "untrusted", null);
         idp.RegisterClient("sts-agent", null);
         idp.TrustSubjectTokens("sts-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:trusted", StsAudience, backchannel));
-        var tokens = new RemoteWorkloadOperator.Publishing.KubernetesServiceAccountTokens(Admin);
+        var tokens = new RemoteWorkloadOperator.Cluster.KubernetesServiceAccountTokens(Admin);
         await Workloads.CreateSecretAsync(Admin, ns, "subject", new Dictionary<string, string> { ["token"] = await tokens.RequestTokenAsync(ns, "untrusted", StsAudience, 600, Cancel) }, Cancel);
         await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
 

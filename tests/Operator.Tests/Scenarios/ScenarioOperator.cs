@@ -7,6 +7,7 @@ using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
 using RemoteWorkloadOperator.Hosting;
+using RemoteWorkloadOperator.Runtime;
 
 namespace RemoteWorkloadOperator.Tests.Scenarios;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
+using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
-using RemoteWorkloadOperator.Publishing;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;

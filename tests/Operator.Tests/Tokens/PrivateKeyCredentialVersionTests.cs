@@ -1,4 +1,4 @@
-using RemoteWorkloadOperator.Publishing;
+using RemoteWorkloadOperator.Cluster;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
 

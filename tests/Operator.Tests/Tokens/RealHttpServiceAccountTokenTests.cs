@@ -1,6 +1,7 @@
 using k8s;
+using RemoteWorkloadOperator.Cluster;
+using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
-using RemoteWorkloadOperator.Publishing;
 using RemoteWorkloadOperator.Testing.ControlPlane;
 using RemoteWorkloadOperator.Tokens;
 

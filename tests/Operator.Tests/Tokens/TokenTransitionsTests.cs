@@ -1,5 +1,5 @@
+using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
-using RemoteWorkloadOperator.Publishing;
 using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Tests.Tokens;
