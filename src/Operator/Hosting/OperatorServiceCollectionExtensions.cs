@@ -69,7 +69,7 @@ public static class OperatorServiceCollectionExtensions
             sp.GetRequiredService<IJitterSource>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteWorkloadOperator.Tokens")));
         services.AddSingleton<WorkloadController>();
-        services.AddSingleton(sp => new LeadershipLoop(sp.GetRequiredService<IKubernetes>(), options, clock, sp.GetRequiredService<ILogger<LeadershipLoop>>()));
+        services.AddSingleton(sp => new LeadershipLoop(sp.GetRequiredService<IKubernetes>(), options, clock, sp.GetRequiredService<ILogger<LeadershipLoop>>()) { TakeoverWait = MonitorTiming.DefaultFlightGrace });
 
         // A stop lets every monitor finish a sent token request and persist its rotation (the flight grace), so the
         // host waits that long, plus the status and Lease writes, before it gives up on a graceful shutdown.

@@ -3,9 +3,7 @@ using k8s.Autorest;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Logging;
-using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Hosting;
-using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Runtime;
 
@@ -28,7 +26,7 @@ public sealed partial class LeadershipLoop(IKubernetes client, OperatorOptions o
 
     /// <summary>How long a new leader waits before its first refresh-token request after taking over a Lease that its
     /// previous holder did not release: that holder may still be finishing a request that rotates a refresh token.</summary>
-    public TimeSpan TakeoverWait { get; init; } = MonitorTiming.DefaultFlightGrace;
+    public required TimeSpan TakeoverWait { get; init; }
 
     /// <summary>
     /// Runs <paramref name="lead"/> whenever this replica leads, until <paramref name="cancellationToken"/> fires. The

@@ -4,7 +4,6 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using RemoteWorkloadOperator.Cluster;
 
 namespace RemoteWorkloadOperator.Runtime;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RemoteWorkloadOperator.Cluster;
 
 namespace RemoteWorkloadOperator.Runtime;
 
