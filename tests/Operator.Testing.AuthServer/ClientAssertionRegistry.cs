@@ -40,16 +40,7 @@ internal sealed class ClientAssertionRegistry
             return "unknown client";
         }
 
-        var result = await _handler.ValidateTokenAsync(assertion, new TokenValidationParameters
-        {
-            IssuerSigningKey = key,
-            ValidIssuer = clientId,
-            ValidAudiences = audiences,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
-            LifetimeValidator = (notBefore, expires, _, _) => expires is { } exp && exp > now.UtcDateTime.AddSeconds(-30) && (notBefore is null || notBefore <= now.UtcDateTime.AddSeconds(30)),
-        }).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(assertion, AssertionValidation.Parameters([key], clientId, audiences, now)).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return $"client assertion invalid ({result.Exception?.GetType().Name})";

@@ -60,16 +60,7 @@ internal sealed class FederatedCredentialRegistry
             return $"the federated issuer's keys could not be read ({e.GetType().Name})";
         }
 
-        var result = await _handler.ValidateTokenAsync(assertion, new TokenValidationParameters
-        {
-            IssuerSigningKeys = keys,
-            ValidIssuer = credential.Issuer,
-            ValidAudience = credential.Audience,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
-            LifetimeValidator = (notBefore, expires, _, _) => expires is { } exp && exp > now.UtcDateTime.AddSeconds(-30) && (notBefore is null || notBefore <= now.UtcDateTime.AddSeconds(30)),
-        }).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(assertion, AssertionValidation.Parameters(keys, credential.Issuer, [credential.Audience], now)).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return $"token not issued by the federated issuer for this audience ({result.Exception?.GetType().Name})";

@@ -67,7 +67,7 @@ public sealed class ServiceAccountTokenRequestTests(ControlPlaneFixture fixture)
         var admin = fixture.ControlPlane.CreateAdminClient();
         await admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "jwks-sa" } }, "default", cancellationToken: Ct);
         var token = (await admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { Audiences = ["idp"] } }, "jwks-sa", "default", cancellationToken: Ct)).Status.Token;
-        using var anonymous = AnonymousHttp();
+        using var anonymous = fixture.ControlPlane.NewAnonymousHttpClient();
 
         var configuration = JsonNode.Parse(await anonymous.GetStringAsync($"{Issuer}/.well-known/openid-configuration", Ct))!;
         var jwks = JsonNode.Parse(await anonymous.GetStringAsync(configuration["jwks_uri"]!.GetValue<string>(), Ct))!;
@@ -123,20 +123,6 @@ public sealed class ServiceAccountTokenRequestTests(ControlPlaneFixture fixture)
         SslCaCerts = [X509CertificateLoader.LoadCertificate(Encoding.ASCII.GetBytes(fixture.ControlPlane.CertificateAuthorityPem))],
     });
 
-    private HttpClient AnonymousHttp()
-    {
-        var authority = X509Certificate2.CreateFromPem(fixture.ControlPlane.CertificateAuthorityPem);
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(authority);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is X509Certificate2 served && chain.Build(served);
-        };
-        return new HttpClient(handler, disposeHandler: true);
-    }
 
     private static (JsonNode Header, JsonNode Claims) Decode(string token)
     {

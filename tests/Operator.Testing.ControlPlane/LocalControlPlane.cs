@@ -235,6 +235,23 @@ public sealed class LocalControlPlane : IKubernetesTestCluster
     /// <summary>The CA certificate (PEM) that signs the serving certificate.</summary>
     public string CertificateAuthorityPem => _certificates.CertificateAuthorityPem;
 
+    /// <summary>A plain HTTP client (no credentials) that trusts this control plane's CA and nothing else: what an IdP
+    /// uses to read the cluster's OIDC discovery document and JWKS.</summary>
+    public HttpClient NewAnonymousHttpClient()
+    {
+        var authority = _certificates.CertificateAuthority;
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return certificate is X509Certificate2 served && chain.Build(served);
+        };
+        return new HttpClient(handler, disposeHandler: true);
+    }
+
     /// <summary>
     /// Applies every document (server-side apply semantics, field manager "test", as admin, in process).
     /// Namespaced objects without a namespace go to <paramref name="defaultNamespace"/> (default "default").

@@ -64,16 +64,6 @@ public sealed class FederatedClusterFixture : IAsyncLifetime
     public static HttpClient TrustingCluster(LocalControlPlane controlPlane)
     {
         ArgumentNullException.ThrowIfNull(controlPlane);
-        var authority = X509Certificate2.CreateFromPem(controlPlane.CertificateAuthorityPem);
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(authority);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is X509Certificate2 served && chain.Build(served);
-        };
-        return new HttpClient(handler, disposeHandler: true);
+        return controlPlane.NewAnonymousHttpClient();
     }
 }
