@@ -193,17 +193,6 @@ public abstract class CoreScenarios<TEnvironment>(TEnvironment environment) : IC
         }
     }
 
-    protected static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? Settle);
-        while (!await condition())
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                Assert.Fail($"not reached in time: {what}");
-            }
-
-            await Task.Delay(100, Cancel);
-        }
-    }
+    protected static Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Waiting.UntilAsync(condition, what, timeout ?? Settle, Cancel);
 }

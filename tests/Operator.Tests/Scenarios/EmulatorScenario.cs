@@ -19,17 +19,6 @@ public abstract class EmulatorScenario(EmulatorEnvironment environment) : IClass
         Eventually(() => Task.FromResult(condition()), what, timeout);
 
     /// <summary>Waits until <paramref name="condition"/> holds; fails naming <paramref name="what"/> after the timeout.</summary>
-    protected static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? Settle);
-        while (!await condition())
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                Assert.Fail($"not reached in time: {what}");
-            }
-
-            await Task.Delay(100, Cancel);
-        }
-    }
+    protected static Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Waiting.UntilAsync(condition, what, timeout ?? Settle, Cancel);
 }
