@@ -46,18 +46,8 @@ public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) 
     [Fact]
     public async Task Keycloak_refresh_token_lifetime_is_shown_in_status_with_a_RefreshTokenExpiring_condition()
     {
-        await using var keycloak = await FixtureIdp.StartAsync(Keycloak.Shape, cancellationToken: Cancel);
-        var ns = await Environment.NewNamespaceAsync("keycloak", Cancel);
-        await Workloads.CreateSecretAsync(
-            Admin,
-            ns,
-            "creds",
-            new Dictionary<string, string> { ["client_secret"] = FixtureIdp.ClientSecret, ["refresh_token"] = keycloak.IssueRefreshToken() },
-            Cancel);
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
-
-        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", keycloak.Issuer!, FixtureIdp.ClientId, "creds"), Cancel);
-        var workload = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var run = await RunningRefreshTokenWorkloadAsync(Keycloak.Shape, "keycloak");
+        var (keycloak, workload) = (run.Idp, run.Workload);
 
         var token = workload.Status!.Token!;
         Assert.Equal(Keycloak.RefreshExpiresIn, (token.RefreshTokenExpiresAt!.Value - token.LastRefreshTime!.Value).TotalSeconds, 2.0);
@@ -82,18 +72,8 @@ public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) 
                 token_type = "Bearer",
             }),
         };
-        await using var keycloak = await FixtureIdp.StartAsync(shape, cancellationToken: Cancel);
-        var ns = await Environment.NewNamespaceAsync("keycloak-expiring", Cancel);
-        await Workloads.CreateSecretAsync(
-            Admin,
-            ns,
-            "creds",
-            new Dictionary<string, string> { ["client_secret"] = FixtureIdp.ClientSecret, ["refresh_token"] = keycloak.IssueRefreshToken() },
-            Cancel);
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
-
-        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", keycloak.Issuer!, FixtureIdp.ClientId, "creds"), Cancel);
-        var workload = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        await using var run = await RunningRefreshTokenWorkloadAsync(shape, "keycloak-expiring");
+        var (ns, workload) = (run.Namespace, run.Workload);
 
         var condition = workload.Status!.Conditions!.Single(c => c.Type == ConditionTypes.RefreshTokenExpiring);
         Assert.Equal("True", condition.Status);
@@ -102,6 +82,32 @@ public sealed class EmulatorDiscoveryScenarios(EmulatorEnvironment environment) 
         var warning = Assert.Single(events, e => e.Reason == Reasons.RefreshTokenExpiring);
         Assert.Equal("Warning", warning.Type);
         Assert.Contains("credentials Secret", warning.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An IdP of <paramref name="shape"/>, the operator, and a refresh-token workload "w" of its own namespace, Running.</summary>
+    private async Task<IdpRun> RunningRefreshTokenWorkloadAsync(IdpShape shape, string namespacePrefix)
+    {
+        var idp = await FixtureIdp.StartAsync(shape, cancellationToken: Cancel);
+        var ns = await Environment.NewNamespaceAsync(namespacePrefix, Cancel);
+        await Workloads.CreateSecretAsync(
+            Admin,
+            ns,
+            "creds",
+            new Dictionary<string, string> { ["client_secret"] = FixtureIdp.ClientSecret, ["refresh_token"] = idp.IssueRefreshToken() },
+            Cancel);
+        var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel);
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer!, FixtureIdp.ClientId, "creds"), Cancel);
+        var workload = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        return new IdpRun(idp, op, ns, workload);
+    }
+
+    private sealed record IdpRun(FixtureIdp Idp, ScenarioOperator Operator, string Namespace, RemoteWorkload Workload) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Operator.DisposeAsync();
+            await Idp.DisposeAsync();
+        }
     }
 
     private static RemoteWorkload DiscoveringWorkload(string ns, Uri url) => new()
