@@ -99,8 +99,10 @@ public static class StatusMapping
             {
                 RefreshTokenExpiresAt = Utc(status.Token?.RefreshTokenExpiresAt),
             },
-            AuthRetry = Utc(retry?.StartedAt) is { } startedAt && Utc(retry?.Deadline) is { } deadline
-                ? new AuthRetryInfo(startedAt, deadline, retry!.Attempts ?? 0, Utc(retry.LastAttemptTime), Utc(retry.NextAttemptTime), retry.LastError)
+            // The window is its start: a status whose deadline went missing resumes with the start kept (the engine
+            // recomputes the deadline from it and the ceiling, and writes it back), never with the ceiling reset.
+            AuthRetry = Utc(retry?.StartedAt) is { } startedAt
+                ? new AuthRetryInfo(startedAt, Utc(retry!.Deadline) ?? startedAt, retry.Attempts ?? 0, Utc(retry.LastAttemptTime), Utc(retry.NextAttemptTime), retry.LastError)
                 : null,
             DiscoveredIssuer = status.AuthorizationServer?.Issuer,
             DiscoveredTokenEndpoint = Uri.TryCreate(status.AuthorizationServer?.TokenEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null,

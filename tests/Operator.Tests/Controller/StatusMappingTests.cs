@@ -131,6 +131,17 @@ public sealed class StatusMappingTests
     }
 
     [Fact]
+    public void A_retry_window_whose_deadline_went_missing_is_read_back_with_its_start()
+    {
+        var started = new DateTime(2026, 11, 24, 8, 0, 0, DateTimeKind.Utc);
+
+        var read = StatusMapping.FromWire(new RemoteWorkloadStatus { Phase = WorkloadPhase.AuthRetrying, AuthRetry = new AuthRetryStatus { StartedAt = started, Attempts = 4 } })!;
+
+        Assert.Equal(new DateTimeOffset(started), read.AuthRetry!.StartedAt);
+        Assert.Equal(4, read.AuthRetry.Attempts);
+    }
+
+    [Fact]
     public void A_workload_without_a_phase_has_nothing_to_resume()
     {
         Assert.Null(StatusMapping.FromWire(null));
