@@ -203,6 +203,9 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
     [InlineData("sat-without-spec", "serviceAccountToken is required when clientAuthentication is ServiceAccountToken")]
     [InlineData("exchange-without-spec", "tokenExchange is required when grant is TokenExchange")]
     [InlineData("exchange-one-account", "with grant TokenExchange and clientAuthentication ServiceAccountToken the subject token must come from tokenExchange.subjectTokenSecretRef")]
+    [InlineData("mtls-without-certificate", "clientCertificateSecretRef is required when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth, and only then")]
+    [InlineData("mtls-with-secret", "clientSecretRef must not be set when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth")]
+    [InlineData("certificate-without-mtls", "clientCertificateSecretRef is required when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth, and only then")]
     public async Task The_API_server_refuses_what_the_CEL_rules_forbid(string name, string message)
     {
         var ns = await Environment.NewNamespaceAsync("cel", Cancel);
@@ -216,6 +219,21 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
             case "exchange-without-spec":
                 oauth.Grant = GrantTypes.TokenExchange;
                 oauth.ClientAuthentication = ClientAuthenticationMethods.None;
+                break;
+            case "mtls-without-certificate":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.SelfSignedTlsClientAuth;
+                break;
+            case "mtls-with-secret":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth;
+                oauth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" };
+                oauth.ClientSecretRef = new SecretKeyReference { Name = "creds", Key = "secret" };
+                break;
+            case "certificate-without-mtls":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.None;
+                oauth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" };
                 break;
             default:
                 oauth.Grant = GrantTypes.TokenExchange;
@@ -233,7 +251,7 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
         Assert.Contains(message, refused.Response.Content, StringComparison.Ordinal);
-        Assert.DoesNotContain(Testing.ControlPlane.LocalControlPlane.UnenforcedCelRules.Keys, rule => rule.Contains("serviceAccountToken", StringComparison.Ordinal) || rule.Contains("tokenExchange", StringComparison.Ordinal));
+        Assert.DoesNotContain(Testing.ControlPlane.LocalControlPlane.UnenforcedCelRules.Keys, rule => rule.Contains("serviceAccountToken", StringComparison.Ordinal) || rule.Contains("tokenExchange", StringComparison.Ordinal) || rule.Contains("clientCertificate", StringComparison.Ordinal));
     }
 
     private string Issuer => Environment.ControlPlane.BaseAddress.GetLeftPart(UriPartial.Authority);
