@@ -65,7 +65,8 @@ public sealed partial class WorkloadReconciler(
         var workloadRef = WorkloadReference.From(workload);
         var credentials = new KubernetesCredentialsSource(secrets, _state, workloadRef, workload.Spec.OAuth.ClientSecretRef, workload.Spec.OAuth.RefreshTokenSecretRef, workload.Spec.OAuth.PrivateKeySecretRef,
             workload.Spec.OAuth.ServiceAccountToken, _serviceAccounts, workload.Spec.OAuth.TokenExchange?.SubjectTokenSecretRef,
-            serviceAccountTokenIsSubject: workload.Spec.OAuth.Grant == GrantTypes.TokenExchange && workload.Spec.OAuth.TokenExchange?.SubjectTokenSecretRef is null);
+            serviceAccountTokenIsSubject: workload.Spec.OAuth.Grant == GrantTypes.TokenExchange && workload.Spec.OAuth.TokenExchange?.SubjectTokenSecretRef is null,
+            clientCertificateSecretRef: workload.Spec.OAuth.ClientCertificateSecretRef);
         CredentialInputs inputs;
         try
         {
