@@ -23,6 +23,7 @@ public static class Reasons
     public const string InvalidPrivateKey = "InvalidPrivateKey";
     public const string InvalidClientCertificate = "InvalidClientCertificate";
     public const string ClientCertificateExpiring = "ClientCertificateExpiring";
+    public const string ClientCertificateValid = "ClientCertificateValid";
     public const string ServiceAccountNotFound = "ServiceAccountNotFound";
     public const string ServiceAccountNotPermitted = "ServiceAccountNotPermitted";
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";

@@ -110,7 +110,8 @@ public sealed partial class WorkloadReconciler(
             tokenSecret == OwnSecret.Ours,
             registry.RefreshTokenFence,
             publisher,
-            new TokenMonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status));
+            new TokenMonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status),
+            ClientCertificateValidity.Of(inputs.ClientCertificate, workload.Spec.OAuth.ClientCertificateRenewBefore?.Value ?? OAuthSpec.DefaultClientCertificateRenewBefore));
         await agent.EnsureAsync(desired, monitorFactory, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
