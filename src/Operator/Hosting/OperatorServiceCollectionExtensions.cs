@@ -76,6 +76,8 @@ public static class OperatorServiceCollectionExtensions
         {
             var registry = new MonitorRegistry(sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<EventRecorder>(), clock, sp.GetRequiredService<ILoggerFactory>());
             registry.Transitioned += sp.GetRequiredService<OperatorMetrics>().Transition;
+            // A deleted workload's client certificate handler (and its pooled connections) is closed with its agent.
+            registry.Released += sp.GetRequiredService<MutualTlsClients>().Release;
             return registry;
         });
         services.AddSingleton(sp => new TokenMonitorFactory(

@@ -183,6 +183,25 @@ public sealed class RealHttpMutualTlsTests : IAsyncLifetime
         Assert.NotNull(handler.ConnectCallback);
     }
 
+    [Fact]
+    public async Task A_workload_whose_agent_is_removed_releases_its_certificate_handler()
+    {
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddRemoteWorkloadOperator(new OperatorOptions(), new k8s.KubernetesClientConfiguration { Host = "https://127.0.0.1:1" }, Prometheus.Metrics.NewCustomRegistry())
+            .BuildServiceProvider();
+        var handlers = services.GetRequiredService<MutualTlsClients>();
+        var registry = services.GetRequiredService<RemoteWorkloadOperator.Controller.MonitorRegistry>();
+        using var certificate = TestAuthorizationServer.SelfSignedClientCertificate("CN=agent");
+        var workload = new RemoteWorkload { Metadata = new k8s.Models.V1ObjectMeta { Name = "w", NamespaceProperty = "team-a", Uid = "uid-1" }, Spec = new RemoteWorkloadSpec { Url = "https://api.example.com/", OAuth = new OAuthSpec { ClientId = "c" } } };
+        registry.GetOrCreate(workload);
+        handlers.For("team-a/w", Pem(certificate));
+
+        await registry.RemoveAsync("team-a/w");
+
+        Assert.Equal(0, handlers.OpenHandlers);
+    }
+
     private TokenClientOptions Options => new()
     {
         RequestTimeout = TimeSpan.FromSeconds(10),
