@@ -21,4 +21,16 @@ public enum ClientAuthenticationMethod
     /// identity federation uses it: no secret is stored.
     /// </summary>
     ServiceAccountToken,
+
+    /// <summary>
+    /// RFC 8705 §2.1 PKI mutual-TLS client authentication (<c>tls_client_auth</c>): the client certificate presented on
+    /// the TLS connection authenticates the client; the IdP checks it against the subject it registered.
+    /// </summary>
+    TlsClientAuth,
+
+    /// <summary>
+    /// RFC 8705 §2.2 self-signed certificate mutual-TLS client authentication (<c>self_signed_tls_client_auth</c>): the
+    /// IdP holds the certificate (or its key) itself, no certificate authority is involved.
+    /// </summary>
+    SelfSignedTlsClientAuth,
 }

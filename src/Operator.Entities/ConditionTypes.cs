@@ -14,4 +14,10 @@ public static class ConditionTypes
     /// client again soon (the token ends before the next refresh, or within days and refreshes no longer extend it).
     /// </summary>
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";
+
+    /// <summary>
+    /// Present only with a mutual-TLS client authentication method; True from <c>spec.oauth.clientCertificateRenewBefore</c>
+    /// before the client certificate's notAfter: a person must renew the certificate in its TLS Secret.
+    /// </summary>
+    public const string ClientCertificateExpiring = "ClientCertificateExpiring";
 }

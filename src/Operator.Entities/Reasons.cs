@@ -21,6 +21,9 @@ public static class Reasons
     public const string TlsFailure = "TlsFailure";
     public const string InvalidTokenResponse = "InvalidTokenResponse";
     public const string InvalidPrivateKey = "InvalidPrivateKey";
+    public const string InvalidClientCertificate = "InvalidClientCertificate";
+    public const string ClientCertificateExpiring = "ClientCertificateExpiring";
+    public const string ClientCertificateValid = "ClientCertificateValid";
     public const string ServiceAccountNotFound = "ServiceAccountNotFound";
     public const string ServiceAccountNotPermitted = "ServiceAccountNotPermitted";
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";

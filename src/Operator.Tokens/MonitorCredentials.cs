@@ -24,9 +24,12 @@ public sealed record MonitorCredentials(string Version, string? ClientSecret, st
     /// <summary>A fresh ServiceAccount token (TokenRequest API) for this attempt only, with <see cref="ClientAuthenticationMethod.ServiceAccountToken"/>.</summary>
     public string? ServiceAccountToken { get; init; }
 
+    /// <summary>With <see cref="ClientAuthenticationMethod.TlsClientAuth"/> or <see cref="ClientAuthenticationMethod.SelfSignedTlsClientAuth"/>: the certificate presented on the TLS connection.</summary>
+    public ClientCertificatePem? ClientCertificate { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, PrivateKey = {(PrivateKey is null ? "none" : "***")}, ServiceAccountToken = {(ServiceAccountToken is null ? "none" : "***")}, SubjectToken = {(SubjectToken is null ? "none" : "***")} }}";
+        $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, PrivateKey = {(PrivateKey is null ? "none" : "***")}, ServiceAccountToken = {(ServiceAccountToken is null ? "none" : "***")}, SubjectToken = {(SubjectToken is null ? "none" : "***")}, ClientCertificate = {(ClientCertificate is null ? "none" : "***")} }}";
 }
 
 /// <summary>Thrown by <see cref="ICredentialsSource"/> when a referenced Secret or key is missing.</summary>

@@ -56,6 +56,9 @@ public sealed record RotatedRefreshToken(string RefreshToken, string DescendsFro
 /// <summary>What consumers see: the access token and its metadata.</summary>
 public sealed record PublishedToken(string AccessToken, string TokenType, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt, string? Scope)
 {
+    /// <summary>As <see cref="TokenGrant.TokenBinding"/>: which certificate a consumer must present with the token, if any.</summary>
+    public string? TokenBinding { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"PublishedToken {{ AccessToken = ***, TokenType = {TokenType}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope} }}";
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net.Http;
+
 namespace RemoteWorkloadOperator.Tokens;
 
 /// <summary>Options of <see cref="TokenEndpointClient"/>.</summary>
@@ -5,6 +8,16 @@ public sealed record TokenClientOptions
 {
     /// <summary>Name of the <see cref="IHttpClientFactory"/> client.</summary>
     public const string HttpClientName = "RemoteWorkloadOperator.Tokens";
+
+    /// <summary>The User-Agent of every request, the named client's and the mutual-TLS clients' alike.</summary>
+    public static string UserAgent { get; } = string.Create(CultureInfo.InvariantCulture, $"remoteworkload-operator/{typeof(TokenEndpointClient).Assembly.GetName().Version}");
+
+    /// <summary>
+    /// Applied to every handler made for a mutual-TLS client certificate (one per certificate, outside
+    /// <see cref="IHttpClientFactory"/>, whose handlers cannot carry one certificate each): the operator sets its
+    /// connect-time endpoint guard here, tests their trust in the test server.
+    /// </summary>
+    public Action<SocketsHttpHandler>? ConfigureMutualTlsHandler { get; init; }
 
     /// <summary>Per-request timeout (discovery and token requests each).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -18,13 +18,16 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
     private readonly TimeProvider _timeProvider;
     private readonly TokenClientOptions _options;
     private readonly TokenEndpointDiscovery _discovery;
+    private readonly MutualTlsClients _mutualTls;
 
-    /// <summary>Creates a client.</summary>
-    public TokenEndpointClient(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
+    /// <summary>Creates a client; <paramref name="mutualTls"/> defaults to a cache of its own.</summary>
+    public TokenEndpointClient(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options, MutualTlsClients? mutualTls = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _httpClientFactory = httpClientFactory;
         _timeProvider = timeProvider;
         _options = options;
+        _mutualTls = mutualTls ?? new MutualTlsClients(options);
         _discovery = new TokenEndpointDiscovery(new MetadataFetcher(httpClientFactory, timeProvider, options), httpClientFactory, timeProvider, options);
     }
 
@@ -56,6 +59,12 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         {
             return TokenRequestResult.Failed(new TokenFailure(
                 FailureClass.Permanent, FailureKind.Local, "ServiceAccountTokenMissing", "no ServiceAccount token is available for the client assertion"));
+        }
+
+        if (IsMutualTls(config) && credentials.ClientCertificate is null)
+        {
+            return TokenRequestResult.Failed(new TokenFailure(
+                FailureClass.Permanent, FailureKind.Local, Reasons.SecretKeyMissing, "no client certificate is available for mutual-TLS client authentication"));
         }
 
         var discovered = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);
@@ -97,7 +106,30 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
     {
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, timeout.Token);
-        var http = _httpClientFactory.CreateClient(TokenClientOptions.HttpClientName);
+        HttpClient http;
+        string? certificateThumbprint = null;
+        if (IsMutualTls(config))
+        {
+            try
+            {
+                (http, certificateThumbprint) = _mutualTls.For(config.WorkloadKey, credentials.ClientCertificate!);
+            }
+            catch (ClientCertificateException ex)
+            {
+                // Permanent: only a new certificate (a credentials change) or a spec change can fix it.
+                return TokenRequestResult.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Local, Reasons.InvalidClientCertificate,
+                    $"spec.oauth.clientCertificateSecretRef: {ex.Message}"));
+            }
+
+            // RFC 8705 §5: a server that authenticates clients by certificate on other hosts names them as aliases.
+            endpoint = endpoint with { TokenEndpoint = endpoint.MutualTlsTokenEndpoint ?? endpoint.TokenEndpoint };
+        }
+        else
+        {
+            _mutualTls.Release(config.WorkloadKey);
+            http = _httpClientFactory.CreateClient(TokenClientOptions.HttpClientName);
+        }
+
         var address = endpoint.TokenEndpoint;
         var display = config.TokenEndpoint is null ? $"{address.Authority} (token endpoint from {Sanitizer.Url(endpoint.MetadataLocation)})" : address.Authority;
         var resource = string.IsNullOrEmpty(config.Resource) ? endpoint.Resource : config.Resource;
@@ -175,7 +207,10 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                 body.RefreshToken,
                 refreshExpiresAt,
                 config.TokenEndpoint is null ? endpoint.Issuer : null,
-                address));
+                address)
+            {
+                TokenBinding = CertificateBinding.Of(body.AccessToken!, certificateThumbprint),
+            });
         }
     }
 
@@ -254,7 +289,9 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         return request;
     }
 
+    private static bool IsMutualTls(TokenMonitorConfig config) =>
+        config.ClientAuthentication is ClientAuthenticationMethod.TlsClientAuth or ClientAuthenticationMethod.SelfSignedTlsClientAuth;
+
     private static string? JoinScopes(TokenMonitorConfig config) =>
         config.Scopes.Count == 0 ? null : string.Join(' ', config.Scopes);
-
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,10 +21,12 @@ public static class TokenEngineServiceCollectionExtensions
         {
             // The per-request timeout is enforced by the client with the injected clock; this is only a backstop.
             client.Timeout = effective.RequestTimeout + TimeSpan.FromSeconds(5);
-            client.DefaultRequestHeaders.UserAgent.ParseAdd(string.Create(CultureInfo.InvariantCulture, $"remoteworkload-operator/{typeof(TokenEndpointClient).Assembly.GetName().Version}"));
+            client.DefaultRequestHeaders.UserAgent.ParseAdd(TokenClientOptions.UserAgent);
         });
         configureHttp?.Invoke(builder);
-        services.TryAddSingleton<ITokenEndpointClient, TokenEndpointClient>();
+        services.TryAddSingleton(sp => new MutualTlsClients(sp.GetRequiredService<TokenClientOptions>()));
+        services.TryAddSingleton<ITokenEndpointClient>(sp => new TokenEndpointClient(
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TokenClientOptions>(), sp.GetRequiredService<MutualTlsClients>()));
         return services;
     }
 }

@@ -22,6 +22,12 @@ public sealed record TokenGrant(
     string? DiscoveredIssuer = null,
     Uri? TokenEndpoint = null)
 {
+    /// <summary>
+    /// <c>x5t#S256:&lt;thumbprint&gt;</c> when the access token is bound to a client certificate (RFC 8705 §3): the
+    /// consumer must present the same certificate with it. Null for a bearer token.
+    /// </summary>
+    public string? TokenBinding { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"TokenGrant {{ AccessToken = ***, TokenType = {TokenType}, IssuedAt = {IssuedAt:O}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, RefreshTokenExpiresAt = {RefreshTokenExpiresAt:O}, DiscoveredIssuer = {DiscoveredIssuer} }}";

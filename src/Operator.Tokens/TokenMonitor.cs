@@ -492,7 +492,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
 
         try
         {
-            await _ports.Publisher.PublishAsync(new PublishedToken(grant.AccessToken, grant.TokenType, grant.IssuedAt, grant.ExpiresAt, grant.Scope), stopToken).ConfigureAwait(false);
+            await _ports.Publisher.PublishAsync(new PublishedToken(grant.AccessToken, grant.TokenType, grant.IssuedAt, grant.ExpiresAt, grant.Scope) { TokenBinding = grant.TokenBinding }, stopToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOwnStop(ex))
         {

@@ -228,6 +228,10 @@ internal static class TokenTransitions
             $"The private_key_jwt assertion of client '{config.ClientId}' was refused: check that the IdP holds the public key of the Secret's private key{(config.KeyId is null ? string.Empty : $" under kid '{config.KeyId}'")}, that the algorithm is allowed and the audience is the token endpoint; update the private key Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
         ClientAuthenticationMethod.ServiceAccountToken =>
             $"The ServiceAccount token of '{config.ServiceAccountName}' presented as client assertion of client '{config.ClientId}' was refused: check that the IdP trusts the cluster's service-account issuer for this client (a federated credential with subject system:serviceaccount:{Namespace(config)}:{config.ServiceAccountName} and audience '{config.ServiceAccountAudience}'); after fixing it, annotate the workload with workloads.dev/retry-requested-at to try again.",
+        ClientAuthenticationMethod.TlsClientAuth =>
+            $"The client certificate (tls_client_auth) of client '{config.ClientId}' was refused: check that the IdP trusts the certificate's issuing CA and that the client is registered with this certificate's subject; update the TLS Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
+        ClientAuthenticationMethod.SelfSignedTlsClientAuth =>
+            $"The self-signed client certificate (self_signed_tls_client_auth) of client '{config.ClientId}' was refused: check that the IdP holds this certificate (or its public key) for the client; update the TLS Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
         _ =>
             $"The credentials of client '{config.ClientId}' may be stale or revoked: update the credentials Secret, or annotate the workload with workloads.dev/retry-requested-at to try again.",
     };

@@ -45,6 +45,15 @@ public sealed class RemoteWorkloadValidatorTests
         { "TokenExchange subject and assertion from one ServiceAccount", w => { w.Spec.OAuth.Grant = GrantTypes.TokenExchange; w.Spec.OAuth.RefreshTokenSecretRef = null; w.Spec.OAuth.ClientSecretRef = null; w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.ServiceAccountToken; w.Spec.OAuth.ServiceAccountToken = new ServiceAccountTokenSpec { Name = "idp", Audience = "aud" }; w.Spec.OAuth.TokenExchange = new TokenExchangeSpec(); }, "spec.oauth.tokenExchange.subjectTokenSecretRef", Reasons.InvalidSpec },
         { "tokenExchange without TokenExchange", w => w.Spec.OAuth.TokenExchange = new TokenExchangeSpec { SubjectTokenSecretRef = new SecretKeyReference { Name = "subject", Key = "token" } }, "spec.oauth.tokenExchange", Reasons.InvalidSpec },
         { "tokenExchange subjectTokenType with a space", w => { w.Spec.OAuth.Grant = GrantTypes.TokenExchange; w.Spec.OAuth.RefreshTokenSecretRef = null; w.Spec.OAuth.TokenExchange = new TokenExchangeSpec { SubjectTokenSecretRef = new SecretKeyReference { Name = "subject", Key = "token" }, SubjectTokenType = "urn:a b" }; }, "spec.oauth.tokenExchange.subjectTokenType", Reasons.InvalidSpec },
+        { "TlsClientAuth without clientCertificateSecretRef", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth; w.Spec.OAuth.ClientSecretRef = null; }, "spec.oauth.clientCertificateSecretRef", Reasons.InvalidSpec },
+        { "SelfSignedTlsClientAuth without clientCertificateSecretRef", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.SelfSignedTlsClientAuth; w.Spec.OAuth.ClientSecretRef = null; }, "spec.oauth.clientCertificateSecretRef", Reasons.InvalidSpec },
+        { "TlsClientAuth with a client secret", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth; w.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" }; }, "spec.oauth.clientSecretRef", Reasons.InvalidSpec },
+        { "SelfSignedTlsClientAuth with a private key", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.SelfSignedTlsClientAuth; w.Spec.OAuth.ClientSecretRef = null; w.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" }; w.Spec.OAuth.PrivateKeySecretRef = new SecretKeyReference { Name = "jwt-key", Key = "key" }; }, "spec.oauth.privateKeySecretRef", Reasons.InvalidSpec },
+        { "TlsClientAuth with a ServiceAccount token", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth; w.Spec.OAuth.ClientSecretRef = null; w.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" }; w.Spec.OAuth.ServiceAccountToken = new ServiceAccountTokenSpec { Name = "idp", Audience = "aud" }; }, "spec.oauth.serviceAccountToken", Reasons.InvalidSpec },
+        { "clientCertificateSecretRef without a mutual-TLS method", w => w.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" }, "spec.oauth.clientCertificateSecretRef", Reasons.InvalidSpec },
+        { "clientCertificateSecretRef bad name", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth; w.Spec.OAuth.ClientSecretRef = null; w.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "Client_TLS" }; }, "spec.oauth.clientCertificateSecretRef.name", Reasons.InvalidSpec },
+        { "clientCertificateRenewBefore without a certificate", w => w.Spec.OAuth.ClientCertificateRenewBefore = D("24h"), "spec.oauth.clientCertificateRenewBefore", Reasons.InvalidSpec },
+        { "clientCertificateRenewBefore over a year", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth; w.Spec.OAuth.ClientSecretRef = null; w.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" }; w.Spec.OAuth.ClientCertificateRenewBefore = D("9000h"); }, "spec.oauth.clientCertificateRenewBefore", Reasons.InvalidSpec },
         { "keyId without PrivateKeyJwt", w => w.Spec.OAuth.KeyId = "k1", "spec.oauth.keyId", Reasons.InvalidSpec },
         { "algorithm without PrivateKeyJwt", w => w.Spec.OAuth.Algorithm = SigningAlgorithms.RS256, "spec.oauth.algorithm", Reasons.InvalidSpec },
         { "algorithm unknown", w => { w.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.PrivateKeyJwt; w.Spec.OAuth.ClientSecretRef = null; w.Spec.OAuth.PrivateKeySecretRef = new SecretKeyReference { Name = "jwt-key", Key = "key" }; w.Spec.OAuth.Algorithm = "HS256"; }, "spec.oauth.algorithm", Reasons.InvalidSpec },
@@ -139,6 +148,20 @@ public sealed class RemoteWorkloadValidatorTests
                 },
             },
         };
+
+        Assert.Empty(RemoteWorkloadValidator.Validate(workload));
+    }
+
+    [Theory]
+    [InlineData(ClientAuthenticationMethods.TlsClientAuth)]
+    [InlineData(ClientAuthenticationMethods.SelfSignedTlsClientAuth)]
+    public void A_mutual_TLS_workload_with_its_certificate_Secret_is_valid(string method)
+    {
+        var workload = ValidWorkloads.RefreshToken();
+        workload.Spec.OAuth.ClientAuthentication = method;
+        workload.Spec.OAuth.ClientSecretRef = null;
+        workload.Spec.OAuth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" };
+        workload.Spec.OAuth.ClientCertificateRenewBefore = D("720h");
 
         Assert.Empty(RemoteWorkloadValidator.Validate(workload));
     }

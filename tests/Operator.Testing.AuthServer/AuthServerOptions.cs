@@ -12,6 +12,9 @@ public sealed record AuthServerOptions
     /// <summary>Also listen with TLS on a self-signed certificate.</summary>
     public bool EnableTls { get; init; } = true;
 
+    /// <summary>Publish <c>mtls_endpoint_aliases.token_endpoint</c> (RFC 8705 §5) in the metadata: <see cref="TestAuthorizationServer.MutualTlsAliasPath"/> on the TLS listener.</summary>
+    public bool PublishMutualTlsAlias { get; init; }
+
     /// <summary>HTTP port; 0 picks a free one.</summary>
     public int Port { get; init; }
 

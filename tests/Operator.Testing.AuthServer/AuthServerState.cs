@@ -54,6 +54,12 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public FederatedCredentialRegistry Federations { get; } = new();
 
+    /// <summary>RFC 8705 clients and the test CA.</summary>
+    public MutualTlsClientRegistry MutualTls { get; } = new();
+
+    /// <summary>Token requests that arrived at the mutual-TLS alias of the token endpoint.</summary>
+    public int MutualTlsAliasRequests;
+
     /// <summary>Per client: the outside issuer, subject and audience its RFC 8693 subject tokens must have.</summary>
     public FederatedCredentialRegistry SubjectTokens { get; } = new();
 

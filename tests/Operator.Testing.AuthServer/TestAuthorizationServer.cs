@@ -30,6 +30,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>Path of the token endpoint.</summary>
     public const string TokenPath = "/connect/token";
 
+    /// <summary>Path of the token endpoint's mutual-TLS alias (served always, published with <see cref="AuthServerOptions.PublishMutualTlsAlias"/>).</summary>
+    public const string MutualTlsAliasPath = "/mtls/connect/token";
+
     private const string SeedHeader = "X-Test-Seed";
     private const string SeedUser = "seed-user";
     private const string ClaimTokenId = "rt_id";
@@ -73,6 +76,29 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
     /// <summary>HTTP port.</summary>
     public int Port => _port;
+
+    /// <summary>The CA whose certificates <c>tls_client_auth</c> clients present (trust it nowhere else).</summary>
+    public X509Certificate2 ClientCertificateAuthority => _state.MutualTls.Authority;
+
+    /// <summary>Token requests authenticated by a TLS client certificate so far.</summary>
+    public int AcceptedClientCertificates => _state.MutualTls.Accepted;
+
+    /// <summary>Token requests that arrived at <see cref="MutualTlsAliasPath"/>.</summary>
+    public int MutualTlsAliasRequests => Volatile.Read(ref _state.MutualTlsAliasRequests);
+
+    /// <summary>Registers a <c>self_signed_tls_client_auth</c> client (RFC 8705 §2.2) by the certificates it may present.</summary>
+    public void RegisterSelfSignedTlsClient(string clientId, params X509Certificate2[] certificates) => _state.MutualTls.RegisterSelfSigned(clientId, certificates);
+
+    /// <summary>Registers a <c>tls_client_auth</c> client (RFC 8705 §2.1) by the subject DN of its CA-issued certificate.</summary>
+    public void RegisterTlsClient(string clientId, string subjectDistinguishedName) => _state.MutualTls.RegisterSubject(clientId, subjectDistinguishedName);
+
+    /// <summary>A client certificate (with key) for <paramref name="subject"/> issued by <see cref="ClientCertificateAuthority"/>.</summary>
+    public X509Certificate2 IssueClientCertificate(string subject, DateTimeOffset? notAfter = null) =>
+        _state.MutualTls.Issue(subject, DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(30));
+
+    /// <summary>A self-signed client certificate (with key).</summary>
+    public static X509Certificate2 SelfSignedClientCertificate(string subject, DateTimeOffset? notAfter = null) =>
+        MutualTlsClientRegistry.SelfSigned(subject, DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(30));
 
     /// <summary>True while the listeners accept connections.</summary>
     public bool IsListening => _app is not null;
@@ -275,6 +301,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         await StopListenerAsync().ConfigureAwait(false);
         _state.Hangs.Dispose();
         _certificate?.Dispose();
+        _state.MutualTls.Dispose();
         _signingKey.Rsa?.Dispose();
         _lifecycle.Dispose();
     }
@@ -295,13 +322,34 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, _port);
             if (_certificate is not null)
             {
-                kestrel.Listen(IPAddress.Loopback, _tlsPort, listen => listen.UseHttps(_certificate));
+                // Asked for, not required: OpenIddict and MutualTlsClientRegistry decide per client what a certificate proves.
+                kestrel.Listen(IPAddress.Loopback, _tlsPort, listen => listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = _certificate,
+                    ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
+                }));
             }
         });
         builder.Services.AddSingleton(_state);
         builder.Services.AddOpenIddict().AddServer(server =>
         {
-            server.SetTokenEndpointUris(TokenPath.TrimStart('/'));
+            server.SetTokenEndpointUris(TokenPath.TrimStart('/'), MutualTlsAliasPath.TrimStart('/'));
+            // RFC 8705: certificates as client credentials (checked per client by MutualTlsClientRegistry, since the
+            // degraded mode has no application store) and access tokens bound to the presented certificate (cnf).
+            server.EnableSelfSignedTlsClientAuthentication();
+            server.EnablePublicKeyInfrastructureTlsClientAuthentication([_state.MutualTls.AuthorityCertificate]);
+            server.UseClientCertificateBoundAccessTokens();
+            server.AddEventHandler<OpenIddict.Server.OpenIddictServerEvents.HandleConfigurationRequestContext>(handler =>
+                handler.UseInlineHandler(context =>
+                {
+                    if (_state.Options.PublishMutualTlsAlias && _certificate is not null)
+                    {
+                        context.MtlsTokenEndpointAlias = new Uri($"https://127.0.0.1:{_tlsPort}{MutualTlsAliasPath}");
+                    }
+
+                    return default;
+                }));
             server.AllowRefreshTokenFlow().AllowClientCredentialsFlow().AllowPasswordFlow().AllowTokenExchangeFlow();
             // OpenIddict exchanges only the token types it issues itself; an outside JWT (a ServiceAccount token) is
             // accepted as a subject token here and checked by AuthServerState.SubjectTokens in HandleTokenAsync.
@@ -367,6 +415,17 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
                         return;
                     }
 
+                    if (_state.MutualTls.IsRegistered(context.ClientId))
+                    {
+                        var presented = context.Transaction.GetHttpRequest()?.HttpContext.Connection.ClientCertificate;
+                        if (_state.MutualTls.Validate(context.ClientId!, presented, _state.Options.TimeProvider.GetUtcNow()) is { } refused)
+                        {
+                            context.Reject(Errors.InvalidClient, refused);
+                        }
+
+                        return;
+                    }
+
                     if (context.Request.ClientAssertionType == ClientAssertionTypes.JwtBearer || _state.Assertions.IsRegistered(context.ClientId))
                     {
                         // The degraded mode has no application store to hold the client's key set, so the assertion is
@@ -397,6 +456,11 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseRouting();
         app.MapPost(TokenPath, HandleTokenAsync);
+        app.MapPost(MutualTlsAliasPath, (HttpContext context, AuthServerState state) =>
+        {
+            Interlocked.Increment(ref state.MutualTlsAliasRequests);
+            return HandleTokenAsync(context, state);
+        });
         return app;
     }
 

@@ -148,10 +148,42 @@ public static partial class RemoteWorkloadValidator
                 }
 
                 break;
+            case ClientAuthenticationMethods.TlsClientAuth or ClientAuthenticationMethods.SelfSignedTlsClientAuth:
+                if (oauth.ClientCertificateSecretRef is null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientCertificateSecretRef", $"required when clientAuthentication is {authentication}"));
+                }
+
+                if (oauth.ClientSecretRef is not null)
+                {
+                    problems.Add(Invalid("spec.oauth.clientSecretRef", $"must not be set when clientAuthentication is {authentication} (the client certificate is the credential)"));
+                }
+
+                break;
             default:
-                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, ServiceAccountToken"));
+                problems.Add(Invalid("spec.oauth.clientAuthentication", $"unsupported value \"{Printable(authentication)}\": supported values are ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt, ServiceAccountToken, TlsClientAuth, SelfSignedTlsClientAuth"));
                 break;
         }
+
+        if (!ClientAuthenticationMethods.IsMutualTls(authentication))
+        {
+            if (oauth.ClientCertificateSecretRef is not null)
+            {
+                problems.Add(Invalid("spec.oauth.clientCertificateSecretRef", "only used when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth"));
+            }
+
+            if (oauth.ClientCertificateRenewBefore is not null)
+            {
+                problems.Add(Invalid("spec.oauth.clientCertificateRenewBefore", "only used with clientCertificateSecretRef"));
+            }
+        }
+
+        if (oauth.ClientCertificateSecretRef is { } certificate && (string.IsNullOrEmpty(certificate.Name) || certificate.Name.Length > 253 || !DnsSubdomain().IsMatch(certificate.Name)))
+        {
+            problems.Add(Invalid("spec.oauth.clientCertificateSecretRef.name", "must be a valid Secret name (lower-case DNS subdomain)"));
+        }
+
+        CheckBounded(problems, "spec.oauth.clientCertificateRenewBefore", oauth.ClientCertificateRenewBefore, OAuthSpec.MaxClientCertificateRenewBefore);
 
         if (oauth.ServiceAccountToken is { } serviceAccountToken)
         {

@@ -7,7 +7,11 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// <param name="TokenEndpoint">The token endpoint from the metadata.</param>
 /// <param name="MetadataLocation">The document the token endpoint was read from (for messages).</param>
 /// <param name="Resource">The RFC 8707 resource to send when the spec gives none (set when found from protected-resource metadata).</param>
-internal sealed record DiscoveredEndpoint(string Issuer, Uri TokenEndpoint, Uri MetadataLocation, string? Resource = null);
+internal sealed record DiscoveredEndpoint(string Issuer, Uri TokenEndpoint, Uri MetadataLocation, string? Resource = null)
+{
+    /// <summary>RFC 8705 §5 <c>mtls_endpoint_aliases.token_endpoint</c>: where the mutual-TLS methods send their requests, when the server names one.</summary>
+    public Uri? MutualTlsTokenEndpoint { get; init; }
+}
 
 /// <summary>A discovered endpoint or the classified failure.</summary>
 internal sealed record DiscoveryResult(DiscoveredEndpoint? Endpoint, TokenFailure? Failure)

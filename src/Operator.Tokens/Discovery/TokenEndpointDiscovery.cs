@@ -133,7 +133,29 @@ internal sealed class TokenEndpointDiscovery(MetadataFetcher fetcher, IHttpClien
             return Nonsense($"{where} has token_endpoint {Sanitizer.Url(endpoint)}: {insecure}");
         }
 
-        return DiscoveryResult.Found(new DiscoveredEndpoint(issuer, endpoint, location));
+        return DiscoveryResult.Found(new DiscoveredEndpoint(issuer, endpoint, location) { MutualTlsTokenEndpoint = MutualTlsAlias(document) });
+    }
+
+    /// <summary>
+    /// The RFC 8705 §5 alias of the token endpoint (https only: a certificate is presented in a TLS handshake). An
+    /// unusable alias is ignored rather than refused, so the checked token endpoint is used: a server that insists on
+    /// its alias then answers there with an error the workload reports.
+    /// </summary>
+    private Uri? MutualTlsAlias(JsonElement document)
+    {
+        if (!document.TryGetProperty("mtls_endpoint_aliases", out var aliases) || aliases.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return StringProperty(aliases, "token_endpoint") is { } alias
+            && Uri.TryCreate(alias, UriKind.Absolute, out var endpoint)
+            && endpoint.Scheme == Uri.UriSchemeHttps
+            && endpoint.Fragment.Length == 0
+            && endpoint.UserInfo.Length == 0
+            && WhyInsecure(endpoint) is null
+                ? endpoint
+                : null;
     }
 
     private async Task<DiscoveryResult> ProtectedResourceAsync(Uri resource, Uri? preferred, CancellationToken stopToken)

@@ -23,7 +23,8 @@ public sealed class KubernetesCredentialsSource(
     ServiceAccountTokenSpec? serviceAccountToken = null,
     IServiceAccountTokens? serviceAccounts = null,
     SecretKeyReference? subjectTokenSecretRef = null,
-    bool serviceAccountTokenIsSubject = false) : ICredentialsSource
+    bool serviceAccountTokenIsSubject = false,
+    TlsSecretReference? clientCertificateSecretRef = null) : ICredentialsSource
 {
     /// <summary>The lifetime asked of a ServiceAccount token when the spec names none: the TokenRequest minimum, since each token serves one request.</summary>
     public const long DefaultServiceAccountTokenSeconds = ServiceAccountTokenSpec.MinExpirationSeconds;
@@ -46,6 +47,7 @@ public sealed class KubernetesCredentialsSource(
             PrivateKey = inputs.PrivateKey,
             ServiceAccountToken = serviceAccountTokenIsSubject ? null : assertion,
             SubjectToken = serviceAccountTokenIsSubject ? assertion : inputs.SubjectToken,
+            ClientCertificate = inputs.ClientCertificate,
         };
     }
 
@@ -58,6 +60,9 @@ public sealed class KubernetesCredentialsSource(
         var inputRefreshToken = refreshTokenSecretRef is null ? null : await ReadKeyAsync(refreshTokenSecretRef, "spec.oauth.refreshTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var privateKey = privateKeySecretRef is null ? null : await ReadKeyAsync(privateKeySecretRef, "spec.oauth.privateKeySecretRef", revisions, cancellationToken).ConfigureAwait(false);
         var subjectToken = subjectTokenSecretRef is null ? null : await ReadKeyAsync(subjectTokenSecretRef, "spec.oauth.tokenExchange.subjectTokenSecretRef", revisions, cancellationToken).ConfigureAwait(false);
+        var clientCertificate = clientCertificateSecretRef is null ? null : new ClientCertificatePem(
+            await ReadKeyAsync(new SecretKeyReference { Name = clientCertificateSecretRef.Name, Key = TlsSecretReference.CertificateKey }, "spec.oauth.clientCertificateSecretRef", revisions, cancellationToken).ConfigureAwait(false),
+            await ReadKeyAsync(new SecretKeyReference { Name = clientCertificateSecretRef.Name, Key = TlsSecretReference.PrivateKeyKey }, "spec.oauth.clientCertificateSecretRef", revisions, cancellationToken).ConfigureAwait(false));
         var serviceAccountUid = serviceAccountToken is null
             ? null
             : await ServiceAccountOptIn.CheckAsync(serviceAccounts ?? throw new InvalidOperationException("a ServiceAccount token source is needed for serviceAccountToken"), workload, serviceAccountToken, cancellationToken).ConfigureAwait(false);
@@ -65,11 +70,12 @@ public sealed class KubernetesCredentialsSource(
         {
             PrivateKey = privateKey,
             SubjectToken = subjectToken,
+            ClientCertificate = clientCertificate,
             ServiceAccount = serviceAccountToken is null ? null : $"{serviceAccountToken.Name}/{serviceAccountUid}",
         };
     }
 
-    /// <summary>The credentials version of <paramref name="inputs"/>: a recreated ServiceAccount (a new uid) is a credentials change too.</summary>
+    /// <summary>The credentials version of <paramref name="inputs"/>: a recreated ServiceAccount (a new uid) and a new client certificate are credentials changes too.</summary>
     public static string Version(CredentialInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -77,6 +83,12 @@ public sealed class KubernetesCredentialsSource(
         if (inputs.SubjectToken is not null)
         {
             version = $"{version}{VersionSeparator}st-{RefreshTokenStateStore.Fingerprint(inputs.SubjectToken)[..16]}";
+        }
+
+        if (inputs.ClientCertificate is { } certificate)
+        {
+            // Certificate and key together: a renewal (cert-manager's) changes both, a re-key with the same certificate changes one.
+            version = $"{version}{VersionSeparator}tls-{RefreshTokenStateStore.Fingerprint(certificate.CertificateChain + "\n" + certificate.PrivateKey)[..16]}";
         }
 
         return inputs.ServiceAccount is null ? version : $"{version}{VersionSeparator}sa-{RefreshTokenStateStore.Fingerprint(inputs.ServiceAccount)[..16]}";

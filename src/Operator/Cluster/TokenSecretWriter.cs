@@ -13,7 +13,7 @@ namespace RemoteWorkloadOperator.Cluster;
 
 /// <summary>
 /// Writes the consumer-facing token Secret (keys <c>access_token</c>, <c>token_type</c>,
-/// <c>expires_at</c>, <c>scope</c>), labelled as ours and, with ownership Owner, owned by the
+/// <c>expires_at</c>, <c>scope</c>, <c>token_binding</c> for a certificate-bound token), labelled as ours and, with ownership Owner, owned by the
 /// workload. It refuses to overwrite a Secret it does not manage, and retries optimistic
 /// conflicts against a fresh read. The first read comes from <paramref name="secrets"/> (the informer cache while
 /// leading): a stale one costs a 409 and a live read, never a wrong write, because every write carries the
@@ -96,6 +96,12 @@ public sealed class TokenSecretWriter(IKubernetes client, ISecretReader secrets)
         if (!string.IsNullOrEmpty(token.Scope))
         {
             data["scope"] = Encoding.UTF8.GetBytes(token.Scope);
+        }
+
+        if (!string.IsNullOrEmpty(token.TokenBinding))
+        {
+            // Not secret (a certificate hash): it tells a consumer the token is useless without that certificate.
+            data["token_binding"] = Encoding.UTF8.GetBytes(token.TokenBinding);
         }
 
         return data;

@@ -1,3 +1,5 @@
+using RemoteWorkloadOperator.Tokens;
+
 namespace RemoteWorkloadOperator.Controller;
 
 /// <summary>The credential values a workload references, as the user wrote them (never logged).</summary>
@@ -11,6 +13,9 @@ public sealed record CredentialInputs(string? ClientSecret, string? InputRefresh
 
     /// <summary>The token exchange's subject token from a Secret, if referenced.</summary>
     public string? SubjectToken { get; init; }
+
+    /// <summary>The mutual-TLS client certificate (tls.crt and tls.key), if referenced.</summary>
+    public ClientCertificatePem? ClientCertificate { get; init; }
 
     /// <summary>With a ServiceAccount token: <c>name/uid</c> of the ServiceAccount (not secret; no token is read here).</summary>
     public string? ServiceAccount { get; init; }

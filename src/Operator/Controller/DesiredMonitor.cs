@@ -14,6 +14,7 @@ namespace RemoteWorkloadOperator.Controller;
 /// <param name="RefreshTokenFence">No refresh-token request before this (a takeover from a holder that may be in flight).</param>
 /// <param name="TokenPublisher">The token Secret's publisher.</param>
 /// <param name="Ports">The monitor's ports (the agent wires its own status writer and the token publisher in).</param>
+/// <param name="ClientCertificate">With a mutual-TLS method: the client certificate's validity (for its expiry condition).</param>
 public sealed record DesiredMonitor(
     TokenMonitorConfig Config,
     long? Generation,
@@ -24,4 +25,5 @@ public sealed record DesiredMonitor(
     bool TokenSecretPresent,
     DateTimeOffset? RefreshTokenFence,
     KubernetesTokenPublisher TokenPublisher,
-    TokenMonitorPorts Ports);
+    TokenMonitorPorts Ports,
+    ClientCertificateValidity? ClientCertificate = null);

@@ -14,6 +14,9 @@ public sealed class MonitorRegistry(StatusWriter statusWriter, EventRecorder eve
     /// <summary>Raised for every status write (phase before, phase after), for metrics.</summary>
     public event Action<WorkloadPhase?, WorkloadPhase>? Transitioned;
 
+    /// <summary>Raised with the key of every workload whose agent is stopped and forgotten (what the engine holds for it can go).</summary>
+    public event Action<string>? Released;
+
     public int Count => _agents.Count;
 
     /// <summary>No refresh-token request before this in the current leadership term (see <see cref="LeadershipLoop"/>).</summary>
@@ -52,14 +55,19 @@ public sealed class MonitorRegistry(StatusWriter statusWriter, EventRecorder eve
         {
             await agent.StopAsync().ConfigureAwait(false);
             events.Forget(agent.Status.Workload.Uid);
+            Released?.Invoke(key);
         }
     }
 
     /// <summary>Stops every monitor without writing status (lost leadership, shutdown).</summary>
     public async Task StopAllAsync()
     {
-        var agents = _agents.Values.ToList();
+        var agents = _agents.ToList();
         _agents.Clear();
-        await Task.WhenAll(agents.Select(a => a.StopAsync())).ConfigureAwait(false);
+        await Task.WhenAll(agents.Select(a => a.Value.StopAsync())).ConfigureAwait(false);
+        foreach (var (key, _) in agents)
+        {
+            Released?.Invoke(key);
+        }
     }
 }

@@ -3,7 +3,7 @@ using RemoteWorkloadOperator.Entities;
 namespace RemoteWorkloadOperator.Controller;
 
 /// <summary>
-/// Which workloads reference which Secrets (client secret, refresh token), as <c>namespace/name</c> keys. A reference
+/// Which workloads reference which Secrets (client secret, refresh token, private key, subject token, client certificate), as <c>namespace/name</c> keys. A reference
 /// has no namespace field, so a workload only ever references Secrets of its own namespace. Lets a Secret event queue
 /// exactly the workloads that read it, and tells the Secret cache whose data to keep.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class SecretReferenceIndex
         ArgumentNullException.ThrowIfNull(workload);
         var ns = workload.Metadata.NamespaceProperty;
         var oauth = workload.Spec?.OAuth;
-        string[] secrets = [.. new[] { oauth?.ClientSecretRef?.Name, oauth?.RefreshTokenSecretRef?.Name, oauth?.PrivateKeySecretRef?.Name, oauth?.TokenExchange?.SubjectTokenSecretRef?.Name }
+        string[] secrets = [.. new[] { oauth?.ClientSecretRef?.Name, oauth?.RefreshTokenSecretRef?.Name, oauth?.PrivateKeySecretRef?.Name, oauth?.TokenExchange?.SubjectTokenSecretRef?.Name, oauth?.ClientCertificateSecretRef?.Name }
             .Where(name => !string.IsNullOrEmpty(name))
             .Select(name => $"{ns}/{name}")
             .Distinct(StringComparer.Ordinal)];

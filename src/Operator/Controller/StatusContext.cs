@@ -6,9 +6,11 @@ namespace RemoteWorkloadOperator.Controller;
 /// <param name="CredentialsRevision">The referenced Secrets' <c>name@resourceVersion</c> (no secret material).</param>
 /// <param name="TokenSecretName">The token Secret reported in <c>status.token.secretName</c>.</param>
 /// <param name="TickInterval">The workload's AuthRetrying cadence, named in the AuthRetrying condition's message.</param>
+/// <param name="ClientCertificate">With a mutual-TLS method: the client certificate's end and the renewal warning time.</param>
 public sealed record StatusContext(
     long? Generation,
     string? LastHandledRetryRequest = null,
     string? CredentialsRevision = null,
     string? TokenSecretName = null,
-    TimeSpan? TickInterval = null);
+    TimeSpan? TickInterval = null,
+    ClientCertificateValidity? ClientCertificate = null);

@@ -56,6 +56,11 @@ public static class StatusMapping
             conditions.Add(refreshToken);
         }
 
+        if (context.ClientCertificate is { } certificate)
+        {
+            conditions.Add(ClientCertificateCondition(previous, certificate, generation, now, nowSeconds));
+        }
+
         return new RemoteWorkloadStatus
         {
             Phase = state.Phase,
@@ -137,6 +142,24 @@ public static class StatusMapping
                 assessment.Message,
                 generation,
                 nowSeconds);
+    }
+
+    // Only with a mutual-TLS method; evaluated at every status write (every token refresh writes one).
+    private static V1Condition ClientCertificateCondition(RemoteWorkloadStatus? previous, ClientCertificateValidity certificate, long? generation, DateTimeOffset now, DateTime nowSeconds)
+    {
+        var at = Truncate(certificate.NotAfter.UtcDateTime).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var expiring = certificate.ExpiringAt(now);
+        var message = !expiring ? $"the client certificate of spec.oauth.clientCertificateSecretRef is valid until {at}"
+            : now >= certificate.NotAfter ? $"the client certificate of spec.oauth.clientCertificateSecretRef expired at {at}; renew it and update the TLS Secret"
+            : $"the client certificate of spec.oauth.clientCertificateSecretRef expires at {at}; renew it and update the TLS Secret before then";
+        return Condition(
+            previous,
+            ConditionTypes.ClientCertificateExpiring,
+            expiring,
+            expiring ? Reasons.ClientCertificateExpiring : Reasons.ClientCertificateValid,
+            message,
+            generation,
+            nowSeconds);
     }
 
     private static DateTimeOffset? ToOffset(DateTime? value) =>

@@ -60,6 +60,7 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
             Status.TokenSecretName = desired.TokenPublisher.SecretName;
             Status.CredentialsRevision = desired.CredentialsRevision;
             Status.TickInterval = desired.Config.Timing.Retry.TickInterval;
+            Status.ClientCertificate = desired.ClientCertificate;
             await Status.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (_monitor is null || _monitoredGeneration != desired.Generation)
             {

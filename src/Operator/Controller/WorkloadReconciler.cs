@@ -68,7 +68,8 @@ public sealed partial class WorkloadReconciler(
             decision.TokenSecretPresent,
             registry.RefreshTokenFence,
             publisher,
-            new TokenMonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status));
+            new TokenMonitorPorts(credentials, new KubernetesRotatedTokenSink(_state, workloadRef), publisher, agent.Status),
+            ClientCertificateValidity.Of(inputs.ClientCertificate, workload.Spec.OAuth.ClientCertificateRenewBefore?.Value ?? OAuthSpec.DefaultClientCertificateRenewBefore));
         await agent.EnsureAsync(desired, monitorFactory, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
@@ -78,7 +79,8 @@ public sealed partial class WorkloadReconciler(
         var oauth = workload.Spec.OAuth;
         return new KubernetesCredentialsSource(secrets, _state, workloadRef, oauth.ClientSecretRef, oauth.RefreshTokenSecretRef, oauth.PrivateKeySecretRef,
             oauth.ServiceAccountToken, _serviceAccounts, oauth.TokenExchange?.SubjectTokenSecretRef,
-            serviceAccountTokenIsSubject: oauth.Grant == GrantTypes.TokenExchange && oauth.TokenExchange?.SubjectTokenSecretRef is null);
+            serviceAccountTokenIsSubject: oauth.Grant == GrantTypes.TokenExchange && oauth.TokenExchange?.SubjectTokenSecretRef is null,
+            clientCertificateSecretRef: oauth.ClientCertificateSecretRef);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Key} is invalid: {Problems}")]

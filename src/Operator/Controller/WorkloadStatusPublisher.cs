@@ -57,6 +57,9 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     /// <summary>The workload's AuthRetrying cadence, named in the AuthRetrying condition's message.</summary>
     public TimeSpan? TickInterval { get; set; }
 
+    /// <summary>With a mutual-TLS method: the client certificate's validity, behind the ClientCertificateExpiring condition.</summary>
+    public ClientCertificateValidity? ClientCertificate { get; set; }
+
     /// <summary>
     /// What changed while no operator watched this workload, judged against the status it had when this replica first
     /// saw it: the spec (observedGeneration) or the credentials Secrets (observedCredentialsRevision). A status written
@@ -231,7 +234,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
     private async Task<bool> WriteLockedAsync(CancellationToken cancellationToken)
     {
         var state = _state ?? StatusMapping.FromWire(_current) ?? MonitorStatus.Fresh;
-        var context = new StatusContext(_generation, _lastHandledRetryRequest, CredentialsRevision, TokenSecretName, TickInterval);
+        var context = new StatusContext(_generation, _lastHandledRetryRequest, CredentialsRevision, TokenSecretName, TickInterval, ClientCertificate);
         var desired = StatusMapping.ToWire(_current, state, context, _time.GetUtcNow());
         if (StatusMapping.SameAs(_current, desired))
         {
@@ -245,6 +248,7 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
         }
 
         var wasExpiring = IsRefreshTokenExpiring(_current);
+        var certificateWasExpiring = IsTrue(_current, ConditionTypes.ClientCertificateExpiring);
         _current = desired;
         Transitioned?.Invoke(before, desired.Phase ?? WorkloadPhase.Pending);
         if (!wasExpiring && IsRefreshTokenExpiring(desired))
@@ -253,6 +257,14 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             var condition = desired.Conditions!.First(c => c.Type == ConditionTypes.RefreshTokenExpiring);
             await RecordAsync(new MonitorEvent(MonitorEventType.Warning, Reasons.RefreshTokenExpiring, condition.Message), cancellationToken).ConfigureAwait(false);
         }
+
+        if (!certificateWasExpiring && IsTrue(desired, ConditionTypes.ClientCertificateExpiring))
+        {
+            // Once per turn to True: a person has to renew the certificate before the IdP refuses it.
+            var condition = desired.Conditions!.First(c => c.Type == ConditionTypes.ClientCertificateExpiring);
+            await RecordAsync(new MonitorEvent(MonitorEventType.Warning, Reasons.ClientCertificateExpiring, condition.Message), cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
     }
 
@@ -268,6 +280,9 @@ public sealed partial class WorkloadStatusPublisher : IStatusSink
             LogEventFailed(_logger, Workload.Key, @event.Reason, KubernetesErrors.Describe(e));
         }
     }
+
+    private static bool IsTrue(RemoteWorkloadStatus? status, string type) =>
+        status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
 
     private static bool IsRefreshTokenExpiring(RemoteWorkloadStatus? status) =>
         status?.Conditions?.Any(c => c.Type == ConditionTypes.RefreshTokenExpiring && c.Status == "True") == true;

@@ -22,7 +22,8 @@ public static class OperatorServiceCollectionExtensions
     /// Registers the controller, the token engine and the publishers. <paramref name="monitorClock"/> drives the
     /// monitors, status timestamps and Events (tests pass a fake clock); the informers and queue always use the
     /// system clock, since they wait on real network I/O. <paramref name="kubernetesHandlers"/> see every API request
-    /// (tests use one to audit status writes).
+    /// (tests use one to audit status writes). <paramref name="configureMutualTlsHandler"/> runs on every
+    /// mutual-TLS handler after the egress guard is set (tests trust their IdP's certificate there).
     /// </summary>
     public static IServiceCollection AddRemoteWorkloadOperator(
         this IServiceCollection services,
@@ -31,14 +32,29 @@ public static class OperatorServiceCollectionExtensions
         CollectorRegistry metricsRegistry,
         TimeProvider? monitorClock = null,
         Action<IHttpClientBuilder>? configureTokenHttp = null,
-        DelegatingHandler[]? kubernetesHandlers = null)
+        DelegatingHandler[]? kubernetesHandlers = null,
+        Action<SocketsHttpHandler>? configureMutualTlsHandler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = monitorClock ?? TimeProvider.System;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes, kubernetesHandlers ?? []));
-        services.AddTokenEngine(new TokenClientOptions { AllowInsecureEndpoints = options.AllowInsecureEndpoints }, configureHttp: http =>
+        var tokenOptions = new TokenClientOptions
+        {
+            AllowInsecureEndpoints = options.AllowInsecureEndpoints,
+            // The mutual-TLS handlers are made outside the HttpClient factory, so the guard is set on them here as well.
+            ConfigureMutualTlsHandler = handler =>
+            {
+                if (!options.AllowPrivateEndpoints)
+                {
+                    handler.ConnectCallback = GuardedConnect.ConnectAsync;
+                }
+
+                configureMutualTlsHandler?.Invoke(handler);
+            },
+        };
+        services.AddTokenEngine(tokenOptions, configureHttp: http =>
         {
             if (!options.AllowPrivateEndpoints)
             {
@@ -61,6 +77,8 @@ public static class OperatorServiceCollectionExtensions
         {
             var registry = new MonitorRegistry(sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<EventRecorder>(), clock, sp.GetRequiredService<ILoggerFactory>());
             registry.Transitioned += sp.GetRequiredService<OperatorMetrics>().Transition;
+            // A deleted workload's client certificate handler (and its pooled connections) is closed with its agent.
+            registry.Released += sp.GetRequiredService<MutualTlsClients>().Release;
             return registry;
         });
         services.AddSingleton(sp => new TokenMonitorFactory(

@@ -253,7 +253,10 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
         }
     }
 
-    /// <summary>No client secret, refresh token (input or rotated) or access token appears in logs, Events or status.</summary>
+    /// <summary>
+    /// No client secret, refresh token (input or rotated), access token or private key appears in logs, Events or
+    /// status: no PEM private-key armour at all, and no body line of a key a Secret of the namespace holds.
+    /// </summary>
     private static async Task AssertNoSecretLeakedAsync(IKubernetes admin, string ns, CapturedLogs logs)
     {
         var secrets = new HashSet<string>(StringComparer.Ordinal) { ScenarioEnvironment.ClientSecret };
@@ -264,6 +267,10 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                 if (key is "access_token" or "refresh_token" or "client_secret")
                 {
                     secrets.Add(Encoding.UTF8.GetString(value));
+                }
+                else if (Encoding.UTF8.GetString(value) is var text && text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+                {
+                    secrets.UnionWith(text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(line => !line.StartsWith("-----", StringComparison.Ordinal)));
                 }
             }
         }
@@ -282,5 +289,7 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
         {
             Assert.DoesNotContain(haystack, text => text.Contains(secret, StringComparison.Ordinal));
         }
+
+        Assert.DoesNotContain(haystack, text => text.Contains("PRIVATE KEY-----", StringComparison.Ordinal));
     }
 }

@@ -31,6 +31,26 @@ public sealed class StatusMappingTests
     }
 
     [Fact]
+    public void A_client_certificate_within_its_renewal_time_turns_ClientCertificateExpiring_true_and_keeps_the_transition_time()
+    {
+        var state = State(WorkloadPhase.Running, Reasons.TokenIssued, "ok");
+        StatusContext Context(DateTimeOffset notAfter) => new(1, TokenSecretName: "w-token", ClientCertificate: new ClientCertificateValidity(notAfter, TimeSpan.FromDays(7)));
+
+        var valid = StatusMapping.ToWire(null, state, Context(Now.AddDays(8)), Now);
+        var expiring = StatusMapping.ToWire(valid, state, Context(Now.AddDays(6)), Now.AddMinutes(1));
+        var later = StatusMapping.ToWire(expiring, state, Context(Now.AddDays(6)), Now.AddHours(1));
+        var withoutCertificate = Map(null, state, 1, Now);
+
+        Assert.Equal("False", valid.Conditions!.Single(c => c.Type == ConditionTypes.ClientCertificateExpiring).Status);
+        var turned = expiring.Conditions!.Single(c => c.Type == ConditionTypes.ClientCertificateExpiring);
+        Assert.Equal("True", turned.Status);
+        Assert.Equal(Reasons.ClientCertificateExpiring, turned.Reason);
+        Assert.Contains("expires at 2026-11-30T09:14:03Z", turned.Message, StringComparison.Ordinal);
+        Assert.Equal(turned.LastTransitionTime, later.Conditions!.Single(c => c.Type == ConditionTypes.ClientCertificateExpiring).LastTransitionTime);
+        Assert.DoesNotContain(withoutCertificate.Conditions!, c => c.Type == ConditionTypes.ClientCertificateExpiring);
+    }
+
+    [Fact]
     public void Refresh_token_expiry_is_published_in_whole_seconds()
     {
         var token = new TokenTimes(Now.AddHours(1), Now, Now.AddMinutes(48)) { RefreshTokenExpiresAt = Now.AddMinutes(30) };

@@ -16,7 +16,8 @@ namespace RemoteWorkloadOperator.Tests.Scenarios;
 /// <summary>
 /// Client authentication beyond shared secrets, end to end on the emulator: the operator (with config/rbac only) and a
 /// real OpenIddict server. PrivateKeyJwt with a key rotated by a Secret update; ServiceAccountToken, where the IdP
-/// trusts the emulator's service-account issuer, with the ServiceAccount's opt-in and the namespace boundary.
+/// trusts the emulator's service-account issuer, with the ServiceAccount's opt-in and the namespace boundary;
+/// SelfSignedTlsClientAuth with a certificate rotated by a Secret update.
 /// </summary>
 public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environment) : EmulatorScenario(environment)
 {
@@ -66,6 +67,72 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         Assert.True(await AccessTokens.IsValidAsync(idp.Issuer, secondToken, Cancel));
         Assert.DoesNotContain(await Workloads.EventsAsync(Admin, ns, "w", Cancel), e => e.Type == "Warning");
         await AssertNotLeakedAsync(ns, logs, [.. PemBody(first), .. PemBody(second), firstToken, secondToken]);
+    }
+
+    [Fact]
+    public async Task SelfSignedTlsClientAuth_reaches_Running_with_a_tls_Secret_and_a_certificate_rotated_in_the_Secret_is_used_for_the_next_request()
+    {
+        await using var idp = await TestAuthorizationServer.StartAsync(new AuthServerOptions(), Cancel);
+        var ns = await Environment.NewNamespaceAsync("mtls", Cancel);
+        using var first = TestAuthorizationServer.SelfSignedClientCertificate("CN=mtls-agent");
+        using var second = TestAuthorizationServer.SelfSignedClientCertificate("CN=mtls-agent");
+        idp.RegisterSelfSignedTlsClient("mtls-agent", first);
+        await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "client-tls" },
+            Type = "kubernetes.io/tls",
+            Data = TlsData(first),
+        }, ns, cancellationToken: Cancel);
+        using var logs = new CapturedLogs();
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs, trustedIdpCertificate: idp.TlsCertificate);
+
+        await Workloads.CreateAsync(Admin, SelfSignedTlsClientAuth(ns, "w", idp), Cancel);
+        var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        var firstToken = await AccessTokenAsync(ns, "w");
+        Assert.Equal(Reasons.TokenIssued, running.Status!.Reason);
+        Assert.Equal($"x5t#S256:{RealHttpMutualTlsTests.Thumbprint(first)}", await TokenBindingAsync(ns, "w"));
+
+        // The IdP now holds only the new certificate: a request presenting the old one would be invalid_client.
+        idp.RegisterSelfSignedTlsClient("mtls-agent", second);
+        var updated = await Admin.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch(new System.Text.Json.Nodes.JsonObject { ["data"] = new System.Text.Json.Nodes.JsonObject(TlsData(second).Select(p => KeyValuePair.Create(p.Key, (System.Text.Json.Nodes.JsonNode?)Convert.ToBase64String(p.Value)))) }.ToJsonString(), V1Patch.PatchType.MergePatch),
+            "client-tls", ns, cancellationToken: Cancel);
+        await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.ObservedCredentialsRevision == $"client-tls@{updated.Metadata.ResourceVersion}", Settle, Cancel);
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-rotation", Cancel);
+        var rotated = await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.LastHandledRetryRequest == "after-rotation", Settle, Cancel);
+
+        // Accepted twice, the second time with a certificate only the updated Secret holds; the new token is bound to it.
+        Assert.Equal(WorkloadPhase.Running, rotated.Status!.Phase);
+        Assert.Equal(2, idp.AcceptedClientCertificates);
+        Assert.Equal($"x5t#S256:{RealHttpMutualTlsTests.Thumbprint(second)}", await TokenBindingAsync(ns, "w"));
+        Assert.DoesNotContain(await Workloads.EventsAsync(Admin, ns, "w", Cancel), e => e.Type == "Warning");
+        var keyLines = RealHttpMutualTlsTests.PemBody(RealHttpMutualTlsTests.Pem(first).PrivateKey).Concat(RealHttpMutualTlsTests.PemBody(RealHttpMutualTlsTests.Pem(second).PrivateKey));
+        await AssertNotLeakedAsync(ns, logs, [.. keyLines, firstToken, await AccessTokenAsync(ns, "w")]);
+    }
+
+    [Fact]
+    public async Task TlsClientAuth_with_a_certificate_near_its_end_reaches_Running_and_warns_that_it_expires()
+    {
+        await using var idp = await TestAuthorizationServer.StartAsync(new AuthServerOptions(), Cancel);
+        var ns = await Environment.NewNamespaceAsync("mtlspki", Cancel);
+        using var certificate = idp.IssueClientCertificate("CN=pki-agent", notAfter: DateTimeOffset.UtcNow.AddDays(3));
+        idp.RegisterTlsClient("pki-agent", "CN=pki-agent");
+        await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "client-tls" }, Type = "kubernetes.io/tls", Data = TlsData(certificate) }, ns, cancellationToken: Cancel);
+        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, trustedIdpCertificate: idp.TlsCertificate);
+        var workload = SelfSignedTlsClientAuth(ns, "w", idp);
+        workload.Spec.OAuth.ClientId = "pki-agent";
+        workload.Spec.OAuth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth;
+
+        await Workloads.CreateAsync(Admin, workload, Cancel);
+        var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+
+        // Three days left, inside the default week: the workload works and says the certificate must be renewed.
+        var expiring = running.Status!.Conditions!.Single(c => c.Type == ConditionTypes.ClientCertificateExpiring);
+        Assert.Equal("True", expiring.Status);
+        var warning = await EventAsync(ns, "w", e => e.Reason == Reasons.ClientCertificateExpiring);
+        Assert.Equal("Warning", warning.Type);
+        Assert.Contains("renew it and update the TLS Secret", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(1, idp.AcceptedClientCertificates);
     }
 
     [Fact]
@@ -204,6 +271,9 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
     [InlineData("sat-without-spec", "serviceAccountToken is required when clientAuthentication is ServiceAccountToken")]
     [InlineData("exchange-without-spec", "tokenExchange is required when grant is TokenExchange")]
     [InlineData("exchange-one-account", "with grant TokenExchange and clientAuthentication ServiceAccountToken the subject token must come from tokenExchange.subjectTokenSecretRef")]
+    [InlineData("mtls-without-certificate", "clientCertificateSecretRef is required when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth, and only then")]
+    [InlineData("mtls-with-secret", "clientSecretRef must not be set when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth")]
+    [InlineData("certificate-without-mtls", "clientCertificateSecretRef is required when clientAuthentication is TlsClientAuth or SelfSignedTlsClientAuth, and only then")]
     public async Task The_API_server_refuses_what_the_CEL_rules_forbid(string name, string message)
     {
         var ns = await Environment.NewNamespaceAsync("cel", Cancel);
@@ -217,6 +287,21 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
             case "exchange-without-spec":
                 oauth.Grant = GrantTypes.TokenExchange;
                 oauth.ClientAuthentication = ClientAuthenticationMethods.None;
+                break;
+            case "mtls-without-certificate":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.SelfSignedTlsClientAuth;
+                break;
+            case "mtls-with-secret":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.TlsClientAuth;
+                oauth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" };
+                oauth.ClientSecretRef = new SecretKeyReference { Name = "creds", Key = "secret" };
+                break;
+            case "certificate-without-mtls":
+                oauth.Grant = GrantTypes.ClientCredentials;
+                oauth.ClientAuthentication = ClientAuthenticationMethods.None;
+                oauth.ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" };
                 break;
             default:
                 oauth.Grant = GrantTypes.TokenExchange;
@@ -234,7 +319,7 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
         Assert.Contains(message, refused.Response.Content, StringComparison.Ordinal);
-        Assert.DoesNotContain(Testing.ControlPlane.LocalControlPlane.UnenforcedCelRules.Keys, rule => rule.Contains("serviceAccountToken", StringComparison.Ordinal) || rule.Contains("tokenExchange", StringComparison.Ordinal));
+        Assert.DoesNotContain(Testing.ControlPlane.LocalControlPlane.UnenforcedCelRules.Keys, rule => rule.Contains("serviceAccountToken", StringComparison.Ordinal) || rule.Contains("tokenExchange", StringComparison.Ordinal) || rule.Contains("clientCertificate", StringComparison.Ordinal));
     }
 
     private string Issuer => Environment.ControlPlane.BaseAddress.GetLeftPart(UriPartial.Authority);
@@ -250,8 +335,8 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         }, ns, cancellationToken: Cancel);
 
     /// <summary>
-    /// None of <paramref name="secrets"/> (nor the payload of a JWT among them) appears in the operator's logs, the
-    /// namespace's Events or the workload's status.
+    /// None of <paramref name="secrets"/> (nor the payload of a JWT among them), nor any PEM private key, appears in the
+    /// operator's logs, the namespace's Events or the workload's status.
     /// </summary>
     private async Task AssertNotLeakedAsync(string ns, CapturedLogs logs, IReadOnlyCollection<string> secrets)
     {
@@ -264,6 +349,9 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
         {
             Assert.DoesNotContain(haystack, text => text.Contains(secret, StringComparison.Ordinal));
         }
+
+        // Whatever key it is, its PEM armour has no place there either.
+        Assert.DoesNotContain(haystack, text => text.Contains("PRIVATE KEY-----", StringComparison.Ordinal));
     }
 
     private static IEnumerable<string> PemBody(RSA key) =>
@@ -321,6 +409,32 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
                 ClientAuthentication = ClientAuthenticationMethods.None,
                 TokenExchange = exchange,
                 ServiceAccountToken = subject,
+            },
+        },
+    };
+
+    private async Task<string> TokenBindingAsync(string ns, string workload) =>
+        Encoding.UTF8.GetString((await Workloads.GetSecretAsync(Admin, ns, $"{workload}-token", Cancel))!.Data["token_binding"]);
+
+    private static Dictionary<string, byte[]> TlsData(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var pem = RealHttpMutualTlsTests.Pem(certificate);
+        return new() { ["tls.crt"] = Encoding.UTF8.GetBytes(pem.CertificateChain), ["tls.key"] = Encoding.UTF8.GetBytes(pem.PrivateKey) };
+    }
+
+    private static RemoteWorkload SelfSignedTlsClientAuth(string ns, string name, TestAuthorizationServer idp) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new RemoteWorkloadSpec
+        {
+            Url = "https://api.example.com/",
+            OAuth = new OAuthSpec
+            {
+                TokenUrl = idp.TlsTokenEndpoint.AbsoluteUri,
+                Grant = GrantTypes.ClientCredentials,
+                ClientId = "mtls-agent",
+                ClientAuthentication = ClientAuthenticationMethods.SelfSignedTlsClientAuth,
+                ClientCertificateSecretRef = new TlsSecretReference { Name = "client-tls" },
             },
         },
     };

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -80,7 +81,8 @@ internal sealed class ScenarioOperator : IAsyncDisposable
         RetryPolicy? retry = null,
         CancellationToken cancellationToken = default,
         ILoggerProvider? logCapture = null,
-        DelegatingHandler? apiAudit = null)
+        DelegatingHandler? apiAudit = null,
+        X509Certificate2? trustedIdpCertificate = null)
     {
         var options = new OperatorOptions
         {
@@ -107,7 +109,10 @@ internal sealed class ScenarioOperator : IAsyncDisposable
                 .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         }
 
-        builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry(), kubernetesHandlers: apiAudit is null ? null : [apiAudit]);
+        builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry(), kubernetesHandlers: apiAudit is null ? null : [apiAudit],
+            // Mutual-TLS scenarios reach the IdP's TLS listener: its self-signed certificate, pinned, is the one trusted.
+            configureMutualTlsHandler: trustedIdpCertificate is null ? null : handler => handler.SslOptions.RemoteCertificateValidationCallback =
+                (_, presented, _, _) => presented is not null && presented.GetCertHashString() == trustedIdpCertificate.GetCertHashString());
         var host = builder.Build();
         // Created eagerly, as Program.cs does, so its scrape-time callback is registered.
         _ = host.Services.GetRequiredService<RemoteWorkloadOperator.Observability.OperatorMetrics>();

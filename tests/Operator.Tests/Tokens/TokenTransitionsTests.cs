@@ -114,6 +114,22 @@ public sealed class TokenTransitionsTests
         Assert.DoesNotContain("may be stale or revoked", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ClientAuthenticationMethod.TlsClientAuth, "tls_client_auth", "issuing CA")]
+    [InlineData(ClientAuthenticationMethod.SelfSignedTlsClientAuth, "self_signed_tls_client_auth", "holds this certificate")]
+    public void A_refused_client_certificate_is_Unauthenticated_with_a_hint_that_names_the_method(ClientAuthenticationMethod method, string wireName, string where)
+    {
+        var config = Config with { ClientAuthentication = method };
+
+        var result = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, Outcome("invalid_client", Now), 1, Now, config, 0.5);
+
+        Assert.Equal(WorkloadPhase.Unauthenticated, result.State.Phase);
+        var message = result.Update!.Event!.Message;
+        Assert.Contains(wireName, message, StringComparison.Ordinal);
+        Assert.Contains(where, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("may be stale or revoked", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_refresh_that_changes_no_token_time_writes_nothing()
     {
