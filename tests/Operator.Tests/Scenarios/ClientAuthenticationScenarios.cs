@@ -138,13 +138,8 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
     [Fact]
     public async Task ServiceAccountToken_reaches_Running_with_no_secret_stored()
     {
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        using var backchannel = FederatedClusterFixture.TrustingCluster(Environment.ControlPlane);
-        var ns = await Environment.NewNamespaceAsync("satoken", Cancel);
-        await ServiceAccountAsync(ns, "idp-client", "w");
-        idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:idp-client", Audience, backchannel));
-        using var logs = new CapturedLogs();
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
+        await using var run = await StartFederatedAsync("satoken", trustedServiceAccount: "idp-client");
+        var (idp, ns, logs) = (run.Idp, run.Namespace, run.Logs);
 
         await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
         var running = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
@@ -199,14 +194,9 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
     [Fact]
     public async Task ServiceAccountToken_the_IdP_does_not_trust_is_Unauthenticated_with_a_hint_naming_the_method()
     {
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
-        using var backchannel = FederatedClusterFixture.TrustingCluster(Environment.ControlPlane);
-        var ns = await Environment.NewNamespaceAsync("sauntrusted", Cancel);
-        await ServiceAccountAsync(ns, "idp-client", "w");
         // The federated credential names another ServiceAccount.
-        idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:someone-else", Audience, backchannel));
-        using var logs = new CapturedLogs();
-        await using var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
+        await using var run = await StartFederatedAsync("sauntrusted", trustedServiceAccount: "someone-else");
+        var (idp, ns, logs) = (run.Idp, run.Namespace, run.Logs);
 
         await Workloads.CreateAsync(Admin, ServiceAccountToken(ns, "w", idp, "idp-client"), Cancel);
         var unauthenticated = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, Settle, Cancel);
@@ -455,4 +445,31 @@ public sealed class ClientAuthenticationScenarios(EmulatorEnvironment environmen
             },
         },
     };
+
+    /// <summary>
+    /// An IdP with the client "federated-agent" that trusts this cluster's tokens of <paramref name="trustedServiceAccount"/>,
+    /// the ServiceAccount "idp-client" opted in for workload "w", and the operator with its logs captured.
+    /// </summary>
+    private async Task<FederatedRun> StartFederatedAsync(string namespacePrefix, string trustedServiceAccount)
+    {
+        var idp = await ScenarioEnvironment.StartIdpAsync();
+        var backchannel = FederatedClusterFixture.TrustingCluster(Environment.ControlPlane);
+        var ns = await Environment.NewNamespaceAsync(namespacePrefix, Cancel);
+        await ServiceAccountAsync(ns, "idp-client", "w");
+        idp.RegisterFederatedClient("federated-agent", new FederatedCredential(Issuer, $"system:serviceaccount:{ns}:{trustedServiceAccount}", Audience, backchannel));
+        var logs = new CapturedLogs();
+        var op = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, cancellationToken: Cancel, logCapture: logs);
+        return new FederatedRun(idp, backchannel, ns, logs, op);
+    }
+
+    private sealed record FederatedRun(TestAuthorizationServer Idp, HttpClient Backchannel, string Namespace, CapturedLogs Logs, ScenarioOperator Operator) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Operator.DisposeAsync();
+            Logs.Dispose();
+            Backchannel.Dispose();
+            await Idp.DisposeAsync();
+        }
+    }
 }
