@@ -1,4 +1,5 @@
 using System.Collections;
+using Microsoft.Extensions.Logging;
 
 namespace RemoteWorkloadOperator.Observability;
 
@@ -9,6 +10,10 @@ namespace RemoteWorkloadOperator.Observability;
 /// </summary>
 public sealed class WorkloadLogScope(string workloadNamespace, string workloadName) : IReadOnlyList<KeyValuePair<string, object?>>
 {
+    // The workload scope open in this async flow. It flows exactly as the logger's own scopes do (both are async
+    // locals), so a monitor that logs inside a reconcile's scope, or in a flight that reconcile started, sees it.
+    private static readonly AsyncLocal<WorkloadLogScope?> Open = new();
+
     private readonly KeyValuePair<string, object?>[] _items =
     [
         new("Namespace", workloadNamespace),
@@ -24,4 +29,25 @@ public sealed class WorkloadLogScope(string workloadNamespace, string workloadNa
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public override string ToString() => $"{_items[0].Value}/{_items[1].Value}";
+
+    /// <summary>Opens <paramref name="scope"/> on <paramref name="logger"/> for the rest of this async flow.</summary>
+    public static IDisposable Begin(ILogger logger, WorkloadLogScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        var previous = Open.Value;
+        Open.Value = scope;
+        return new Opened(logger.BeginScope(scope), previous);
+    }
+
+    /// <summary>Whether this workload's scope is already open here (so an entry must not carry it twice).</summary>
+    public bool IsOpen => Open.Value is { } open && open.ToString() == ToString();
+
+    private sealed class Opened(IDisposable? inner, WorkloadLogScope? previous) : IDisposable
+    {
+        public void Dispose()
+        {
+            inner?.Dispose();
+            Open.Value = previous;
+        }
+    }
 }

@@ -5,7 +5,8 @@ namespace RemoteWorkloadOperator.Observability;
 /// <summary>
 /// Wraps every entry of one workload's monitor in a scope carrying its namespace and name.
 /// Monitors log from timer callbacks, where no ambient scope exists, so the scope is attached
-/// per call rather than once around a code block.
+/// per call rather than once around a code block; inside a reconcile of the same workload, whose
+/// scope is already open, it is not attached again.
 /// </summary>
 public sealed class WorkloadScopedLogger(ILogger inner, string workloadNamespace, string workloadName) : ILogger
 {
@@ -20,6 +21,13 @@ public sealed class WorkloadScopedLogger(ILogger inner, string workloadNamespace
     {
         if (!inner.IsEnabled(logLevel))
         {
+            return;
+        }
+
+        if (_scope.IsOpen)
+        {
+            // Inside a reconcile of this workload, whose scope the entry already carries.
+            inner.Log(logLevel, eventId, state, exception, formatter);
             return;
         }
 

@@ -37,7 +37,7 @@ public sealed partial class WorkerPool(
             }
 
             var slash = key.IndexOf('/', StringComparison.Ordinal);
-            using var scope = logger.BeginScope(new Observability.WorkloadLogScope(key[..Math.Max(slash, 0)], key[(slash + 1)..]));
+            using var scope = Observability.WorkloadLogScope.Begin(logger, new Observability.WorkloadLogScope(key[..Math.Max(slash, 0)], key[(slash + 1)..]));
             try
             {
                 var result = await reconcile(key, cancellationToken).ConfigureAwait(false);

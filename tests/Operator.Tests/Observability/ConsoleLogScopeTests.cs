@@ -20,6 +20,21 @@ public sealed class ConsoleLogScopeTests
     }
 
     [Fact]
+    public void A_monitor_logging_inside_a_reconcile_of_its_workload_prints_the_scope_once()
+    {
+        using var capture = new ConsoleFormatterCapture(ConsoleFormatterNames.Simple);
+        var reconcileLogger = capture.CreateLogger("RemoteWorkloadOperator.Runtime");
+        var monitorLogger = new WorkloadScopedLogger(capture.CreateLogger("RemoteWorkloadOperator.Tokens"), "team-a", "sourcegraph");
+
+        using (WorkloadLogScope.Begin(reconcileLogger, new WorkloadLogScope("team-a", "sourcegraph")))
+        {
+            monitorLogger.LogWarning("token request failed");
+        }
+
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(capture.Output, "team-a/sourcegraph"));
+    }
+
+    [Fact]
     public void Json_format_keeps_the_workload_scope_as_namespace_and_name_properties()
     {
         using var capture = new ConsoleFormatterCapture(ConsoleFormatterNames.Json);
