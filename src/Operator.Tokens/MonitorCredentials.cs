@@ -27,6 +27,24 @@ public sealed record MonitorCredentials(string Version, string? ClientSecret, st
     /// <summary>With <see cref="ClientAuthenticationMethod.TlsClientAuth"/> or <see cref="ClientAuthenticationMethod.SelfSignedTlsClientAuth"/>: the certificate presented on the TLS connection.</summary>
     public ClientCertificatePem? ClientCertificate { get; init; }
 
+    /// <summary>
+    /// The credential <paramref name="config"/>'s request needs but these lack, as a missing-credential reason and a
+    /// message (never a value); null when nothing is missing. The monitor parks the workload on it
+    /// (<see cref="MissingCredentialPhases"/>) before any request, and the token client refuses to send without it.
+    /// </summary>
+    public (string Reason, string Message)? MissingFor(TokenMonitorConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config switch
+        {
+            { Grant: GrantType.RefreshToken } when string.IsNullOrEmpty(RefreshToken) => (Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"),
+            { Grant: GrantType.TokenExchange } when string.IsNullOrEmpty(SubjectToken) => (Reasons.SecretKeyMissing, "no subject token is available for the token exchange"),
+            { ClientAuthentication: ClientAuthenticationMethod.ServiceAccountToken } when string.IsNullOrEmpty(ServiceAccountToken) => (Reasons.ServiceAccountNotFound, "no ServiceAccount token is available for the client assertion"),
+            { ClientAuthentication: ClientAuthenticationMethod.TlsClientAuth or ClientAuthenticationMethod.SelfSignedTlsClientAuth } when ClientCertificate is null => (Reasons.SecretKeyMissing, "no client certificate is available for mutual-TLS client authentication"),
+            _ => null,
+        };
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"MonitorCredentials {{ Version = {Version}, ClientSecret = {(ClientSecret is null ? "none" : "***")}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, PrivateKey = {(PrivateKey is null ? "none" : "***")}, ServiceAccountToken = {(ServiceAccountToken is null ? "none" : "***")}, SubjectToken = {(SubjectToken is null ? "none" : "***")}, ClientCertificate = {(ClientCertificate is null ? "none" : "***")} }}";
@@ -37,19 +55,19 @@ public sealed class CredentialsUnavailableException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public CredentialsUnavailableException()
-        : this("SecretNotFound", "credentials are not available")
+        : this(Reasons.SecretNotFound, "credentials are not available")
     {
     }
 
     /// <summary>Creates the exception.</summary>
     public CredentialsUnavailableException(string message)
-        : this("SecretNotFound", message)
+        : this(Reasons.SecretNotFound, message)
     {
     }
 
     /// <summary>Creates the exception.</summary>
     public CredentialsUnavailableException(string message, Exception innerException)
-        : base(message, innerException) => Reason = "SecretNotFound";
+        : base(message, innerException) => Reason = Reasons.SecretNotFound;
 
     /// <summary>Creates the exception with a status reason such as <c>SecretNotFound</c> or <c>SecretKeyMissing</c>.</summary>
     public CredentialsUnavailableException(string reason, string message)

@@ -43,28 +43,10 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(credentials);
 
-        if (config.Grant == GrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken))
+        if (credentials.MissingFor(config) is { } missing)
         {
-            return TokenRequestResult.Failed(new TokenFailure(
-                FailureClass.Permanent, FailureKind.Local, Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"));
-        }
-
-        if (config.Grant == GrantType.TokenExchange && string.IsNullOrEmpty(credentials.SubjectToken))
-        {
-            return TokenRequestResult.Failed(new TokenFailure(
-                FailureClass.Permanent, FailureKind.Local, "SecretKeyMissing", "no subject token is available for the token exchange"));
-        }
-
-        if (config.ClientAuthentication == ClientAuthenticationMethod.ServiceAccountToken && string.IsNullOrEmpty(credentials.ServiceAccountToken))
-        {
-            return TokenRequestResult.Failed(new TokenFailure(
-                FailureClass.Permanent, FailureKind.Local, "ServiceAccountTokenMissing", "no ServiceAccount token is available for the client assertion"));
-        }
-
-        if (IsMutualTls(config) && credentials.ClientCertificate is null)
-        {
-            return TokenRequestResult.Failed(new TokenFailure(
-                FailureClass.Permanent, FailureKind.Local, Reasons.SecretKeyMissing, "no client certificate is available for mutual-TLS client authentication"));
+            // The monitor never gets here without them; a direct caller gets the same verdict, without a request.
+            return TokenRequestResult.Failed(new TokenFailure(FailureClass.Permanent, FailureKind.Local, missing.Reason, missing.Message));
         }
 
         var discovered = await ResolveTokenEndpointAsync(config, cancellationToken).ConfigureAwait(false);

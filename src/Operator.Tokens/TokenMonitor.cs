@@ -508,8 +508,8 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         try
         {
             var credentials = await _ports.Credentials.GetAsync(stopToken).ConfigureAwait(false);
-            return _config.Grant == GrantType.RefreshToken && string.IsNullOrEmpty(credentials.RefreshToken)
-                ? (null, AttemptOutcome.Missing(Reasons.SecretKeyMissing, "no refresh token is available for the refresh_token grant"))
+            return credentials.MissingFor(_config) is { } missing
+                ? (null, AttemptOutcome.Missing(missing.Reason, missing.Message))
                 : (credentials, null);
         }
         catch (CredentialsUnavailableException ex)
