@@ -14,17 +14,8 @@ namespace RemoteWorkloadOperator.Cluster;
 /// </summary>
 public sealed class KubernetesServiceAccountTokens(IKubernetes client) : IServiceAccountTokens
 {
-    public async Task<V1ServiceAccount?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedServiceAccountAsync(name, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    public Task<V1ServiceAccount?> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        KubernetesCalls.ReadOrNullAsync(() => client.CoreV1.ReadNamespacedServiceAccountAsync(name, @namespace, cancellationToken: cancellationToken));
 
     public async Task<string> RequestTokenAsync(string @namespace, string name, string audience, long expirationSeconds, CancellationToken cancellationToken)
     {
