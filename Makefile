@@ -44,13 +44,17 @@ DEMO_DLL := tools/Operator.Demo/bin/$(CONFIGURATION)/net10.0/Operator.Demo.dll
 .PHONY: demo
 demo: ## The whole lifecycle on an embedded control plane and IdP, narrated; the operator installed with Helm, its image run by podman; until Ctrl-C/SIGTERM.
 	$(DOTNET) build tools/Operator.Demo -c $(CONFIGURATION) --nologo -v quiet
-	@reason="$$(. scripts/containers-env.sh && containers_unavailable_reason)"; \
-	if [ -z "$$reason" ]; then \
-	  scripts/image-build.sh $(IMAGE_TAG) >/dev/null && exec $(DOTNET) $(DEMO_DLL) --chart --operator-image localhost/remoteworkload-operator:$(IMAGE_TAG); \
-	else \
+	@# Sourced in this shell, not a subshell: it exports CONTAINERS_CONF for podman and for the demo's pod runner.
+	@. scripts/containers-env.sh; reason="$$(containers_unavailable_reason)"; \
+	if [ -n "$$reason" ]; then \
 	  echo "demo: no containers ($$reason): the operator runs as a local process instead of the chart's pod" >&2; \
 	  exec $(DOTNET) $(DEMO_DLL); \
-	fi
+	fi; \
+	if ! built="$$(scripts/image-build.sh $(IMAGE_TAG) 2>&1)"; then \
+	  echo "demo: the image did not build ($$(printf '%s\n' "$$built" | tail -1)): the chart's pod runs as a local process" >&2; \
+	  exec $(DOTNET) $(DEMO_DLL) --chart; \
+	fi; \
+	exec $(DOTNET) $(DEMO_DLL) --chart --operator-image localhost/remoteworkload-operator:$(IMAGE_TAG)
 
 .PHONY: demo-once
 demo-once: ## The same narrated lifecycle, then exit (0 only if every phase appeared in order).

@@ -21,7 +21,7 @@ rm -rf "$out"
 dotnet build tools/Operator.Demo -c "${CONFIGURATION:-Debug}" --nologo -v quiet >&2
 log="$out.log"
 status=0
-dotnet "tools/Operator.Demo/bin/${CONFIGURATION:-Debug}/net10.0/Operator.Demo.dll" --once --chart --operator-image "$image" --out "$out" >"$log" 2>&1 || status=$?
+dotnet "tools/Operator.Demo/bin/${CONFIGURATION:-Debug}/net10.0/Operator.Demo.dll" --once --chart --require-podman --operator-image "$image" --out "$out" >"$log" 2>&1 || status=$?
 cat "$log"
 pod_log="$(ls "$out"/pods/*.log 2>/dev/null | head -1)"
 fail() { echo "image-smoke: FAILED: $*" >&2; [ -z "$pod_log" ] || { echo "--- $pod_log" >&2; tail -40 "$pod_log" >&2; }; exit 1; }

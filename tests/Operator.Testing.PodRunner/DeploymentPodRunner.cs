@@ -35,6 +35,13 @@ public sealed class DeploymentPodRunner : IAsyncDisposable
     /// <summary>Raised with a message when a pod starts, stops or changes readiness, and when one cannot start.</summary>
     public event Action<string>? Changed;
 
+    /// <summary>
+    /// Raised when a pod exits before its readiness probe ever answered ready (it could not start: a bad image,
+    /// a container runtime that refuses it), with the pod and the last line it wrote. The runner restarts it as a
+    /// kubelet would; the subscriber decides whether to keep waiting.
+    /// </summary>
+    public event Action<RunningPod, string?>? StartFailed;
+
     /// <summary>Pods by Deployment key (<c>namespace/name</c>).</summary>
     public IReadOnlyDictionary<string, RunningPod> Pods
     {
@@ -95,6 +102,11 @@ public sealed class DeploymentPodRunner : IAsyncDisposable
             if ((deployment.Spec.Replicas ?? 1) > 0)
             {
                 wanted.Add(key);
+                if (pod is not null && pod.HasExited && !pod.WasReady)
+                {
+                    StartFailed?.Invoke(pod, pod.LastOutputLine());
+                }
+
                 if (pod is not null && (pod.Generation != generation || pod.HasExited))
                 {
                     Changed?.Invoke($"pod {pod.Name} {(pod.HasExited ? "exited; restarting" : "has an old template; replacing")} (log {pod.LogPath})");
@@ -140,7 +152,7 @@ public sealed class DeploymentPodRunner : IAsyncDisposable
         {
             var accountDirectory = WriteServiceAccountFiles(directory, ns, serviceAccount);
             var command = PodCommand.Podman(template, podName, ns, accountDirectory, _controlPlane.BaseAddress);
-            pod = new RunningPod(podName, generation, command, null, container, logPath, podName);
+            pod = new RunningPod(podName, generation, command, _options.PodmanEnvironment, container, logPath, podName);
         }
         else
         {

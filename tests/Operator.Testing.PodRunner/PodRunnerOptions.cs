@@ -12,6 +12,12 @@ public sealed record PodRunnerOptions
     /// </summary>
     public Func<string, IReadOnlyList<string>?> LocalEntrypoint { get; init; } = _ => null;
 
+    /// <summary>
+    /// Environment for every podman call (e.g. <c>CONTAINERS_CONF</c>, which the repository's scripts set so
+    /// that podman's default ulimits do not exceed a sandbox's hard limits); added to this process's own.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> PodmanEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Directory for each pod's log file and ServiceAccount files.</summary>
     public required string WorkDirectory { get; init; }
 

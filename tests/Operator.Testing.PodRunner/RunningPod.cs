@@ -13,6 +13,8 @@ public sealed class RunningPod : IAsyncDisposable
     private readonly V1Probe? _readiness;
     private readonly IList<V1ContainerPort>? _ports;
     private readonly string? _containerName;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private volatile bool _wasReady;
 
     internal RunningPod(string name, long generation, IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment, V1Container container, string logPath, string? containerName)
     {
@@ -22,13 +24,14 @@ public sealed class RunningPod : IAsyncDisposable
         _readiness = container.ReadinessProbe;
         _ports = container.Ports;
         _containerName = containerName;
+        _environment = environment ?? new Dictionary<string, string>();
         var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in _environment)
         {
             start.Environment[key] = value;
         }
@@ -54,8 +57,30 @@ public sealed class RunningPod : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Whether the readiness probe ever answered ready: a pod that exits before that never started.</summary>
+    public bool WasReady => _wasReady;
+
+    /// <summary>The last line the pod wrote (its own output, not the runner's header), or null when it wrote none.</summary>
+    public string? LastOutputLine()
+    {
+        lock (_log)
+        {
+            _log.Flush();
+        }
+
+        using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd().Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0 && !l.StartsWith("# pod ", StringComparison.Ordinal));
+    }
+
     /// <summary>The readiness probe's answer now (an httpGet probe on 127.0.0.1; no probe means ready while running).</summary>
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        var ready = await ProbeAsync(cancellationToken).ConfigureAwait(false);
+        _wasReady |= ready;
+        return ready;
+    }
+
+    private async Task<bool> ProbeAsync(CancellationToken cancellationToken)
     {
         if (_process.HasExited)
         {
@@ -91,7 +116,13 @@ public sealed class RunningPod : IAsyncDisposable
         {
             if (_containerName is not null)
             {
-                using var stop = Process.Start(new ProcessStartInfo("podman", ["stop", "--time", "10", _containerName]) { RedirectStandardOutput = true, RedirectStandardError = true });
+                var podmanStop = new ProcessStartInfo("podman", ["stop", "--time", "10", _containerName]) { RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var (key, value) in _environment)
+                {
+                    podmanStop.Environment[key] = value;
+                }
+
+                using var stop = Process.Start(podmanStop);
                 await (stop?.WaitForExitAsync() ?? Task.CompletedTask).ConfigureAwait(false);
             }
             else

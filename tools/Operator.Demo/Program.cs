@@ -18,6 +18,8 @@ Directory.CreateDirectory(outDirectory);
 
 var chart = args.Contains("--chart");
 var operatorImage = Option(args, "--operator-image");
+// `make image-smoke` checks the image itself: there a pod that podman cannot start is a failure, not a fallback.
+var requirePodman = args.Contains("--require-podman");
 
 using var stop = new CancellationTokenSource();
 // SIGINT and SIGTERM both end the demo and everything it started, with or without a terminal: a
@@ -74,14 +76,7 @@ if (chart)
     healthPort = ChartInstall.FreePort();
     var image = operatorImage ?? "remoteworkload-operator:0.1.0";
     narrator.Step("Installing the operator with Helm (charts/remoteworkload-operator) and starting its pod with the test pod runner");
-    podRunner = DeploymentPodRunner.Start(controlPlane, new PodRunnerOptions
-    {
-        UsePodman = operatorImage is not null,
-        // Without podman the pod is the operator built from source, run with the template's args and env.
-        LocalEntrypoint = _ => ["dotnet", operatorDll],
-        WorkDirectory = Path.Combine(outDirectory, "pods"),
-    });
-    podRunner.Changed += message => narrator.Say(message);
+    podRunner = StartPodRunner(usePodman: operatorImage is not null);
     var retry = new Dictionary<string, string>
     {
         ["initialInterval"] = "500ms",
@@ -91,9 +86,38 @@ if (chart)
         ["tickInterval"] = "10s",
         ["ceiling"] = "5m",
     };
-    await ChartInstall.InstallAsync(repository, controlPlane.KubeconfigPath, Path.Combine(outDirectory, "helm"), image, healthPort, retry, stop.Token);
-    narrator.Say($"helm upgrade --install {ChartInstall.Release} --namespace {ChartInstall.Namespace} (image {image}, {(operatorImage is not null ? "podman" : "local process")})");
-    await WaitForReadyDeploymentAsync(admin, stop.Token);
+    string? notStarted;
+    try
+    {
+        await ChartInstall.InstallAsync(repository, controlPlane.KubeconfigPath, Path.Combine(outDirectory, "helm"), image, healthPort, retry, stop.Token);
+        narrator.Say($"helm upgrade --install {ChartInstall.Release} --namespace {ChartInstall.Namespace} (image {image}, {(operatorImage is not null ? "podman" : "local process")})");
+        notStarted = await PodStart.WaitForReadyAsync(admin, podRunner, stop.Token);
+        if (notStarted is not null && operatorImage is not null && !requirePodman)
+        {
+            // A machine where podman is installed but cannot run this pod (a sandbox's hard nofile limit below
+            // podman's default ulimits, a rootless setup without cgroups) still gets the whole demo.
+            Console.Error.WriteLine($"demo: the operator's pod could not start with podman ({notStarted}); running the operator as a local process instead");
+            await podRunner.DisposeAsync();
+            podRunner = StartPodRunner(usePodman: false);
+            notStarted = await PodStart.WaitForReadyAsync(admin, podRunner, stop.Token);
+        }
+    }
+    catch (InvalidOperationException e)
+    {
+        notStarted = e.Message;
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        notStarted = "interrupted";
+    }
+
+    if (notStarted is not null)
+    {
+        Console.Error.WriteLine($"demo: the operator did not start: {notStarted}");
+        await podRunner.DisposeAsync();
+        return 1;
+    }
+
     var pod = podRunner.Pods.Values.Single();
     narrator.Say($"Deployment {ChartInstall.Namespace}/{ChartInstall.Release} ready: 1/1; pod log {pod.LogPath}");
     narrator.Say($"OPERATOR_PID {pod.ProcessId}");
@@ -217,33 +241,31 @@ if (podRunner is not null)
 
 return exitCode;
 
+DeploymentPodRunner StartPodRunner(bool usePodman)
+{
+    var runner = DeploymentPodRunner.Start(controlPlane, new PodRunnerOptions
+    {
+        UsePodman = usePodman,
+        // The repository's containers.conf (runc, cgroupfs, no default ulimits above a sandbox's hard limits)
+        // unless the caller chose one: `make demo` exports it, a direct `dotnet Operator.Demo.dll` gets it here.
+        PodmanEnvironment = new Dictionary<string, string>
+        {
+            ["CONTAINERS_CONF"] = Environment.GetEnvironmentVariable("CONTAINERS_CONF") is { Length: > 0 } chosen
+                ? chosen
+                : Path.Combine(repository, "scripts", "containers.conf"),
+        },
+        // Without podman the pod is the operator built from source, run with the template's args and env.
+        LocalEntrypoint = _ => ["dotnet", operatorDll],
+        WorkDirectory = Path.Combine(outDirectory, usePodman ? "pods" : "local-pods"),
+    });
+    runner.Changed += message => narrator.Say(message);
+    return runner;
+}
+
 void Stop(PosixSignalContext context)
 {
     context.Cancel = true;
     stop.Cancel();
-}
-
-static async Task WaitForReadyDeploymentAsync(IKubernetes client, CancellationToken cancellationToken)
-{
-    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-    timeout.CancelAfter(TimeSpan.FromSeconds(60));
-    while (true)
-    {
-        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(ChartInstall.Release, ChartInstall.Namespace, cancellationToken: timeout.Token);
-        if (deployment.Status?.ReadyReplicas >= 1)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.Delay(500, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"Deployment {ChartInstall.Namespace}/{ChartInstall.Release} was not ready within 60s");
-        }
-    }
 }
 
 static string? Option(string[] args, string name)

@@ -36,6 +36,46 @@ public sealed partial class DemoTests
         Assert.True(File.Exists(Path.Combine(output, "operator.log")));
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Chart_demo_gives_podman_the_repository_containers_conf_and_runs_the_pod_as_a_local_process_when_podman_cannot_start_it()
+    {
+        // A stand-in for a podman that is installed but cannot start containers here, exactly as on a machine whose
+        // hard nofile limit is below podman's default ulimits: it records the CONTAINERS_CONF it was given.
+        var bin = Directory.CreateTempSubdirectory("demo-fake-podman-").FullName;
+        var seen = Path.Combine(bin, "containers-conf-seen");
+        var podman = Path.Combine(bin, "podman");
+        await File.WriteAllTextAsync(podman, $"#!/bin/sh\necho \"$CONTAINERS_CONF\" >> '{seen}'\necho 'Error: runc: error setting rlimit type 7: operation not permitted: OCI permission denied' >&2\nexit 126\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(podman, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var output = Directory.CreateTempSubdirectory("demo-test-").FullName;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { DemoProgram.Dll(), "--once", "--chart", "--operator-image", "localhost/remoteworkload-operator:test", "--out", output })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
+        start.Environment.Remove("CONTAINERS_CONF");
+        using var process = Process.Start(start)!;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(4));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        var narration = await stdout;
+        var errors = await stderr;
+
+        Assert.True(process.ExitCode == 0, $"demo exited {process.ExitCode}\n{narration}\n{errors}");
+        Assert.Equal(RepositoryPaths.Combine("scripts", "containers.conf"), (await File.ReadAllLinesAsync(seen, TestContext.Current.CancellationToken)).First());
+        var fallback = Assert.Single(errors.Split('\n'), line => line.Contains("could not start with podman", StringComparison.Ordinal));
+        Assert.Contains("error setting rlimit type 7: operation not permitted", fallback, StringComparison.Ordinal);
+        Assert.Contains("running the operator as a local process instead", fallback, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", errors, StringComparison.Ordinal);
+        Assert.Contains("DEMO OK", narration, StringComparison.Ordinal);
+        var operatorPid = DemoProgram.OperatorPid(narration) ?? throw new InvalidOperationException("the demo did not name its operator process");
+        Assert.False(DemoProgram.IsRunning(operatorPid), $"operator process {operatorPid} is still running after the demo ended");
+    }
 
     [GeneratedRegex(@"PHASE (?<workload>\S+) (?<phase>\S+) ")]
     private static partial Regex PhaseLine();
