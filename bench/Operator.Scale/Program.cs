@@ -39,6 +39,11 @@ if (!File.Exists(operatorDll))
     return 2;
 }
 
+// The operator runs under the chart's own memory limit (a pod's), unless --memory-limit says otherwise ("none": no limit).
+var memoryLimitOption = Option(args, "--memory-limit") ?? MemoryCgroup.ChartLimit(repository);
+using var memoryCgroup = memoryLimitOption == "none" ? null : MemoryCgroup.Create(MemoryCgroup.ParseQuantity(memoryLimitOption));
+var operatorPeaks = new JsonArray();
+
 var runDirectory = Path.Combine(outDirectory, $"n{n}-{DateTime.UtcNow:yyyyMMdd'T'HHmmss}");
 Directory.CreateDirectory(runDirectory);
 var results = new JsonObject
@@ -72,7 +77,18 @@ for (var i = 0; i < args.Length - 1; i++)
     }
 }
 
+// Extra operator flags, e.g. --operator-arg --api-max-concurrent-requests=8 (repeatable).
+var operatorArgs = new List<string>();
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] == "--operator-arg")
+    {
+        operatorArgs.Add(args[i + 1]);
+    }
+}
+
 results["operatorEnvironment"] = JsonSerializer.SerializeToNode(environment);
+results["operatorArgs"] = JsonSerializer.SerializeToNode(operatorArgs);
 
 Say($"N={n} rate={rate}/s scenario={scenario} out={runDirectory}");
 await using var controlPlane = await LocalControlPlane.StartAsync(new LocalControlPlaneOptions { WorkDirectory = Path.Combine(runDirectory, "control-plane"), HistoryLimit = Math.Max(10_000, n * 20) });
@@ -96,7 +112,9 @@ foreach (var ns in namespaces)
 
 var names = Enumerable.Range(0, n).Select(i => (Namespace: namespaces[i / perNamespace], Name: $"w-{i:D5}")).ToList();
 var operatorLog = Path.Combine(runDirectory, "operator.log");
-var op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, environment);
+var op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, environment, cgroupProcs: memoryCgroup?.ProcsPath, extraArgs: operatorArgs);
+results["memoryLimit"] = memoryLimitOption;
+Say($"operator memory limit: {(memoryCgroup is null ? "none" : $"{memoryLimitOption} (a child memory cgroup; the kernel OOM-kills past it)")}");
 try
 {
     await op.WaitForMetricsAsync(http, TimeSpan.FromSeconds(60));
@@ -291,15 +309,50 @@ try
         await WriteResultsAsync();
     }
 }
+catch (Exception e) when (op.HasExited)
+{
+    // Most likely the kernel's OOM killer (exit 137): reported below from the cgroup's counters.
+    Say($"the operator (pid {op.ProcessId}) exited on its own with {op.ExitCode}; the run stops here: {e.Message}");
+}
 finally
 {
+    var diedOnItsOwn = op.HasExited;
+    if (!diedOnItsOwn)
+    {
+        RecordPeak("at end");
+    }
+    else
+    {
+        operatorPeaks.Add(new JsonObject { ["pid"] = op.ProcessId, ["when"] = "exited on its own", ["exitCode"] = op.ExitCode });
+    }
+
     await op.DisposeAsync();
+    var oomKills = memoryCgroup?.OomKills() ?? 0;
+    results["memory"] = new JsonObject
+    {
+        ["limit"] = memoryLimitOption,
+        ["oomKills"] = oomKills,
+        ["cgroupPeakMiB"] = memoryCgroup is null ? null : Mib(memoryCgroup.PeakUsageBytes()),
+        ["operatorProcesses"] = operatorPeaks,
+        ["peakVmHwmMiB"] = operatorPeaks.Select(p => p?["vmHwmMiB"]?.GetValue<double>() ?? 0).DefaultIfEmpty(0).Max(),
+        ["operatorDiedOnItsOwn"] = diedOnItsOwn,
+    };
+    Say($"memory: limit {memoryLimitOption}, OOM kills {oomKills}, peak VmHWM {results["memory"]!["peakVmHwmMiB"]} MiB over {operatorPeaks.Count} operator process(es), cgroup peak {results["memory"]!["cgroupPeakMiB"]} MiB");
 }
 
 results["wallSeconds"] = Math.Round(wall.Elapsed.TotalSeconds, 1);
 await WriteResultsAsync();
 Say($"results: {Path.Combine(runDirectory, "results.json")} and results.md");
+if (results["memory"]!["oomKills"]!.GetValue<long>() > 0 || results["memory"]!["operatorDiedOnItsOwn"]!.GetValue<bool>())
+{
+    Console.Error.WriteLine($"bench: FAILED: the operator was OOM-killed or exited on its own under the memory limit {memoryLimitOption} (see results.json \"memory\" and {Path.Combine(runDirectory, "operator.log")})");
+    return 1;
+}
+
 return 0;
+
+void RecordPeak(string when) =>
+    operatorPeaks.Add(new JsonObject { ["pid"] = op.ProcessId, ["when"] = when, ["vmHwmMiB"] = Mib(op.PeakRssBytes()), ["vmRssMiB"] = Mib(op.RssBytes()) });
 
 async Task<JsonObject> OutageAsync(string label, bool killMidOutage, TimeSpan? holdBeforeKill = null)
 {
@@ -344,13 +397,19 @@ async Task<JsonObject> OutageAsync(string label, bool killMidOutage, TimeSpan? h
         var deadlinesBefore = recorder.Deadlines();
         var atKill = recorder.Snapshot();
         var tokensAtKill = idp.TokenRequestCount;
+        if (op.HasExited)
+        {
+            throw new InvalidOperationException($"the operator (pid {op.ProcessId}) exited on its own with {op.ExitCode} before the planned kill -9");
+        }
+
+        RecordPeak("before kill -9");
         await op.KillHardAsync();
         var killedAt = DateTimeOffset.UtcNow;
         Say($"[{label}] kill -9 operator pid {op.ProcessId}");
         await op.DisposeAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
         var afterKill = recorder.Snapshot();
-        op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, environment, restartSpread);
+        op = OperatorProcess.Start(operatorDll, operatorKubeconfig, operatorLog, environment, restartSpread, cgroupProcs: memoryCgroup?.ProcsPath, extraArgs: operatorArgs);
         await op.WaitForMetricsAsync(http, TimeSpan.FromSeconds(60));
         var restartedAt = DateTimeOffset.UtcNow;
         var atRestart = recorder.Snapshot();
@@ -498,12 +557,18 @@ static JsonObject Workload(string ns, string name, Uri tokenEndpoint) => new()
     },
 };
 
-static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> progress)
+async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> progress)
 {
     var clock = Stopwatch.StartNew();
     var lastReport = TimeSpan.Zero;
     while (!condition())
     {
+        if (op.HasExited)
+        {
+            // Nothing more will happen: an operator OOM-killed under the memory limit ends the run at once.
+            throw new InvalidOperationException($"the operator exited with {op.ExitCode} while waiting");
+        }
+
         if (clock.Elapsed > timeout)
         {
             return false;

@@ -39,16 +39,30 @@ internal sealed class OperatorProcess : IAsyncDisposable
     /// <param name="environment">Extra environment variables (retry defaults, GC settings).</param>
     /// <param name="startupSpread">Its --startup-spread.</param>
     /// <param name="logFormat">Its --log-format: json or console.</param>
-    public static OperatorProcess Start(string operatorDll, string kubeconfig, string logPath, IReadOnlyDictionary<string, string> environment, TimeSpan startupSpread = default, string logFormat = "json")
+    /// <param name="extraArgs">More operator flags (e.g. <c>--api-max-concurrent-requests=8</c>).</param>
+    /// <param name="cgroupProcs">A cgroup's <c>cgroup.procs</c> to start the process in (before the runtime starts, so
+    /// that the GC sees the cgroup's memory limit as in a pod), or null.</param>
+    public static OperatorProcess Start(string operatorDll, string kubeconfig, string logPath, IReadOnlyDictionary<string, string> environment, TimeSpan startupSpread = default, string logFormat = "json", string? cgroupProcs = null, IReadOnlyList<string>? extraArgs = null)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
+        var start = new ProcessStartInfo(cgroupProcs is null ? "dotnet" : "/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (cgroupProcs is not null)
         {
+            // The shell moves itself into the cgroup and becomes dotnet (same pid): the runtime starts inside it.
+            foreach (var arg in new[] { "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroupProcs, "dotnet" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
+        string[] arguments =
+        [
             operatorDll, "--kubeconfig", kubeconfig, "--leader-elect=false", $"--log-format={logFormat}",
             $"--health-addr=127.0.0.1:{port}", "--allow-insecure-endpoints", "--allow-private-endpoints",
             $"--startup-spread={(int)startupSpread.TotalSeconds}s",
-        })
+            .. extraArgs ?? [],
+        ];
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
@@ -116,11 +130,18 @@ internal sealed class OperatorProcess : IAsyncDisposable
     }
 
     /// <summary>Resident set size in bytes (/proc/pid/status VmRSS).</summary>
-    public long RssBytes()
+    public long RssBytes() => StatusBytes("VmRSS:");
+
+    private long StatusBytes(string field)
     {
+        if (_process.HasExited)
+        {
+            return 0;
+        }
+
         foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
             }
@@ -128,6 +149,12 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
         return 0;
     }
+
+    /// <summary>Peak resident set size in bytes so far (/proc/pid/status VmHWM).</summary>
+    public long PeakRssBytes() => StatusBytes("VmHWM:");
+
+    /// <summary>The exit code once the process has exited (137 after a SIGKILL, e.g. the kernel's OOM killer).</summary>
+    public int ExitCode => _process.ExitCode;
 
     public async ValueTask DisposeAsync()
     {
