@@ -32,6 +32,15 @@ public sealed class NotesTests : IDisposable
     }
 
     [Fact]
+    public void Notes_name_the_workload_count_the_default_memory_limit_was_sized_for_and_this_release_s_limit()
+    {
+        Assert.Contains("sized for up to 10,000 workloads", RenderNotes(), StringComparison.Ordinal);
+        Assert.Contains("this release's limit is 1280Mi", RenderNotes(), StringComparison.Ordinal);
+        Assert.Contains("this release's limit is 300Mi", RenderNotes("--set", "resources.limits.memory=300Mi"), StringComparison.Ordinal);
+        Assert.Contains("this release's limit is none", RenderNotes("--set", "resources=null"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Notes_say_how_to_install_the_crd_when_the_chart_does_not()
     {
         Assert.Contains("kubectl apply -f config/crd/", RenderNotes("--set", "crds.install=false"), StringComparison.Ordinal);
