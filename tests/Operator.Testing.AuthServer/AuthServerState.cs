@@ -25,6 +25,9 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public bool IssueRefreshTokenOnRefresh { get; set; } = true;
 
+    /// <summary>When set, successful token answers state this <c>expires_in</c> (see <see cref="ExpiresInRewrite"/>).</summary>
+    public decimal? ExpiresInOverride { get; set; }
+
     public int RefreshTokensIssued;
 
     /// <summary>Refresh tokens presented a second time (each revoked its family).</summary>

@@ -110,6 +110,16 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         set => _state.AccessTokenLifetime = value;
     }
 
+    /// <summary>
+    /// When set, every successful token answer states this <c>expires_in</c> (in seconds), after the request was
+    /// processed in full: an IdP announcing a lifetime no clock can hold. Null (the default) leaves answers alone.
+    /// </summary>
+    public decimal? ExpiresInOverride
+    {
+        get => _state.ExpiresInOverride;
+        set => _state.ExpiresInOverride = value;
+    }
+
     /// <summary><c>Retry-After</c> sent with <see cref="AuthServerFault.ServiceUnavailable503"/> and <see cref="AuthServerFault.TooManyRequests429"/>.</summary>
     public TimeSpan RetryAfter
     {
@@ -453,6 +463,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         // the authentication middleware (that WebApplication would otherwise put first).
         app.Use(FaultLayer.InvokeAsync);
         app.Use(HoldLayer.InvokeAsync);
+        app.Use(ExpiresInRewrite.InvokeAsync);
         app.UseAuthentication();
         app.UseRouting();
         app.MapPost(TokenPath, HandleTokenAsync);
