@@ -11,7 +11,8 @@ namespace RemoteWorkloadOperator.Tokens;
 /// (keyed by its SHA-256 thumbprint, shared by the workloads presenting it), since a handler's pooled connections are
 /// bound to the certificate they were opened with. A workload that moves to another certificate releases its old
 /// one, and the last release disposes the handler. Each handler gets <see cref="TokenClientOptions.ConfigureMutualTlsHandler"/>
-/// (the operator's connect-time egress guard) and the named client's timeout and User-Agent.
+/// (the operator's connect-time egress guard), then <see cref="IdpHandlerPolicy"/>, <see cref="BoundedResponseHandler"/>
+/// and the named client's timeout and User-Agent.
 /// </summary>
 public sealed class MutualTlsClients : IDisposable
 {
@@ -143,7 +144,8 @@ public sealed class MutualTlsClients : IDisposable
             },
         };
         _options.ConfigureMutualTlsHandler?.Invoke(handler);
-        var client = new HttpClient(handler, disposeHandler: true)
+        IdpHandlerPolicy.Apply(handler);
+        var client = new HttpClient(new BoundedResponseHandler(handler), disposeHandler: true)
         {
             // As the named client: the per-request timeout is the engine's, this is only a backstop.
             Timeout = _options.RequestTimeout + TimeSpan.FromSeconds(5),

@@ -167,11 +167,22 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                     ?? throw new OperationCanceledException(stopToken));
             }
 
+            if (response.Raw is null && response.Exception is { } readFailure)
+            {
+                // The headers came, the body did not (too large, or the connection broke while it was read). A body that
+                // was read but is no JSON also carries an exception (Duende's parse error): that one is classified below.
+                stopToken.ThrowIfCancellationRequested();
+                return TokenRequestResult.Failed(TokenFailureClassifier.Classify(readFailure, stopToken, display)
+                    ?? throw new OperationCanceledException(stopToken));
+            }
+
+            var location = response.HttpResponse.Headers.Location is { } l ? new Uri(address, l) : null;
             var answer = new HttpAnswer(
                 (int)response.HttpResponse.StatusCode,
                 response.HttpResponse.Content?.Headers.ContentType?.MediaType,
                 response.Raw,
-                HttpAnswer.ParseRetryAfter(response.HttpResponse.Headers.RetryAfter, _timeProvider.GetUtcNow()));
+                HttpAnswer.ParseRetryAfter(response.HttpResponse.Headers.RetryAfter, _timeProvider.GetUtcNow()),
+                location);
             return ReadAnswer(answer, config, endpoint, display, issuedAt, certificateThumbprint);
         }
     }

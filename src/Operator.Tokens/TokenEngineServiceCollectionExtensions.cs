@@ -7,7 +7,8 @@ namespace RemoteWorkloadOperator.Tokens;
 public static class TokenEngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the named HttpClient (<see cref="TokenClientOptions.HttpClientName"/>), <see cref="TokenClientOptions"/>,
+    /// Registers the named HttpClient (<see cref="TokenClientOptions.HttpClientName"/>: no redirects followed, bodies bounded by
+    /// <see cref="BoundedResponseHandler"/>), <see cref="TokenClientOptions"/>,
     /// <see cref="ITokenEndpointClient"/> and <see cref="IJitterSource"/>. The caller registers <see cref="TimeProvider"/>
     /// (defaults to <see cref="TimeProvider.System"/> when absent).
     /// </summary>
@@ -24,6 +25,9 @@ public static class TokenEngineServiceCollectionExtensions
             client.DefaultRequestHeaders.UserAgent.ParseAdd(TokenClientOptions.UserAgent);
         });
         configureHttp?.Invoke(builder);
+        // After the caller's configuration, so they hold for whichever primary handler it chose.
+        builder.ConfigurePrimaryHttpMessageHandler((handler, _) => IdpHandlerPolicy.Apply(handler));
+        builder.AddHttpMessageHandler(() => new BoundedResponseHandler());
         services.TryAddSingleton(sp => new MutualTlsClients(sp.GetRequiredService<TokenClientOptions>()));
         services.TryAddSingleton<ITokenEndpointClient>(sp => new TokenEndpointClient(
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TokenClientOptions>(), sp.GetRequiredService<MutualTlsClients>()));

@@ -31,6 +31,12 @@ internal static partial class TokenFailureClassifier
             return Transient(FailureKind.Timeout, $"request to {endpoint} timed out");
         }
 
+        if (Find<ResponseTooLargeException>(exception) is { } tooLarge)
+        {
+            // Permanent: an IdP that answers megabytes will answer them again; reading on would cost the process its memory.
+            return new TokenFailure(FailureClass.Permanent, FailureKind.InvalidTokenResponse, Reasons.InvalidTokenResponse, $"answer from {endpoint} refused: {tooLarge.Message}");
+        }
+
         if (Find<EndpointNotAllowedException>(exception) is { } refused)
         {
             return new TokenFailure(FailureClass.Permanent, FailureKind.Local, Reasons.EndpointNotAllowed, refused.Message);
@@ -102,6 +108,17 @@ internal static partial class TokenFailureClassifier
         ArgumentNullException.ThrowIfNull(answer);
         var status = answer.StatusCode;
         var retryNote = answer.RetryAfter is { } ra ? $" (Retry-After {(int)Math.Ceiling(ra.TotalSeconds)}s)" : string.Empty;
+
+        if (status is >= 300 and < 400)
+        {
+            var target = answer.Location is { } location ? $"to {Sanitizer.Url(location.GetLeftPart(UriPartial.Authority))}" : "without a Location";
+            return new TokenFailure(
+                FailureClass.Permanent,
+                FailureKind.Redirect,
+                Reasons.InvalidTokenResponse,
+                $"HTTP {status} from {endpoint} redirects {target}; a token endpoint's redirect is never followed (it would re-send the credentials): configure the final token URL",
+                status);
+        }
 
         if (status >= 500)
         {
