@@ -21,11 +21,14 @@ public sealed class MutualTlsClients : IDisposable
     private readonly Dictionary<string, Shared> _byThumbprint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Use> _byWorkload = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the cache.</summary>
-    public MutualTlsClients(TokenClientOptions options)
+    private readonly IdpRateLimiter? _rateLimiter;
+
+    /// <summary>Creates the cache; <paramref name="rateLimiter"/> (the named client's) paces its requests too.</summary>
+    public MutualTlsClients(TokenClientOptions options, IdpRateLimiter? rateLimiter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _rateLimiter = rateLimiter;
     }
 
     /// <summary>How many handlers are open (tests check that a replaced certificate's handler is gone).</summary>
@@ -145,7 +148,13 @@ public sealed class MutualTlsClients : IDisposable
         };
         _options.ConfigureMutualTlsHandler?.Invoke(handler);
         IdpHandlerPolicy.Apply(handler);
-        var client = new HttpClient(new BoundedResponseHandler(handler), disposeHandler: true)
+        HttpMessageHandler pipeline = new BoundedResponseHandler(handler);
+        if (_rateLimiter is not null)
+        {
+            pipeline = new IdpRateLimitHandler(_rateLimiter, pipeline);
+        }
+
+        var client = new HttpClient(pipeline, disposeHandler: true)
         {
             // As the named client: the per-request timeout is the engine's, this is only a backstop.
             Timeout = _options.RequestTimeout + TimeSpan.FromSeconds(5),

@@ -39,6 +39,9 @@ public sealed record OperatorOptions
     /// <summary>Accept loopback, link-local and metadata endpoints (development only).</summary>
     public bool AllowPrivateEndpoints { get; init; }
 
+    /// <summary>Requests per second to one IdP host, process-wide (token requests and discovery).</summary>
+    public int IdpRequestsPerSecond { get; init; } = RemoteWorkloadOperator.Tokens.IdpRateLimiter.DefaultRequestsPerSecond;
+
     /// <summary>Reconcile workers.</summary>
     public int Workers { get; init; } = 4;
 

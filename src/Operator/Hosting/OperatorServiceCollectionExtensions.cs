@@ -43,6 +43,7 @@ public static class OperatorServiceCollectionExtensions
         var tokenOptions = new TokenClientOptions
         {
             AllowInsecureEndpoints = options.AllowInsecureEndpoints,
+            RequestsPerSecondPerHost = options.IdpRequestsPerSecond,
             // The mutual-TLS handlers are made outside the HttpClient factory, so the guard is set on them here as well.
             ConfigureMutualTlsHandler = handler =>
             {
@@ -69,6 +70,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var metrics = new OperatorMetrics(metricsRegistry);
+            sp.GetRequiredService<IdpRateLimiter>().Waited = metrics.IdpRateLimitWait;
             // Per-workload series are computed from the cache at scrape time, so deleted workloads vanish.
             metricsRegistry.AddBeforeCollectCallback(() => metrics.Collect(sp.GetRequiredService<WorkloadController>(), sp.GetRequiredService<LeadershipLoop>()));
             return metrics;
