@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Entities.Validation;
 using RemoteWorkloadOperator.Observability;
 using RemoteWorkloadOperator.Runtime;
 using RemoteWorkloadOperator.Tokens;
@@ -36,6 +37,14 @@ public static class OperatorServiceCollectionExtensions
         Action<SocketsHttpHandler>? configureMutualTlsHandler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(kubernetes);
+        // The API server as this process reaches it is no IdP: its ClusterIP and the kubeconfig's host are refused like
+        // kubernetes.default (a workload pointed there would have the operator send credentials to the cluster itself).
+        options = options with
+        {
+            ApiServerHosts = EndpointGuard.ApiServerHosts([.. options.ApiServerHosts, Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"), ServerHost(kubernetes.Host)]),
+        };
+        var guard = GuardedConnect.Refusing(options.ApiServerHosts);
         var clock = monitorClock ?? TimeProvider.System;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -49,7 +58,7 @@ public static class OperatorServiceCollectionExtensions
             {
                 if (!options.AllowPrivateEndpoints)
                 {
-                    handler.ConnectCallback = GuardedConnect.ConnectAsync;
+                    handler.ConnectCallback = guard;
                 }
 
                 configureMutualTlsHandler?.Invoke(handler);
@@ -59,7 +68,7 @@ public static class OperatorServiceCollectionExtensions
         {
             if (!options.AllowPrivateEndpoints)
             {
-                http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = GuardedConnect.ConnectAsync });
+                http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = guard });
             }
 
             configureTokenHttp?.Invoke(http);
@@ -97,4 +106,6 @@ public static class OperatorServiceCollectionExtensions
         services.AddHostedService<OperatorService>();
         return services;
     }
+
+    private static string? ServerHost(string? server) => Uri.TryCreate(server, UriKind.Absolute, out var uri) ? uri.Host : null;
 }
