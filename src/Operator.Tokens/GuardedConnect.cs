@@ -12,20 +12,28 @@ namespace RemoteWorkloadOperator.Tokens;
 /// </summary>
 public static class GuardedConnect
 {
+    private static readonly Func<string, CancellationToken, ValueTask<IPAddress[]>> SystemResolver =
+        static (host, ct) => new ValueTask<IPAddress[]>(Dns.GetHostAddressesAsync(host, ct));
+
     /// <summary>The callback with the system resolver.</summary>
     public static ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
-        ConnectAsync(context, static (host, ct) => new ValueTask<IPAddress[]>(Dns.GetHostAddressesAsync(host, ct)), cancellationToken);
+        ConnectAsync(context, SystemResolver, null, cancellationToken);
+
+    /// <summary>The callback with the system resolver, refusing this cluster's API server hosts too (<see cref="EndpointGuard.ApiServerHosts"/>).</summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Refusing(IReadOnlySet<string> apiServerHosts) =>
+        (context, cancellationToken) => ConnectAsync(context, SystemResolver, apiServerHosts, cancellationToken);
 
     /// <summary>The callback with another resolver (tests use one to produce answers real DNS rarely gives).</summary>
-    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Using(Func<string, CancellationToken, ValueTask<IPAddress[]>> resolve) =>
-        (context, cancellationToken) => ConnectAsync(context, resolve, cancellationToken);
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Using(
+        Func<string, CancellationToken, ValueTask<IPAddress[]>> resolve, IReadOnlySet<string>? apiServerHosts = null) =>
+        (context, cancellationToken) => ConnectAsync(context, resolve, apiServerHosts, cancellationToken);
 
     private static async ValueTask<Stream> ConnectAsync(
-        SocketsHttpConnectionContext context, Func<string, CancellationToken, ValueTask<IPAddress[]>> resolve, CancellationToken cancellationToken)
+        SocketsHttpConnectionContext context, Func<string, CancellationToken, ValueTask<IPAddress[]>> resolve, IReadOnlySet<string>? apiServerHosts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var endpoint = context.DnsEndPoint;
-        if (EndpointGuard.WhyNotAllowed(endpoint.Host) is { } nameRefused)
+        if (EndpointGuard.WhyNotAllowed(endpoint.Host, apiServerHosts) is { } nameRefused)
         {
             throw Refused(endpoint.Host, nameRefused);
         }
@@ -40,10 +48,10 @@ public static class GuardedConnect
             throw new SocketException((int)SocketError.NoData);
         }
 
-        var allowed = addresses.Where(a => EndpointGuard.WhyNotAllowed(a) is null).ToArray();
+        var allowed = addresses.Where(a => EndpointGuard.WhyNotAllowed(a, apiServerHosts) is null).ToArray();
         if (allowed.Length == 0)
         {
-            throw Refused(endpoint.Host, EndpointGuard.WhyNotAllowed(addresses[0])!);
+            throw Refused(endpoint.Host, EndpointGuard.WhyNotAllowed(addresses[0], apiServerHosts)!);
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

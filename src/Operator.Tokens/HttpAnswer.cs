@@ -7,7 +7,8 @@ namespace RemoteWorkloadOperator.Tokens;
 /// <param name="MediaType">Content-Type media type, or null when the response had none.</param>
 /// <param name="Body">The body as text (only inspected, never copied into a message).</param>
 /// <param name="RetryAfter">Parsed <c>Retry-After</c>, if any.</param>
-internal sealed record HttpAnswer(int StatusCode, string? MediaType, string? Body, TimeSpan? RetryAfter = null)
+/// <param name="Location">The <c>Location</c> of a redirect, resolved against the request's URL; null otherwise.</param>
+internal sealed record HttpAnswer(int StatusCode, string? MediaType, string? Body, TimeSpan? RetryAfter = null, Uri? Location = null)
 {
     /// <inheritdoc />
     public override string ToString() => $"HttpAnswer {{ StatusCode = {StatusCode}, MediaType = {MediaType}, Body = {Body?.Length ?? 0} chars }}";

@@ -11,7 +11,8 @@ namespace RemoteWorkloadOperator.Tokens;
 /// (keyed by its SHA-256 thumbprint, shared by the workloads presenting it), since a handler's pooled connections are
 /// bound to the certificate they were opened with. A workload that moves to another certificate releases its old
 /// one, and the last release disposes the handler. Each handler gets <see cref="TokenClientOptions.ConfigureMutualTlsHandler"/>
-/// (the operator's connect-time egress guard) and the named client's timeout and User-Agent.
+/// (the operator's connect-time egress guard), then <see cref="IdpHandlerPolicy"/>, <see cref="BoundedResponseHandler"/>
+/// and the named client's timeout and User-Agent.
 /// </summary>
 public sealed class MutualTlsClients : IDisposable
 {
@@ -20,11 +21,14 @@ public sealed class MutualTlsClients : IDisposable
     private readonly Dictionary<string, Shared> _byThumbprint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Use> _byWorkload = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the cache.</summary>
-    public MutualTlsClients(TokenClientOptions options)
+    private readonly IdpRateLimiter? _rateLimiter;
+
+    /// <summary>Creates the cache; <paramref name="rateLimiter"/> (the named client's) paces its requests too.</summary>
+    public MutualTlsClients(TokenClientOptions options, IdpRateLimiter? rateLimiter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _rateLimiter = rateLimiter;
     }
 
     /// <summary>How many handlers are open (tests check that a replaced certificate's handler is gone).</summary>
@@ -143,7 +147,14 @@ public sealed class MutualTlsClients : IDisposable
             },
         };
         _options.ConfigureMutualTlsHandler?.Invoke(handler);
-        var client = new HttpClient(handler, disposeHandler: true)
+        IdpHandlerPolicy.Apply(handler);
+        HttpMessageHandler pipeline = new BoundedResponseHandler(handler);
+        if (_rateLimiter is not null)
+        {
+            pipeline = new IdpRateLimitHandler(_rateLimiter, pipeline);
+        }
+
+        var client = new HttpClient(pipeline, disposeHandler: true)
         {
             // As the named client: the per-request timeout is the engine's, this is only a backstop.
             Timeout = _options.RequestTimeout + TimeSpan.FromSeconds(5),

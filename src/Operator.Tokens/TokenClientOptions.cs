@@ -19,6 +19,9 @@ public sealed record TokenClientOptions
     /// </summary>
     public Action<SocketsHttpHandler>? ConfigureMutualTlsHandler { get; init; }
 
+    /// <summary>Requests per second to one IdP host, process-wide (<see cref="IdpRateLimiter"/>); at least 1.</summary>
+    public int RequestsPerSecondPerHost { get; init; } = IdpRateLimiter.DefaultRequestsPerSecond;
+
     /// <summary>Per-request timeout (discovery and token requests each).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

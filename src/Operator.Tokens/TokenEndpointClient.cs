@@ -167,32 +167,64 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                     ?? throw new OperationCanceledException(stopToken));
             }
 
+            if (response.Raw is null && response.Exception is { } readFailure)
+            {
+                // The headers came, the body did not (too large, or the connection broke while it was read). A body that
+                // was read but is no JSON also carries an exception (Duende's parse error): that one is classified below.
+                stopToken.ThrowIfCancellationRequested();
+                return TokenRequestResult.Failed(TokenFailureClassifier.Classify(readFailure, stopToken, display)
+                    ?? throw new OperationCanceledException(stopToken));
+            }
+
+            var location = response.HttpResponse.Headers.Location is { } l ? new Uri(address, l) : null;
             var answer = new HttpAnswer(
                 (int)response.HttpResponse.StatusCode,
                 response.HttpResponse.Content?.Headers.ContentType?.MediaType,
                 response.Raw,
-                HttpAnswer.ParseRetryAfter(response.HttpResponse.Headers.RetryAfter, _timeProvider.GetUtcNow()));
+                HttpAnswer.ParseRetryAfter(response.HttpResponse.Headers.RetryAfter, _timeProvider.GetUtcNow()),
+                location);
+            return ReadAnswer(answer, config, endpoint, display, issuedAt, certificateThumbprint);
+        }
+    }
+
+    /// <summary>
+    /// Turns an HTTP answer into a grant or a failure. A refresh token in a 2xx is lifted out first: the IdP has rotated
+    /// the moment it answered, so whatever is wrong with the rest of the answer, the new refresh token travels with the
+    /// result (<see cref="TokenRequestResult.RefreshTokenOfFailedAnswer"/>) and the spent one is never sent again.
+    /// </summary>
+    private static TokenRequestResult ReadAnswer(
+        HttpAnswer answer, TokenMonitorConfig config, DiscoveredEndpoint endpoint, string display, DateTimeOffset issuedAt, string? certificateThumbprint)
+    {
+        var issuedRefreshToken = answer.StatusCode is >= 200 and < 300 ? TokenResponseBody.Parse(answer).RefreshToken : null;
+        try
+        {
             if (TokenFailureClassifier.Classify(answer, display) is { } classified)
             {
-                return TokenRequestResult.Failed(classified);
+                return TokenRequestResult.Failed(classified, issuedRefreshToken);
             }
 
             var body = TokenResponseBody.Parse(answer);
-            var expiresAt = body.ExpiresIn > 0 ? issuedAt.AddSeconds(body.ExpiresIn.Value) : (DateTimeOffset?)null;
-            var refreshExpiresAt = body.RefreshExpiresIn is { } r ? issuedAt.AddSeconds(r) : (DateTimeOffset?)null;
             return TokenRequestResult.Success(new TokenGrant(
                 body.AccessToken!,
                 TokenFailureClassifier.PublishedTokenType(body.TokenType)!,
                 issuedAt,
-                expiresAt,
+                StatedLifetime.EndOf(issuedAt, body.ExpiresIn),
                 body.Scope,
                 body.RefreshToken,
-                refreshExpiresAt,
+                StatedLifetime.EndOf(issuedAt, body.RefreshExpiresIn),
                 config.TokenEndpoint is null ? endpoint.Issuer : null,
-                address)
+                endpoint.TokenEndpoint)
             {
                 TokenBinding = CertificateBinding.Of(body.AccessToken!, certificateThumbprint),
             });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing here does I/O, so this is an answer no rule foresaw: unusable as sent, like a 2xx without access_token.
+            return TokenRequestResult.Failed(
+                new TokenFailure(FailureClass.Permanent, FailureKind.InvalidTokenResponse, Reasons.InvalidTokenResponse,
+                    $"HTTP {answer.StatusCode} from {display} could not be read ({ex.GetType().Name})", answer.StatusCode),
+                issuedRefreshToken);
         }
     }
 

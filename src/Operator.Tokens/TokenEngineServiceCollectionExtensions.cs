@@ -7,7 +7,8 @@ namespace RemoteWorkloadOperator.Tokens;
 public static class TokenEngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the named HttpClient (<see cref="TokenClientOptions.HttpClientName"/>), <see cref="TokenClientOptions"/>,
+    /// Registers the named HttpClient (<see cref="TokenClientOptions.HttpClientName"/>: no redirects followed, bodies bounded by
+    /// <see cref="BoundedResponseHandler"/>, paced by the shared <see cref="IdpRateLimiter"/>), <see cref="TokenClientOptions"/>,
     /// <see cref="ITokenEndpointClient"/> and <see cref="IJitterSource"/>. The caller registers <see cref="TimeProvider"/>
     /// (defaults to <see cref="TimeProvider.System"/> when absent).
     /// </summary>
@@ -23,8 +24,13 @@ public static class TokenEngineServiceCollectionExtensions
             client.Timeout = effective.RequestTimeout + TimeSpan.FromSeconds(5);
             client.DefaultRequestHeaders.UserAgent.ParseAdd(TokenClientOptions.UserAgent);
         });
+        services.TryAddSingleton(sp => new IdpRateLimiter(sp.GetRequiredService<TokenClientOptions>().RequestsPerSecondPerHost, sp.GetRequiredService<TimeProvider>()));
         configureHttp?.Invoke(builder);
-        services.TryAddSingleton(sp => new MutualTlsClients(sp.GetRequiredService<TokenClientOptions>()));
+        // After the caller's configuration, so they hold for whichever primary handler it chose.
+        builder.ConfigurePrimaryHttpMessageHandler((handler, _) => IdpHandlerPolicy.Apply(handler));
+        builder.AddHttpMessageHandler(sp => new IdpRateLimitHandler(sp.GetRequiredService<IdpRateLimiter>()));
+        builder.AddHttpMessageHandler(() => new BoundedResponseHandler());
+        services.TryAddSingleton(sp => new MutualTlsClients(sp.GetRequiredService<TokenClientOptions>(), sp.GetRequiredService<IdpRateLimiter>()));
         services.TryAddSingleton<ITokenEndpointClient>(sp => new TokenEndpointClient(
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TokenClientOptions>(), sp.GetRequiredService<MutualTlsClients>()));
         return services;

@@ -38,8 +38,11 @@ public enum FailureKind
     /// <summary>An RFC 6749 error code.</summary>
     OAuthError,
 
-    /// <summary>HTTP 2xx JSON without <c>access_token</c>.</summary>
+    /// <summary>HTTP 2xx JSON without <c>access_token</c>, or an answer too large to read.</summary>
     InvalidTokenResponse,
+
+    /// <summary>An HTTP 3xx from the token endpoint, which is never followed.</summary>
+    Redirect,
 
     /// <summary>The discovery document was not usable.</summary>
     Discovery,

@@ -31,18 +31,28 @@ internal static partial class TokenFailureClassifier
             return Transient(FailureKind.Timeout, $"request to {endpoint} timed out");
         }
 
+        if (Find<ResponseTooLargeException>(exception) is { } tooLarge)
+        {
+            // Permanent: an IdP that answers megabytes will answer them again; reading on would cost the process its memory.
+            return new TokenFailure(FailureClass.Permanent, FailureKind.InvalidTokenResponse, Reasons.InvalidTokenResponse, $"answer from {endpoint} refused: {tooLarge.Message}");
+        }
+
         if (Find<EndpointNotAllowedException>(exception) is { } refused)
         {
             return new TokenFailure(FailureClass.Permanent, FailureKind.Local, Reasons.EndpointNotAllowed, refused.Message);
         }
 
-        if (Find<AuthenticationException>(exception) is not null)
+        if (Find<AuthenticationException>(exception) is { } tls)
         {
+            // Transient, keeping its own reason: TLS failures heal more often than not (a load balancer answering
+            // internal_error or unrecognized_name while it reloads, a certificate that expired at 02:00 renewed at
+            // 02:20, a trust bundle being rolled). The short retry and AuthRetrying cover that; the ceiling turns one
+            // that lasts into Unauthenticated, so nothing here is permanent.
             return new TokenFailure(
-                FailureClass.Permanent,
+                FailureClass.Transient,
                 FailureKind.Tls,
                 Reasons.TlsFailure,
-                $"TLS failure talking to {endpoint}: certificate invalid or untrusted, or no common protocol");
+                $"TLS handshake with {endpoint} failed: {Sanitizer.Clean(HandshakeSaid(tls), 240)}");
         }
 
         // SocketsHttpHandler reports every handshake problem as SecureConnectionError; without an
@@ -102,6 +112,17 @@ internal static partial class TokenFailureClassifier
         ArgumentNullException.ThrowIfNull(answer);
         var status = answer.StatusCode;
         var retryNote = answer.RetryAfter is { } ra ? $" (Retry-After {(int)Math.Ceiling(ra.TotalSeconds)}s)" : string.Empty;
+
+        if (status is >= 300 and < 400)
+        {
+            var target = answer.Location is { } location ? $"to {Sanitizer.Url(location.GetLeftPart(UriPartial.Authority))}" : "without a Location";
+            return new TokenFailure(
+                FailureClass.Permanent,
+                FailureKind.Redirect,
+                Reasons.InvalidTokenResponse,
+                $"HTTP {status} from {endpoint} redirects {target}; a token endpoint's redirect is never followed (it would re-send the credentials): configure the final token URL",
+                status);
+        }
 
         if (status >= 500)
         {
@@ -244,6 +265,23 @@ internal static partial class TokenFailureClassifier
         var type = answer.MediaType is null ? "no Content-Type" : Sanitizer.Clean(answer.MediaType, 60);
         var html = answer.Body.AsSpan().TrimStart().StartsWith("<", StringComparison.Ordinal) ? "an HTML/markup body" : "a non-JSON body";
         return $"{html} ({type}), likely a WAF, CDN or proxy";
+    }
+
+    // What the handshake said: the runtime's own words (a chain status such as NotTimeValid or UntrustedRoot, a name
+    // mismatch) and the TLS library's innermost one (OpenSSL's "tlsv1 alert internal error"), without the wrappers
+    // that only say "see inner exception". Certificates and alerts carry no secret.
+    private static string HandshakeSaid(AuthenticationException tls)
+    {
+        var said = new List<string>();
+        for (Exception? current = tls; current is not null; current = current.InnerException)
+        {
+            if (!current.Message.Contains("inner exception", StringComparison.OrdinalIgnoreCase) && !said.Contains(current.Message))
+            {
+                said.Add(current.Message);
+            }
+        }
+
+        return said.Count == 0 ? "no reason given" : string.Join("; ", said.TakeLast(2));
     }
 
     private static T? Find<T>(Exception exception)

@@ -33,14 +33,34 @@ public sealed record TokenGrant(
         $"TokenGrant {{ AccessToken = ***, TokenType = {TokenType}, IssuedAt = {IssuedAt:O}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, RefreshTokenExpiresAt = {RefreshTokenExpiresAt:O}, DiscoveredIssuer = {DiscoveredIssuer} }}";
 }
 
-/// <summary>Either a grant or a classified failure. Our own stop surfaces as <see cref="OperationCanceledException"/>.</summary>
+/// <summary>
+/// Either a grant or a classified failure. Our own stop surfaces as <see cref="OperationCanceledException"/>.
+/// <see cref="ToString"/> never prints a token.
+/// </summary>
 public sealed record TokenRequestResult(TokenGrant? Grant, TokenFailure? Failure)
 {
+    /// <summary>
+    /// A refresh token found in a 2xx answer that failed as a whole (absurd fields, an unpublishable token type, no
+    /// access token): the IdP has rotated all the same, so the one presented is spent and this one must be stored.
+    /// </summary>
+    public string? RefreshTokenOfFailedAnswer { get; init; }
+
+    /// <summary>The refresh token the IdP issued with this answer, usable or not; null when it issued none.</summary>
+    public string? IssuedRefreshToken => Grant?.RefreshToken ?? RefreshTokenOfFailedAnswer;
+
     /// <summary>Success.</summary>
     public static TokenRequestResult Success(TokenGrant grant) => new(grant, null);
 
     /// <summary>Failure.</summary>
     public static TokenRequestResult Failed(TokenFailure failure) => new(null, failure);
+
+    /// <summary>Failure of a 2xx answer that nevertheless carried a new refresh token.</summary>
+    public static TokenRequestResult Failed(TokenFailure failure, string? issuedRefreshToken) =>
+        new(null, failure) { RefreshTokenOfFailedAnswer = issuedRefreshToken };
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"TokenRequestResult {{ Grant = {Grant}, Failure = {Failure}, RefreshTokenOfFailedAnswer = {(RefreshTokenOfFailedAnswer is null ? "none" : "***")} }}";
 }
 
 /// <summary>One request to the token endpoint (discovery included). Implemented by <see cref="TokenEndpointClient"/>.</summary>

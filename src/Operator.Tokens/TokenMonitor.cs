@@ -465,13 +465,8 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             result = await _tokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
         }
 
-        if (result.Failure is { } failure)
-        {
-            return AttemptOutcome.Failed(failure, effective.Version);
-        }
-
-        var grant = result.Grant ?? throw new InvalidOperationException("A token result has neither a grant nor a failure.");
-        if (grant.RefreshToken is { } rotated && !string.Equals(rotated, effective.RefreshToken, StringComparison.Ordinal))
+        // Stored before the result is judged: a 2xx the client could not use may still have rotated the refresh token.
+        if (result.IssuedRefreshToken is { } rotated && !string.Equals(rotated, effective.RefreshToken, StringComparison.Ordinal))
         {
             var successor = new RotatedRefreshToken(rotated, Lineage(effective));
             lock (_gate)
@@ -485,6 +480,12 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             }
         }
 
+        if (result.Failure is { } failure)
+        {
+            return AttemptOutcome.Failed(failure, effective.Version);
+        }
+
+        var grant = result.Grant ?? throw new InvalidOperationException("A token result has neither a grant nor a failure.");
         if (stopToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(stopToken);

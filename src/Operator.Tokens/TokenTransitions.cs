@@ -263,7 +263,8 @@ internal static class TokenTransitions
             NextRefresh = null,
             AuthRetry = new AuthRetryInfo(now, deadline, flightAttempts, now, nextAttempt, failure.Description),
         };
-        entered = Enter(entered, WorkloadPhase.AuthRetrying, Reasons.TokenEndpointUnavailable, retryMessage);
+        // The failure's reason: TokenEndpointUnavailable, or TlsFailure for a handshake that failed (it heals too).
+        entered = Enter(entered, WorkloadPhase.AuthRetrying, failure.Reason, retryMessage);
         return Transition(entered, new MonitorEvent(MonitorEventType.Warning, Reasons.AuthRetrying, retryMessage), config, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
     }
 

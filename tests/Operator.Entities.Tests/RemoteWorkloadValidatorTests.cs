@@ -97,6 +97,10 @@ public sealed class RemoteWorkloadValidatorTests
         { "tokenUrl ipv6 loopback", w => { w.Spec.OAuth.Issuer = null; w.Spec.OAuth.TokenUrl = "https://[::1]/token"; }, "spec.oauth.tokenUrl", Reasons.EndpointNotAllowed },
         { "tokenUrl in-cluster api server", w => { w.Spec.OAuth.Issuer = null; w.Spec.OAuth.TokenUrl = "https://kubernetes.default.svc/token"; }, "spec.oauth.tokenUrl", Reasons.EndpointNotAllowed },
         { "url ipv4-mapped loopback", w => w.Spec.Url = "https://[::ffff:127.0.0.1]/", "spec.url", Reasons.EndpointNotAllowed },
+        { "issuer alibaba metadata", w => w.Spec.OAuth.Issuer = "https://100.100.100.200/latest/meta-data", "spec.oauth.issuer", Reasons.EndpointNotAllowed },
+        { "issuer oracle metadata", w => w.Spec.OAuth.Issuer = "https://192.0.0.192/opc/v1", "spec.oauth.issuer", Reasons.EndpointNotAllowed },
+        { "tokenUrl azure wireserver", w => { w.Spec.OAuth.Issuer = null; w.Spec.OAuth.TokenUrl = "https://168.63.129.16/token"; }, "spec.oauth.tokenUrl", Reasons.EndpointNotAllowed },
+        { "issuer tencent metadata name", w => w.Spec.OAuth.Issuer = "https://metadata.tencentyun.com", "spec.oauth.issuer", Reasons.EndpointNotAllowed },
     };
 
     [Theory]
@@ -199,6 +203,33 @@ public sealed class RemoteWorkloadValidatorTests
 
         Assert.Equal(4, RemoteWorkloadValidator.Validate(workload).Count);
         Assert.Empty(RemoteWorkloadValidator.Validate(workload, new ValidationOptions { AllowInsecureEndpoints = true, AllowPrivateEndpoints = true }));
+    }
+
+    [Theory]
+    [InlineData("https://10.96.0.1/token")]
+    [InlineData("https://[::ffff:10.96.0.1]/token")]
+    [InlineData("https://API.Cluster.Example.COM./token")]
+    public void The_clusters_own_API_server_is_refused_by_the_addresses_the_operator_reaches_it_at(string tokenUrl)
+    {
+        var workload = ValidWorkloads.RefreshToken();
+        workload.Spec.OAuth.Issuer = null;
+        workload.Spec.OAuth.TokenUrl = tokenUrl;
+        var inCluster = new ValidationOptions { ApiServerHosts = EndpointGuard.ApiServerHosts("10.96.0.1", "api.cluster.example.com") };
+
+        var problem = Assert.Single(RemoteWorkloadValidator.Validate(workload, inCluster));
+
+        Assert.Equal(Reasons.EndpointNotAllowed, problem.Reason);
+        Assert.Contains("this cluster's Kubernetes API server", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Private_ranges_stay_allowed_by_default()
+    {
+        var workload = ValidWorkloads.RefreshToken();
+        workload.Spec.OAuth.Issuer = null;
+        workload.Spec.OAuth.TokenUrl = "https://10.96.0.2/token";
+
+        Assert.Empty(RemoteWorkloadValidator.Validate(workload, new ValidationOptions { ApiServerHosts = EndpointGuard.ApiServerHosts("10.96.0.1") }));
     }
 
     [Fact]

@@ -25,6 +25,15 @@ internal sealed class AuthServerState(AuthServerOptions options)
 
     public bool IssueRefreshTokenOnRefresh { get; set; } = true;
 
+    /// <summary>When set, TLS handshakes are answered with this fatal alert (see <see cref="TlsIncidentLayer"/>).</summary>
+    public byte? TlsAlert { get; set; }
+
+    /// <summary>Connections of the TLS listener that completed their handshake and are still open.</summary>
+    public ConcurrentDictionary<string, Microsoft.AspNetCore.Connections.ConnectionContext> OpenTlsConnections { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When set, successful token answers state this <c>expires_in</c> (see <see cref="ExpiresInRewrite"/>).</summary>
+    public decimal? ExpiresInOverride { get; set; }
+
     public int RefreshTokensIssued;
 
     /// <summary>Refresh tokens presented a second time (each revoked its family).</summary>

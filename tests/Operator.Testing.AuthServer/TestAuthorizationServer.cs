@@ -110,6 +110,38 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         set => _state.AccessTokenLifetime = value;
     }
 
+    /// <summary>
+    /// When set, every successful token answer states this <c>expires_in</c> (in seconds), after the request was
+    /// processed in full: an IdP announcing a lifetime no clock can hold. Null (the default) leaves answers alone.
+    /// </summary>
+    public decimal? ExpiresInOverride
+    {
+        get => _state.ExpiresInOverride;
+        set => _state.ExpiresInOverride = value;
+    }
+
+    /// <summary>
+    /// While set, the TLS listener answers every handshake with this fatal TLS alert (80 <c>internal_error</c>, 112
+    /// <c>unrecognized_name</c>, RFC 8446 §6.2) instead of a certificate: a load balancer in the middle of a reload.
+    /// Null (the default) serves TLS normally. The plain listener is unaffected.
+    /// </summary>
+    public byte? TlsAlert
+    {
+        get => _state.TlsAlert;
+        set
+        {
+            _state.TlsAlert = value;
+            if (value is not null)
+            {
+                // A reload drops the connections it had: pooled ones must not carry requests past the incident.
+                foreach (var connection in _state.OpenTlsConnections.Values)
+                {
+                    connection.Abort();
+                }
+            }
+        }
+    }
+
     /// <summary><c>Retry-After</c> sent with <see cref="AuthServerFault.ServiceUnavailable503"/> and <see cref="AuthServerFault.TooManyRequests429"/>.</summary>
     public TimeSpan RetryAfter
     {
@@ -205,10 +237,28 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// Obtains a real refresh token for <paramref name="clientId"/> from this server (a password grant for a built-in
     /// test user with <c>offline_access</c>), so tests can seed the credentials Secret. Not counted.
     /// </summary>
-    public async Task<string> IssueRefreshTokenAsync(string clientId, string? clientSecret = null, IEnumerable<string>? scopes = null, CancellationToken cancellationToken = default)
+    public Task<string> IssueRefreshTokenAsync(string clientId, string? clientSecret = null, IEnumerable<string>? scopes = null, CancellationToken cancellationToken = default) =>
+        IssueRefreshTokenAsync(TokenEndpoint, new SocketsHttpHandler(), clientId, clientSecret, scopes, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="IssueRefreshTokenAsync(string, string?, IEnumerable{string}?, CancellationToken)"/>, through the TLS
+    /// listener: the token's issuer is then <see cref="TlsIssuer"/>, which is what a refresh over TLS requires.
+    /// </summary>
+    public Task<string> IssueRefreshTokenOverTlsAsync(string clientId, string? clientSecret = null, CancellationToken cancellationToken = default)
     {
-        using var handler = new SocketsHttpHandler();
-        using var http = new HttpClient(handler);
+        var pinned = _certificate?.GetCertHashString();
+        return IssueRefreshTokenAsync(
+            TlsTokenEndpoint,
+            new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == pinned } },
+            clientId,
+            clientSecret,
+            null,
+            cancellationToken);
+    }
+
+    private async Task<string> IssueRefreshTokenAsync(Uri tokenEndpoint, SocketsHttpHandler handler, string clientId, string? clientSecret, IEnumerable<string>? scopes, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(handler, disposeHandler: true);
         var form = new Dictionary<string, string>
         {
             ["grant_type"] = GrantTypes.Password,
@@ -222,7 +272,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             form["client_secret"] = clientSecret;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, TokenEndpoint) { Content = new FormUrlEncodedContent(form) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenEndpoint) { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add(SeedHeader, "1");
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -323,12 +373,17 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             if (_certificate is not null)
             {
                 // Asked for, not required: OpenIddict and MutualTlsClientRegistry decide per client what a certificate proves.
-                kestrel.Listen(IPAddress.Loopback, _tlsPort, listen => listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                kestrel.Listen(IPAddress.Loopback, _tlsPort, listen =>
                 {
-                    ServerCertificate = _certificate,
-                    ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
-                    ClientCertificateValidation = (_, _, _) => true,
-                }));
+                    // Before the handshake, so an incident answers in place of TLS.
+                    listen.Use(TlsIncidentLayer.For(_state));
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = _certificate,
+                        ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
+                        ClientCertificateValidation = (_, _, _) => true,
+                    });
+                });
             }
         });
         builder.Services.AddSingleton(_state);
@@ -453,6 +508,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         // the authentication middleware (that WebApplication would otherwise put first).
         app.Use(FaultLayer.InvokeAsync);
         app.Use(HoldLayer.InvokeAsync);
+        app.Use(ExpiresInRewrite.InvokeAsync);
         app.UseAuthentication();
         app.UseRouting();
         app.MapPost(TokenPath, HandleTokenAsync);

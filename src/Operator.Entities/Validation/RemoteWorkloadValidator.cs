@@ -492,7 +492,7 @@ public static partial class RemoteWorkloadValidator
             problems.Add(Invalid(field, "must not contain user info (credentials belong in a Secret)"));
         }
 
-        if (!options.AllowPrivateEndpoints && EndpointGuard.WhyNotAllowed(uri.Host) is { } why)
+        if (!options.AllowPrivateEndpoints && EndpointGuard.WhyNotAllowed(uri.Host, options.ApiServerHosts) is { } why)
         {
             problems.Add(new ValidationProblem(field, $"{why}; such endpoints are refused unless the operator runs with --allow-private-endpoints", Reasons.EndpointNotAllowed));
         }

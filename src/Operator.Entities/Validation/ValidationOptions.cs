@@ -13,6 +13,12 @@ public sealed record ValidationOptions
     /// <summary>Accept loopback, link-local, metadata and in-cluster API server endpoints (a development setting).</summary>
     public bool AllowPrivateEndpoints { get; init; }
 
+    /// <summary>
+    /// This cluster's API server as the operator reaches it (ClusterIP, kubeconfig host): refused as an endpoint like
+    /// <c>kubernetes.default</c> is, unless <see cref="AllowPrivateEndpoints"/>. Empty outside a cluster.
+    /// </summary>
+    public IReadOnlySet<string> ApiServerHosts { get; init; } = new HashSet<string>();
+
     /// <summary>The defaults that fill unset retry fields.</summary>
     public RetryPolicy Defaults { get; init; } = RetryPolicy.Default;
 }

@@ -13,6 +13,9 @@ internal enum MetadataOutcome
 
     /// <summary>Anything else (network, 5xx, 429, a WAF page, a non-JSON body): transient.</summary>
     Unavailable,
+
+    /// <summary>An answer that will never be usable (too large, a redirect that is not followed): permanent.</summary>
+    Unusable,
 }
 
 /// <summary>One metadata GET: the document, or why there is none. <see cref="Failure"/> is set unless a document was found.</summary>
@@ -27,6 +30,9 @@ internal sealed record MetadataAnswer(Uri Location, MetadataOutcome Outcome, Jso
         MetadataOutcome.NotFound,
         default,
         TokenFailureClassifier.DiscoveryNonsense($"HTTP {status} from {Sanitizer.Url(location)}"));
+
+    /// <summary>A permanent failure of this location (<see cref="MetadataOutcome.Unusable"/>).</summary>
+    public static MetadataAnswer Unusable(Uri location, TokenFailure failure) => new(location, MetadataOutcome.Unusable, default, failure);
 
     /// <summary>A transient failure.</summary>
     public static MetadataAnswer Unavailable(Uri location, TokenFailure failure) => new(location, MetadataOutcome.Unavailable, default, failure);

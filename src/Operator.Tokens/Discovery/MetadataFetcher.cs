@@ -12,29 +12,70 @@ namespace RemoteWorkloadOperator.Tokens.Discovery;
 /// </summary>
 internal sealed class MetadataFetcher(IHttpClientFactory httpClientFactory, TimeProvider timeProvider, TokenClientOptions options)
 {
-    /// <summary>Largest document read; metadata is a few kilobytes, anything far larger is not metadata.</summary>
-    public const int MaxDocumentBytes = 512 * 1024;
+    /// <summary>
+    /// Redirects followed per metadata GET. Real servers redirect at most once or twice (a trailing slash, http to
+    /// https, a vanity host); each hop is an ordinary request of the token client, so the endpoint guard checks it.
+    /// </summary>
+    public const int MaxRedirects = 3;
 
-    /// <summary>GETs <paramref name="location"/>. Throws only <see cref="OperationCanceledException"/> for <paramref name="stopToken"/>.</summary>
+    private static readonly HashSet<int> RedirectStatuses = [301, 302, 303, 307, 308];
+
+    /// <summary>
+    /// GETs <paramref name="location"/>, following up to <see cref="MaxRedirects"/> redirects (never from https to http
+    /// unless <see cref="TokenClientOptions.AllowInsecureEndpoints"/>). Throws only <see cref="OperationCanceledException"/>
+    /// for <paramref name="stopToken"/>. The answer is reported for <paramref name="location"/>, where discovery looked.
+    /// </summary>
     public async Task<MetadataAnswer> GetAsync(Uri location, CancellationToken stopToken)
     {
         ArgumentNullException.ThrowIfNull(location);
-        var display = Sanitizer.Url(location);
+        var current = location;
+        for (var hop = 0; ; hop++)
+        {
+            var (answer, redirect) = await GetOnceAsync(location, current, stopToken).ConfigureAwait(false);
+            if (redirect is null)
+            {
+                return answer;
+            }
+
+            var from = Sanitizer.Url(current);
+            if (hop == MaxRedirects)
+            {
+                return MetadataAnswer.Unusable(location, TokenFailureClassifier.DiscoveryNonsense($"{Sanitizer.Url(location)} redirects more than {MaxRedirects} times (last from {from})"));
+            }
+
+            if (WhyNotFollowed(current, redirect) is { } why)
+            {
+                return MetadataAnswer.Unusable(location, TokenFailureClassifier.DiscoveryNonsense($"{from} redirects to {Sanitizer.Url(redirect)}, which is not followed: {why}"));
+            }
+
+            current = redirect;
+        }
+    }
+
+    private async Task<(MetadataAnswer Answer, Uri? Redirect)> GetOnceAsync(Uri location, Uri current, CancellationToken stopToken)
+    {
+        var display = Sanitizer.Url(current);
         using var timeout = new CancellationTokenSource(options.RequestTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopToken, timeout.Token);
         var http = httpClientFactory.CreateClient(TokenClientOptions.HttpClientName);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, location);
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            if (status is 404 or 410)
+            if (RedirectStatuses.Contains(status) && response.Headers.Location is { } target)
             {
-                return MetadataAnswer.Missing(location, status);
+                return (MetadataAnswer.Missing(location, status), new Uri(current, target));
             }
 
-            var body = await ReadBoundedAsync(response.Content, linked.Token).ConfigureAwait(false);
+            if (status is 404 or 410)
+            {
+                return (MetadataAnswer.Missing(location, status), null);
+            }
+
+            // Bounded by the client's BoundedResponseHandler: a body over the limit throws ResponseTooLargeException.
+            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
             var answer = new HttpAnswer(
                 status,
                 response.Content.Headers.ContentType?.MediaType,
@@ -42,42 +83,50 @@ internal sealed class MetadataFetcher(IHttpClientFactory httpClientFactory, Time
                 HttpAnswer.ParseRetryAfter(response.Headers.RetryAfter, timeProvider.GetUtcNow()));
             if (status is >= 200 and < 300 && TryParseObject(body) is { } document)
             {
-                return MetadataAnswer.Found(location, document);
+                return (MetadataAnswer.Found(location, document), null);
             }
 
-            return MetadataAnswer.Unavailable(location, TokenFailureClassifier.ClassifyMetadataAnswer(answer, display));
+            return (MetadataAnswer.Unavailable(location, TokenFailureClassifier.ClassifyMetadataAnswer(answer, display)), null);
+        }
+        catch (Exception ex) when (FindTooLarge(ex) is { } tooLarge && !stopToken.IsCancellationRequested)
+        {
+            // The same document would come back as large next time: not metadata, whatever it is.
+            return (MetadataAnswer.Unusable(location, TokenFailureClassifier.DiscoveryNonsense($"{display}: {tooLarge.Message}")), null);
         }
         catch (Exception ex) when (TokenFailureClassifier.Classify(ex, stopToken, display) is { } failure)
         {
-            return MetadataAnswer.Unavailable(location, failure);
+            return (MetadataAnswer.Unavailable(location, failure), null);
         }
     }
 
-    private static async Task<string?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    private string? WhyNotFollowed(Uri from, Uri to)
     {
-        if (content.Headers.ContentLength > MaxDocumentBytes)
+        if (to.Scheme != Uri.UriSchemeHttps && to.Scheme != Uri.UriSchemeHttp)
         {
-            return null;
+            return "not http(s)";
         }
 
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        if (!string.IsNullOrEmpty(to.UserInfo))
         {
-            using var copy = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            return "it carries user info";
+        }
+
+        return from.Scheme == Uri.UriSchemeHttps && to.Scheme == Uri.UriSchemeHttp && !options.AllowInsecureEndpoints && !to.IsLoopback
+            ? "a downgrade from https to http (run the operator with --allow-insecure-endpoints to allow http in development)"
+            : null;
+    }
+
+    private static ResponseTooLargeException? FindTooLarge(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is ResponseTooLargeException match)
             {
-                if (copy.Length + read > MaxDocumentBytes)
-                {
-                    return null;
-                }
-
-                copy.Write(chunk, 0, read);
+                return match;
             }
-
-            return System.Text.Encoding.UTF8.GetString(copy.GetBuffer(), 0, (int)copy.Length);
         }
+
+        return null;
     }
 
     private static JsonElement? TryParseObject(string? body)

@@ -310,6 +310,11 @@ internal sealed class TokenEndpointDiscovery(MetadataFetcher fetcher, IHttpClien
             return unusable;
         }
 
+        if (misses.FirstOrDefault(m => m.Outcome == MetadataOutcome.Unusable) is { } unusableAnswer)
+        {
+            return unusableAnswer.Failure!;
+        }
+
         var tried = string.Join(", ", misses.Select(m => Sanitizer.Url(m.Location)));
         return TokenFailureClassifier.DiscoveryNonsense($"{nothing}: 404 from {tried}", maxLength: 600);
     }

@@ -39,6 +39,9 @@ public sealed record OperatorOptions
     /// <summary>Accept loopback, link-local and metadata endpoints (development only).</summary>
     public bool AllowPrivateEndpoints { get; init; }
 
+    /// <summary>Requests per second to one IdP host, process-wide (token requests and discovery).</summary>
+    public int IdpRequestsPerSecond { get; init; } = RemoteWorkloadOperator.Tokens.IdpRateLimiter.DefaultRequestsPerSecond;
+
     /// <summary>Reconcile workers.</summary>
     public int Workers { get; init; } = 4;
 
@@ -48,10 +51,17 @@ public sealed record OperatorOptions
     /// <summary>Path of a kubeconfig; null means in-cluster config, then $KUBECONFIG, then ~/.kube/config.</summary>
     public string? Kubeconfig { get; init; }
 
+    /// <summary>
+    /// This cluster's API server hosts (<c>KUBERNETES_SERVICE_HOST</c>, the kubeconfig server's host), refused as IdP
+    /// endpoints; filled by the composition root from the Kubernetes configuration it connects with.
+    /// </summary>
+    public IReadOnlySet<string> ApiServerHosts { get; init; } = new HashSet<string>();
+
     public ValidationOptions Validation => new()
     {
         AllowInsecureEndpoints = AllowInsecureEndpoints,
         AllowPrivateEndpoints = AllowPrivateEndpoints,
+        ApiServerHosts = ApiServerHosts,
         Defaults = Retry,
     };
 }

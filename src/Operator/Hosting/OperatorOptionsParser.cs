@@ -21,6 +21,7 @@ public static class OperatorOptionsParser
         public const string TickInterval = "RW_AUTH_RETRYING_TICK_INTERVAL";
         public const string Ceiling = "RW_AUTH_RETRYING_CEILING";
         public const string WatchNamespaces = "RW_WATCH_NAMESPACES";
+        public const string IdpRequestsPerSecond = "RW_IDP_REQUESTS_PER_SECOND";
         public const string PodNamespace = "POD_NAMESPACE";
         public const string PodName = "POD_NAME";
     }
@@ -30,7 +31,7 @@ public static class OperatorOptionsParser
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "idp-requests-per-second",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -115,6 +116,9 @@ public static class OperatorOptionsParser
             AllowInsecureEndpoints = Boolean("--allow-insecure-endpoints", Flag("allow-insecure-endpoints"), false, errors),
             AllowPrivateEndpoints = Boolean("--allow-private-endpoints", Flag("allow-private-endpoints"), false, errors),
             Workers = Integer("--workers", Flag("workers"), 4, 1, 64, errors),
+            IdpRequestsPerSecond = Flag("idp-requests-per-second") is { } perSecond
+                ? Integer("--idp-requests-per-second", perSecond, Tokens.IdpRateLimiter.DefaultRequestsPerSecond, 1, 10_000, errors)
+                : Integer(Variables.IdpRequestsPerSecond, Env(Variables.IdpRequestsPerSecond), Tokens.IdpRateLimiter.DefaultRequestsPerSecond, 1, 10_000, errors),
             StartupSpread = Duration("--startup-spread", Flag("startup-spread"), TimeSpan.FromSeconds(5), errors, allowZero: true),
             Kubeconfig = Flag("kubeconfig"),
         };

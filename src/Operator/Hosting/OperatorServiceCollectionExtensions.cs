@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using RemoteWorkloadOperator.Cluster;
 using RemoteWorkloadOperator.Controller;
+using RemoteWorkloadOperator.Entities.Validation;
 using RemoteWorkloadOperator.Observability;
 using RemoteWorkloadOperator.Runtime;
 using RemoteWorkloadOperator.Tokens;
@@ -36,6 +37,14 @@ public static class OperatorServiceCollectionExtensions
         Action<SocketsHttpHandler>? configureMutualTlsHandler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(kubernetes);
+        // The API server as this process reaches it is no IdP: its ClusterIP and the kubeconfig's host are refused like
+        // kubernetes.default (a workload pointed there would have the operator send credentials to the cluster itself).
+        options = options with
+        {
+            ApiServerHosts = EndpointGuard.ApiServerHosts([.. options.ApiServerHosts, Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"), ServerHost(kubernetes.Host)]),
+        };
+        var guard = GuardedConnect.Refusing(options.ApiServerHosts);
         var clock = monitorClock ?? TimeProvider.System;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -43,12 +52,13 @@ public static class OperatorServiceCollectionExtensions
         var tokenOptions = new TokenClientOptions
         {
             AllowInsecureEndpoints = options.AllowInsecureEndpoints,
+            RequestsPerSecondPerHost = options.IdpRequestsPerSecond,
             // The mutual-TLS handlers are made outside the HttpClient factory, so the guard is set on them here as well.
             ConfigureMutualTlsHandler = handler =>
             {
                 if (!options.AllowPrivateEndpoints)
                 {
-                    handler.ConnectCallback = GuardedConnect.ConnectAsync;
+                    handler.ConnectCallback = guard;
                 }
 
                 configureMutualTlsHandler?.Invoke(handler);
@@ -58,7 +68,7 @@ public static class OperatorServiceCollectionExtensions
         {
             if (!options.AllowPrivateEndpoints)
             {
-                http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = GuardedConnect.ConnectAsync });
+                http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = guard });
             }
 
             configureTokenHttp?.Invoke(http);
@@ -69,6 +79,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var metrics = new OperatorMetrics(metricsRegistry);
+            sp.GetRequiredService<IdpRateLimiter>().Waited = metrics.IdpRateLimitWait;
             // Per-workload series are computed from the cache at scrape time, so deleted workloads vanish.
             metricsRegistry.AddBeforeCollectCallback(() => metrics.Collect(sp.GetRequiredService<WorkloadController>(), sp.GetRequiredService<LeadershipLoop>()));
             return metrics;
@@ -95,4 +106,6 @@ public static class OperatorServiceCollectionExtensions
         services.AddHostedService<OperatorService>();
         return services;
     }
+
+    private static string? ServerHost(string? server) => Uri.TryCreate(server, UriKind.Absolute, out var uri) ? uri.Host : null;
 }

@@ -18,9 +18,10 @@ public static partial class StartupLog
             $"initial={KubeDuration.Format(retry.InitialInterval)} max={KubeDuration.Format(retry.MaxInterval)} attempts={retry.MaxAttempts} elapsed={KubeDuration.Format(retry.MaxElapsed)} tick={KubeDuration.Format(retry.TickInterval)} ceiling={KubeDuration.Format(retry.Ceiling)}",
             options.AllowInsecureEndpoints,
             options.AllowPrivateEndpoints,
-            options.HealthAddress);
+            options.HealthAddress,
+            options.IdpRequestsPerSecond);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "starting: apiServer={ApiServer} namespaces={Namespaces} leaderElection={LeaderElection} retry=[{Retry}] allowInsecureEndpoints={Insecure} allowPrivateEndpoints={Private} healthAddr={HealthAddress}")]
-    private static partial void LogEffective(ILogger logger, string apiServer, string namespaces, string leaderElection, string retry, bool insecure, bool @private, string healthAddress);
+    [LoggerMessage(Level = LogLevel.Information, Message = "starting: apiServer={ApiServer} namespaces={Namespaces} leaderElection={LeaderElection} retry=[{Retry}] allowInsecureEndpoints={Insecure} allowPrivateEndpoints={Private} healthAddr={HealthAddress} idpRequestsPerSecond={IdpRequestsPerSecond}")]
+    private static partial void LogEffective(ILogger logger, string apiServer, string namespaces, string leaderElection, string retry, bool insecure, bool @private, string healthAddress, int idpRequestsPerSecond);
 }

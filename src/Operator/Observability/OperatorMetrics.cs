@@ -14,6 +14,7 @@ public sealed class OperatorMetrics
 {
     private readonly Counter _tokenRequests;
     private readonly Histogram _tokenRequestDuration;
+    private readonly Histogram _idpRateLimitWait;
     private readonly Counter _transitions;
     private readonly Gauge _workloadsByPhase;
     private readonly Gauge _tokenExpiry;
@@ -35,6 +36,11 @@ public sealed class OperatorMetrics
             LabelNames = ["outcome"],
             Buckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
         });
+        _idpRateLimitWait = factory.CreateHistogram("remoteworkload_idp_rate_limit_wait_seconds", "Time requests to an IdP host waited for the process-wide rate limit (--idp-requests-per-second); only requests that waited.", new HistogramConfiguration
+        {
+            LabelNames = ["host"],
+            Buckets = [0.01, 0.1, 0.5, 1, 2, 5, 10, 30],
+        });
         _transitions = factory.CreateCounter("remoteworkload_phase_transitions_total", "Status writes that changed the phase, by from and to phase.", "from", "to");
         _workloadsByPhase = factory.CreateGauge("remoteworkload_workloads", "Workloads by phase, from the informer cache at scrape time.", "phase");
         _tokenExpiry = factory.CreateGauge("remoteworkload_token_expiry_timestamp_seconds", "When the published access token expires (Unix seconds).", "namespace", "name");
@@ -52,6 +58,9 @@ public sealed class OperatorMetrics
         _tokenRequests.WithLabels(outcome, reason).Inc();
         _tokenRequestDuration.WithLabels(outcome).Observe(duration.TotalSeconds);
     }
+
+    /// <summary>Records a request that waited <paramref name="waited"/> for the rate limit of <paramref name="host"/>.</summary>
+    public void IdpRateLimitWait(string host, TimeSpan waited) => _idpRateLimitWait.WithLabels(host).Observe(waited.TotalSeconds);
 
     /// <summary>Counts a status write whose phase differs from the previous one.</summary>
     public void Transition(WorkloadPhase? from, WorkloadPhase to)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,9 +23,15 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly Func<FixtureRequest, FixtureResponse> _handler;
     private WebApplication? _app;
 
-    private LoopbackHttpServer(Func<FixtureRequest, FixtureResponse> handler) => _handler = handler;
+    private readonly Func<X509Certificate2>? _certificate;
 
-    /// <summary><c>http://127.0.0.1:{port}</c>, no trailing slash.</summary>
+    private LoopbackHttpServer(Func<FixtureRequest, FixtureResponse> handler, Func<X509Certificate2>? certificate = null)
+    {
+        _handler = handler;
+        _certificate = certificate;
+    }
+
+    /// <summary><c>http://127.0.0.1:{port}</c> (<c>https://</c> when started with a certificate), no trailing slash.</summary>
     public string BaseUrl { get; private set; } = "";
 
     /// <summary>The port.</summary>
@@ -37,6 +44,17 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     public static async Task<LoopbackHttpServer> StartAsync(Func<FixtureRequest, FixtureResponse> handler, CancellationToken cancellationToken = default)
     {
         var server = new LoopbackHttpServer(handler);
+        await server.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a server that speaks TLS (<c>https://127.0.0.1:{port}</c>) with whatever certificate
+    /// <paramref name="certificate"/> returns at each handshake, so a test can expire and renew it while the server runs.
+    /// </summary>
+    public static async Task<LoopbackHttpServer> StartTlsAsync(Func<FixtureRequest, FixtureResponse> handler, Func<X509Certificate2> certificate, CancellationToken cancellationToken = default)
+    {
+        var server = new LoopbackHttpServer(handler, certificate);
         await server.StartCoreAsync(cancellationToken).ConfigureAwait(false);
         return server;
     }
@@ -62,13 +80,19 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             EnvironmentName = Environments.Production,
         });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (_certificate is { } certificate)
+            {
+                listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificate() });
+            }
+        }));
         var app = builder.Build();
         app.Run(HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
-        BaseUrl = $"http://127.0.0.1:{Port}";
+        BaseUrl = $"{(_certificate is null ? "http" : "https")}://127.0.0.1:{Port}";
         _app = app;
     }
 

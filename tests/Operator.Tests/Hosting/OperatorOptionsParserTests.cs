@@ -81,6 +81,7 @@ public sealed class OperatorOptionsParserTests
     [InlineData("--health-addr=nowhere", "--health-addr")]
     [InlineData("--leader-elect=maybe", "--leader-elect")]
     [InlineData("--workers=0", "--workers")]
+    [InlineData("--idp-requests-per-second=0", "--idp-requests-per-second")]
     [InlineData("--frobnicate", "--frobnicate")]
     public void A_bad_flag_is_named_in_the_error(string flag, string name)
     {
@@ -88,5 +89,14 @@ public sealed class OperatorOptionsParserTests
 
         Assert.Null(options);
         Assert.Contains(errors, e => e.StartsWith(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_IdP_rate_limit_is_50_per_second_unless_the_flag_or_the_variable_says_otherwise_and_the_flag_wins()
+    {
+        Assert.Equal(50, Parse([]).Options!.IdpRequestsPerSecond);
+        Assert.Equal(20, Parse([], (V.IdpRequestsPerSecond, "20")).Options!.IdpRequestsPerSecond);
+        Assert.Equal(7, Parse(["--idp-requests-per-second", "7"], (V.IdpRequestsPerSecond, "20")).Options!.IdpRequestsPerSecond);
+        Assert.Contains(Parse([], (V.IdpRequestsPerSecond, "lots")).Errors, e => e.StartsWith(V.IdpRequestsPerSecond, StringComparison.Ordinal));
     }
 }

@@ -109,10 +109,13 @@ internal sealed class ScenarioOperator : IAsyncDisposable
                 .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         }
 
+        // Scenarios on the IdP's TLS listener: its self-signed certificate, pinned, is the one trusted.
+        System.Net.Security.RemoteCertificateValidationCallback? pinned = trustedIdpCertificate is null
+            ? null
+            : (_, presented, _, _) => presented is not null && presented.GetCertHashString() == trustedIdpCertificate.GetCertHashString();
         builder.Services.AddRemoteWorkloadOperator(options, kubernetes, new CollectorRegistry(), kubernetesHandlers: apiAudit is null ? null : [apiAudit],
-            // Mutual-TLS scenarios reach the IdP's TLS listener: its self-signed certificate, pinned, is the one trusted.
-            configureMutualTlsHandler: trustedIdpCertificate is null ? null : handler => handler.SslOptions.RemoteCertificateValidationCallback =
-                (_, presented, _, _) => presented is not null && presented.GetCertHashString() == trustedIdpCertificate.GetCertHashString());
+            configureTokenHttp: pinned is null ? null : http => http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = pinned } }),
+            configureMutualTlsHandler: pinned is null ? null : handler => handler.SslOptions.RemoteCertificateValidationCallback = pinned);
         var host = builder.Build();
         // Created eagerly, as Program.cs does, so its scrape-time callback is registered.
         _ = host.Services.GetRequiredService<RemoteWorkloadOperator.Observability.OperatorMetrics>();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using RemoteWorkloadOperator.Entities;
+using RemoteWorkloadOperator.Entities.Validation;
 using RemoteWorkloadOperator.Hosting;
 using RemoteWorkloadOperator.Tokens;
 
@@ -61,5 +62,20 @@ public sealed class GuardedConnectTests
         Assert.Equal(FailureClass.Permanent, failure.Class);
         Assert.Equal(Reasons.EndpointNotAllowed, failure.Reason);
         Assert.Contains("--allow-private-endpoints", failure.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_name_resolving_to_the_clusters_API_server_is_refused_before_connecting()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = GuardedConnect.Using((_, _) => ValueTask.FromResult(new[] { IPAddress.Parse("10.96.0.1") }), EndpointGuard.ApiServerHosts("10.96.0.1")),
+        });
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri("https://idp.example.com/token"), TestContext.Current.CancellationToken));
+
+        var failure = TokenFailureClassifier.Classify(error, CancellationToken.None)!;
+        Assert.Equal(Reasons.EndpointNotAllowed, failure.Reason);
+        Assert.Contains("this cluster's Kubernetes API server", failure.Description, StringComparison.Ordinal);
     }
 }

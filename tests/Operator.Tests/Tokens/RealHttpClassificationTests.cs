@@ -194,15 +194,16 @@ public sealed class RealHttpClassificationTests(AuthServerFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task Self_signed_tls_is_a_permanent_TlsFailure()
+    public async Task Self_signed_tls_is_a_transient_TlsFailure_naming_the_untrusted_chain()
     {
         var credentials = await fixture.SeededCredentials();
         var config = fixture.Config() with { TokenEndpoint = Server.TlsTokenEndpoint };
 
         var result = await fixture.NewClient().RequestTokenAsync(config, credentials, Ct);
 
-        Assert.Equal(FailureClass.Permanent, result.Failure!.Class);
+        Assert.Equal(FailureClass.Transient, result.Failure!.Class);
         Assert.Equal(Reasons.TlsFailure, result.Failure.Reason);
+        Assert.Contains("UntrustedRoot", result.Failure.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class TokenFailureClassifierTests
         { new HttpRequestException("x", new SocketException((int)SocketError.NetworkUnreachable)), FailureClass.Transient, FailureKind.Connection },
         { new HttpRequestException(HttpRequestError.ResponseEnded, "x"), FailureClass.Transient, FailureKind.Connection },
         { new HttpRequestException("x", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), FailureClass.Transient, FailureKind.Connection },
-        { new HttpRequestException(HttpRequestError.SecureConnectionError, "x", new AuthenticationException("untrusted")), FailureClass.Permanent, FailureKind.Tls },
+        { new HttpRequestException(HttpRequestError.SecureConnectionError, "x", new AuthenticationException("untrusted")), FailureClass.Transient, FailureKind.Tls },
         { new HttpRequestException(HttpRequestError.SecureConnectionError, "x", new IOException("Received an unexpected EOF or 0 bytes from the transport stream.")), FailureClass.Transient, FailureKind.Connection },
         { new TimeoutException(), FailureClass.Transient, FailureKind.Timeout },
     };
