@@ -226,14 +226,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 return;
             }
 
-            var now = _time.GetUtcNow();
-            if (now < _fence)
+            if (!BeginOrFenceNoLock(work, _time.GetUtcNow()))
             {
-                _ = ScheduleNoLock(new ScheduledWork(work, _fence), now);
                 return;
             }
-
-            BeginFlightNoLock();
         }
 
         _ = RunFlightAsync(work);
@@ -280,10 +276,29 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 return;
             }
 
-            BeginFlightNoLock();
+            if (!BeginOrFenceNoLock(MonitorWork.Tick, now))
+            {
+                return;
+            }
         }
 
         _ = RunFlightAsync(MonitorWork.Tick);
+    }
+
+    /// <summary>
+    /// Begins a flight for <paramref name="work"/> now, or, before the takeover fence, schedules it at the fence and
+    /// returns false: every path that sends a refresh-token request passes here or through <see cref="ScheduleNoLock"/>.
+    /// </summary>
+    private bool BeginOrFenceNoLock(MonitorWork work, DateTimeOffset now)
+    {
+        if (now < _fence)
+        {
+            _ = ScheduleNoLock(new ScheduledWork(work, _fence), now);
+            return false;
+        }
+
+        BeginFlightNoLock();
+        return true;
     }
 
     /// <summary>Takes a transition's state and schedule; returns work that is already due (the caller runs it).</summary>
@@ -407,8 +422,11 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 {
                     // Triggers that arrived during the flight were coalesced into this one follow-up attempt.
                     work = _state.Phase == WorkloadPhase.AuthRetrying ? MonitorWork.Tick : MonitorWork.Initial;
-                    BeginFlightNoLock();
-                    continue;
+                    _rerun = false;
+                    if (BeginOrFenceNoLock(work, _time.GetUtcNow()))
+                    {
+                        continue;
+                    }
                 }
 
                 if (!_stopped && _scheduled.Work != MonitorWork.None && _scheduled.At <= _time.GetUtcNow())

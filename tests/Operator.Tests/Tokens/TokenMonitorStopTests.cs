@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
@@ -149,6 +150,29 @@ public sealed class TokenMonitorStopTests
 
         Assert.Equal(fence, Assert.Single(h.Client.Times));
         Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
+    }
+
+    [Fact]
+    public async Task An_AuthRetrying_deadline_inside_the_takeover_fence_sends_nothing_before_the_fence()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => Failures.Transient();
+        var fence = Harness.Epoch + TimeSpan.FromSeconds(45);
+        var deadline = Harness.Epoch + TimeSpan.FromSeconds(10);
+        var resume = StatusMapping.FromWire(new RemoteWorkloadStatus
+        {
+            Phase = WorkloadPhase.AuthRetrying,
+            AuthRetry = new AuthRetryStatus { StartedAt = (deadline - h.Config.Timing.Retry.Ceiling).UtcDateTime, Deadline = deadline.UtcDateTime, NextAttemptTime = (deadline + TimeSpan.FromMinutes(1)).UtcDateTime },
+        });
+
+        // The previous leader may still be finishing a rotating request: the give-up attempt at the deadline waits too.
+        h.Monitor.Start(resume, fence);
+        h.AdvanceTo(fence - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, h.Client.Count);
+        h.AdvanceTo(fence);
+
+        Assert.Equal(fence, Assert.Single(h.Client.Times));
+        Assert.Equal(Reasons.CeilingExceeded, h.Monitor.Status.Reason);
     }
 
     [Fact]
