@@ -20,4 +20,10 @@ public static class ConditionTypes
     /// before the client certificate's notAfter: a person must renew the certificate in its TLS Secret.
     /// </summary>
     public const string ClientCertificateExpiring = "ClientCertificateExpiring";
+
+    /// <summary>
+    /// Present only after a monitor stopped with a rotated refresh token it could not store in the state Secret (True,
+    /// with an Event); removed by the next successful grant.
+    /// </summary>
+    public const string RotationUnstored = "RotationUnstored";
 }

@@ -29,6 +29,9 @@ public static class Reasons
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";
     public const string RefreshTokenValid = "RefreshTokenValid";
 
+    /// <summary>A monitor stopped with a rotated refresh token it could not store (the RotationUnstored condition and Event).</summary>
+    public const string RotationUnstored = "RotationUnstored";
+
     /// <summary>No attempt yet (the reason of a fresh workload's status before its first token).</summary>
     public const string Pending = "Pending";
 

@@ -15,6 +15,12 @@ public enum StatusUpdateKind
 
     /// <summary>The status is unchanged; only record <see cref="StatusUpdate.Event"/> (a permanent rejection of a new credentials version).</summary>
     EventOnly,
+
+    /// <summary>
+    /// The monitor stopped holding a rotated refresh token it could not store within the grace: only
+    /// <see cref="MonitorStatus.RotationUnstoredAt"/> changed; the event says what a person may have to do.
+    /// </summary>
+    RotationUnstored,
 }
 
 /// <summary>Severity of an event.</summary>
@@ -66,6 +72,12 @@ public sealed record MonitorStatus
 
     /// <summary>The token endpoint discovery found for the last grant.</summary>
     public Uri? DiscoveredTokenEndpoint { get; init; }
+
+    /// <summary>
+    /// When a monitor stopped with a rotated refresh token it could not store (the state Secret holds a spent one);
+    /// null once a later grant succeeded. Behind the <c>RotationUnstored</c> condition.
+    /// </summary>
+    public DateTimeOffset? RotationUnstoredAt { get; init; }
 }
 
 /// <summary>Token times for <c>status.token</c>.</summary>

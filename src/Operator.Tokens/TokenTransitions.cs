@@ -50,6 +50,7 @@ internal static class TokenTransitions
             NextRefresh = resume.Token.NextRefreshTime,
             DiscoveredIssuer = resume.DiscoveredIssuer,
             DiscoveredTokenEndpoint = resume.DiscoveredTokenEndpoint,
+            RotationUnstoredAt = resume.RotationUnstoredAt,
         };
 
         switch (resume.Phase)
@@ -151,13 +152,15 @@ internal static class TokenTransitions
             DiscoveredTokenEndpoint = grant.DiscoveredIssuer is null ? null : grant.TokenEndpoint,
             LastRefresh = grant.IssuedAt,
             NextRefresh = nextRefresh,
+            // A grant means the refresh token that was stored worked after all (or a person replaced it).
+            RotationUnstoredAt = null,
         };
         var schedule = new ScheduledWork(MonitorWork.Refresh, nextRefresh);
         if (state.Phase == WorkloadPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
-            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint)
-                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint);
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.RotationUnstoredAt)
+                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.RotationUnstoredAt);
             return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), null), schedule, null);
         }
 

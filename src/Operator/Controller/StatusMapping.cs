@@ -61,6 +61,12 @@ public static class StatusMapping
             conditions.Add(ClientCertificateCondition(previous, certificate, generation, now, nowSeconds));
         }
 
+        if (state.RotationUnstoredAt is { } unstoredAt)
+        {
+            // Present only while it is news: the next grant clears it, and with it the condition.
+            conditions.Add(Condition(previous, ConditionTypes.RotationUnstored, true, Reasons.RotationUnstored, RetryMessages.RotationUnstored, generation, Truncate(unstoredAt.UtcDateTime)));
+        }
+
         return new RemoteWorkloadStatus
         {
             Phase = state.Phase,
@@ -111,6 +117,9 @@ public static class StatusMapping
                 : null,
             DiscoveredIssuer = status.AuthorizationServer?.Issuer,
             DiscoveredTokenEndpoint = Uri.TryCreate(status.AuthorizationServer?.TokenEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null,
+            RotationUnstoredAt = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.RotationUnstored && c.Status == "True") is { } unstored
+                ? Utc(unstored.LastTransitionTime) ?? DateTimeOffset.UnixEpoch
+                : null,
         };
     }
 
