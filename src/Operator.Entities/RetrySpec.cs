@@ -13,6 +13,7 @@ namespace RemoteWorkloadOperator.Entities;
 [CelRule("!has(self.maxElapsed) || duration(self.maxElapsed) <= duration('24h')", "maxElapsed must be at most 24h")]
 [CelRule("!has(self.tickInterval) || duration(self.tickInterval) <= duration('24h')", "tickInterval must be at most 24h")]
 [CelRule("!has(self.ceiling) || duration(self.ceiling) <= duration('720h')", "ceiling must be at most 30 days (720h)")]
+[CelRule("!has(self.probeInterval) || duration(self.probeInterval) == duration('0s') || (duration(self.probeInterval) >= duration('1m') && duration(self.probeInterval) <= duration('24h'))", "probeInterval must be 0 (off) or from 1m to 24h")]
 public sealed class RetrySpec
 {
     [Description("Short retry: first wait (Go duration). Default 10s.")]
@@ -33,4 +34,7 @@ public sealed class RetrySpec
 
     [Description("AuthRetrying: longest stay before the workload becomes Unauthenticated. Default 24h.")]
     public KubeDuration? Ceiling { get; set; }
+
+    [Description("After the ceiling, when the last failure was transient: one probe attempt per interval until one succeeds (back to Running) or the IdP answers permanently; 0 turns probing off, otherwise 1m to 24h. Default 1h.")]
+    public KubeDuration? ProbeInterval { get; set; }
 }

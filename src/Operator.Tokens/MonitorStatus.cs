@@ -10,7 +10,8 @@ public enum StatusUpdateKind
     /// <summary>A scheduled refresh succeeded: only <c>status.token</c> times changed; no event.</summary>
     TokenTimes,
 
-    /// <summary>An AuthRetrying tick failed before the deadline: only <c>status.authRetry</c> changed; no event.</summary>
+    /// <summary>An AuthRetrying tick failed before the deadline, or a probe after the ceiling failed transiently: only
+    /// <c>status.authRetry</c> changed; no event.</summary>
     RetryProgress,
 
     /// <summary>The status is unchanged; only record <see cref="StatusUpdate.Event"/> (a permanent rejection of a new credentials version).</summary>
@@ -97,4 +98,8 @@ public sealed record AuthRetryInfo(
     int Attempts,
     DateTimeOffset? LastAttemptTime,
     DateTimeOffset? NextAttemptTime,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>After the ceiling: when the next slow probe is made; null when none is planned.</summary>
+    public DateTimeOffset? NextProbeTime { get; init; }
+}

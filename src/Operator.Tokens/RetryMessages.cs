@@ -13,6 +13,9 @@ public static class RetryMessages
     public const string RotationUnstored =
         "the operator stopped holding a rotated refresh token it could not store in the state Secret; the stored one was already spent, so the next refresh will probably be refused with invalid_grant: if it is, put a new refresh token into the credentials Secret";
 
+    /// <summary>"probing every 1h": how a workload that gave up at the ceiling keeps watching for the failure to heal.</summary>
+    public static string Probing(TimeSpan probeInterval) => $"probing every {Format(probeInterval)}";
+
     /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
     public static string Rfc3339(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

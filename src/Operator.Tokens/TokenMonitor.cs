@@ -489,7 +489,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         {
             try
             {
-                var outcome = work == MonitorWork.Tick
+                var outcome = work is MonitorWork.Tick or MonitorWork.Probe
                     ? await AttemptAsync().ConfigureAwait(false)
                     : await ShortRetryAsync().ConfigureAwait(false);
                 StatusUpdate? update = null;
@@ -528,7 +528,9 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                     if (!_stopped)
                     {
                         var now = _time.GetUtcNow();
-                        _ = ScheduleNoLock(new ScheduledWork(work, now + _config.Timing.Retry.InitialInterval), now);
+                        // A probe keeps its slow cadence even when this process, not the IdP, failed.
+                        var retryIn = work == MonitorWork.Probe ? _config.Timing.Retry.ProbeInterval : _config.Timing.Retry.InitialInterval;
+                        _ = ScheduleNoLock(new ScheduledWork(work, now + retryIn), now);
                     }
                 }
             }

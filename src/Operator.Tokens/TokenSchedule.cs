@@ -166,6 +166,13 @@ internal static class TokenSchedule
         return wait < floor ? floor : wait;
     }
 
+    /// <summary>
+    /// The next probe after the ceiling: <c>now + interval × (1 + 0.1 u)</c>. The jitter only lengthens the wait, so the
+    /// IdP hears from the workload at most once per probe interval.
+    /// </summary>
+    public static DateTimeOffset NextProbe(DateTimeOffset now, TimeSpan probeInterval, double u) =>
+        now + (probeInterval * (1 + (TickJitter * Math.Clamp(u, 0, 1))));
+
     /// <summary>Start-up delay, uniform over the spread window.</summary>
     public static TimeSpan StartupDelay(TimeSpan spread, double u) => spread <= TimeSpan.Zero ? TimeSpan.Zero : spread * Math.Clamp(u, 0, 1);
 

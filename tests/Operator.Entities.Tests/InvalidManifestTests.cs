@@ -47,6 +47,8 @@ public sealed class InvalidManifestTests
         { "tickInterval above ceiling", "ceiling: 24h", "ceiling: 5m", "spec.retry.tickInterval" },
         { "tickInterval below 10s", "tickInterval: 10m", "tickInterval: 5s", "spec.retry.tickInterval" },
         { "ceiling over 30 days", "ceiling: 24h", "ceiling: 800h", "spec.retry.ceiling" },
+        { "probeInterval under a minute", "ceiling: 24h", "ceiling: 24h, probeInterval: 30s", "spec.retry.probeInterval" },
+        { "probeInterval over a day", "ceiling: 24h", "ceiling: 24h, probeInterval: 25h", "spec.retry.probeInterval" },
         { "beforeExpiry over a day", "beforeExpiry: 60s", "beforeExpiry: 25h", "spec.refresh.beforeExpiry" },
         { "initialInterval above maxInterval", "maxInterval: 2m", "maxInterval: 5s", "spec.retry.initialInterval" },
         { "lifetimeFraction zero", "lifetimeFraction: 0.8", "lifetimeFraction: 0", "spec.refresh.lifetimeFraction" },

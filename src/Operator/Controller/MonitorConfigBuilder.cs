@@ -46,6 +46,7 @@ public static class MonitorConfigBuilder
                     MaxElapsed = retry?.MaxElapsed?.Value ?? defaults.MaxElapsed,
                     TickInterval = retry?.TickInterval?.Value ?? defaults.TickInterval,
                     Ceiling = retry?.Ceiling?.Value ?? defaults.Ceiling,
+                    ProbeInterval = retry?.ProbeInterval?.Value ?? defaults.ProbeInterval,
                 },
                 Refresh = new RefreshPolicy
                 {

@@ -82,6 +82,7 @@ public static class StatusMapping
                 Attempts = retry.Attempts,
                 LastAttemptTime = TruncateOrNull(retry.LastAttemptTime),
                 NextAttemptTime = TruncateOrNull(retry.NextAttemptTime),
+                NextProbeTime = TruncateOrNull(retry.NextProbeTime),
                 LastError = retry.LastError,
             },
             AuthorizationServer = state.DiscoveredIssuer is { } issuer
@@ -113,7 +114,7 @@ public static class StatusMapping
             // The window is its start: a status whose deadline went missing resumes with the start kept (the engine
             // recomputes the deadline from it and the ceiling, and writes it back), never with the ceiling reset.
             AuthRetry = Utc(retry?.StartedAt) is { } startedAt
-                ? new AuthRetryInfo(startedAt, Utc(retry!.Deadline) ?? startedAt, retry.Attempts ?? 0, Utc(retry.LastAttemptTime), Utc(retry.NextAttemptTime), retry.LastError)
+                ? new AuthRetryInfo(startedAt, Utc(retry!.Deadline) ?? startedAt, retry.Attempts ?? 0, Utc(retry.LastAttemptTime), Utc(retry.NextAttemptTime), retry.LastError) { NextProbeTime = Utc(retry.NextProbeTime) }
                 : null,
             DiscoveredIssuer = status.AuthorizationServer?.Issuer,
             DiscoveredTokenEndpoint = Uri.TryCreate(status.AuthorizationServer?.TokenEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null,

@@ -20,6 +20,7 @@ public static class OperatorOptionsParser
         public const string MaxElapsed = "RW_RETRY_MAX_ELAPSED";
         public const string TickInterval = "RW_AUTH_RETRYING_TICK_INTERVAL";
         public const string Ceiling = "RW_AUTH_RETRYING_CEILING";
+        public const string ProbeInterval = "RW_AUTH_RETRYING_PROBE_INTERVAL";
         public const string WatchNamespaces = "RW_WATCH_NAMESPACES";
         public const string PodNamespace = "POD_NAMESPACE";
         public const string PodName = "POD_NAME";
@@ -30,7 +31,7 @@ public static class OperatorOptionsParser
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -53,7 +54,16 @@ public static class OperatorOptionsParser
             MaxElapsed = Duration(Variables.MaxElapsed, Env(Variables.MaxElapsed), defaults.MaxElapsed, errors),
             TickInterval = Duration(Variables.TickInterval, Env(Variables.TickInterval), defaults.TickInterval, errors),
             Ceiling = Duration(Variables.Ceiling, Env(Variables.Ceiling), defaults.Ceiling, errors),
+            ProbeInterval = Flag("auth-retrying-probe-interval") is { } probeFlag
+                ? Duration("--auth-retrying-probe-interval", probeFlag, defaults.ProbeInterval, errors, allowZero: true)
+                : Duration(Variables.ProbeInterval, Env(Variables.ProbeInterval), defaults.ProbeInterval, errors, allowZero: true),
         };
+        if (retry.ProbeInterval != TimeSpan.Zero && (retry.ProbeInterval < RetryBounds.MinimumProbeInterval || retry.ProbeInterval > RetryBounds.MaximumInterval))
+        {
+            var name = Flag("auth-retrying-probe-interval") is null ? Variables.ProbeInterval : "--auth-retrying-probe-interval";
+            errors.Add($"{name}: must be 0 (off) or from {KubeDuration.Format(RetryBounds.MinimumProbeInterval)} to {KubeDuration.Format(RetryBounds.MaximumInterval)}");
+        }
+
         if (retry.InitialInterval > retry.MaxInterval)
         {
             errors.Add($"{Variables.InitialInterval} ({KubeDuration.Format(retry.InitialInterval)}) must not exceed {Variables.MaxInterval} ({KubeDuration.Format(retry.MaxInterval)})");

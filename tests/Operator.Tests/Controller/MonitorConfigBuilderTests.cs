@@ -31,10 +31,11 @@ public sealed class MonitorConfigBuilderTests
     [Fact]
     public void Operator_defaults_fill_unset_fields()
     {
-        var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2) };
+        var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2), ProbeInterval = TimeSpan.FromHours(3) };
 
         var config = MonitorConfigBuilder.Build(Workload(), defaults, TimeSpan.FromSeconds(5));
 
+        Assert.Equal(TimeSpan.FromHours(3), config.Timing.Retry.ProbeInterval);
         Assert.Equal("team-a/w", config.WorkloadKey);
         Assert.Equal(new Uri("https://idp.example.com/token"), config.TokenEndpoint);
         Assert.Null(config.Issuer);
@@ -50,7 +51,7 @@ public sealed class MonitorConfigBuilderTests
     [Fact]
     public void Per_workload_overrides_win_over_operator_defaults()
     {
-        var retry = new RetrySpec { TickInterval = KubeDuration.Parse("30s"), Ceiling = KubeDuration.Parse("1h"), MaxAttempts = 2 };
+        var retry = new RetrySpec { TickInterval = KubeDuration.Parse("30s"), Ceiling = KubeDuration.Parse("1h"), MaxAttempts = 2, ProbeInterval = KubeDuration.Parse("0s") };
         var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), MaxAttempts = 9 };
 
         var config = MonitorConfigBuilder.Build(Workload(retry), defaults, TimeSpan.Zero);
@@ -58,6 +59,7 @@ public sealed class MonitorConfigBuilderTests
         Assert.Equal(TimeSpan.FromSeconds(30), config.Timing.Retry.TickInterval);
         Assert.Equal(TimeSpan.FromHours(1), config.Timing.Retry.Ceiling);
         Assert.Equal(2, config.Timing.Retry.MaxAttempts);
+        Assert.Equal(TimeSpan.Zero, config.Timing.Retry.ProbeInterval);
     }
 
     [Fact]

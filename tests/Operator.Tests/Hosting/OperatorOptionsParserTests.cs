@@ -21,6 +21,7 @@ public sealed class OperatorOptionsParserTests
         Assert.Equal(TimeSpan.FromMinutes(5), options.Retry.MaxElapsed);
         Assert.Equal(TimeSpan.FromMinutes(10), options.Retry.TickInterval);
         Assert.Equal(TimeSpan.FromHours(24), options.Retry.Ceiling);
+        Assert.Equal(TimeSpan.FromHours(1), options.Retry.ProbeInterval);
         Assert.True(options.LeaderElection);
         Assert.False(options.AllowInsecureEndpoints);
         Assert.False(options.AllowPrivateEndpoints);
@@ -38,12 +39,37 @@ public sealed class OperatorOptionsParserTests
     [InlineData(V.Ceiling, "1d")]
     [InlineData(V.Ceiling, "800h")]
     [InlineData(V.TickInterval, "25h")]
+    [InlineData(V.ProbeInterval, "30s")]
+    [InlineData(V.ProbeInterval, "25h")]
+    [InlineData(V.ProbeInterval, "-1h")]
     public void A_bad_variable_is_named_in_the_error(string variable, string value)
     {
         var (options, errors) = Parse([], (variable, value));
 
         Assert.Null(options);
         Assert.Contains(errors, e => e.Contains(variable, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("0s", 0)]
+    [InlineData("2h", 7200)]
+    public void The_probe_interval_comes_from_the_environment_and_0_turns_it_off(string value, int expectedSeconds)
+    {
+        var (options, errors) = Parse([], (V.ProbeInterval, value));
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), options!.Retry.ProbeInterval);
+    }
+
+    [Fact]
+    public void The_probe_interval_flag_wins_over_the_environment_and_is_named_when_bad()
+    {
+        var (options, _) = Parse(["--auth-retrying-probe-interval=30m"], (V.ProbeInterval, "2h"));
+        var (_, errors) = Parse(["--auth-retrying-probe-interval=5s"]);
+
+        Assert.Equal(TimeSpan.FromMinutes(30), options!.Retry.ProbeInterval);
+        Assert.Contains(errors, e => e.StartsWith("--auth-retrying-probe-interval", StringComparison.Ordinal));
     }
 
     [Fact]

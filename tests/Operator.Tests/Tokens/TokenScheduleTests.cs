@@ -192,6 +192,15 @@ public sealed class TokenScheduleTests
         Assert.Equal(T0, TokenSchedule.NextTick(T0, T0.AddMinutes(-1), TimeSpan.FromMinutes(10), null, null, TimeSpan.FromSeconds(30), 0.5));
     }
 
+    [Theory]
+    [InlineData(0.0, 3600)] // no jitter: exactly one interval
+    [InlineData(0.5, 3780)] // +5 %
+    [InlineData(1.0, 3960)] // at most +10 %: the jitter never brings a probe closer than one interval
+    public void A_probe_waits_one_interval_lengthened_by_up_to_ten_percent(double u, double expectedSeconds)
+    {
+        Assert.Equal(T0.AddSeconds(expectedSeconds), TokenSchedule.NextProbe(T0, TimeSpan.FromHours(1), u));
+    }
+
     [Fact]
     public void Startup_delay_is_spread_over_the_window()
     {
