@@ -6,6 +6,15 @@ namespace RemoteWorkloadOperator.Entities;
 /// </summary>
 public static class RetryBounds
 {
+    /// <summary>The shortest short-retry wait (<c>initialInterval</c>, <c>maxInterval</c>): below it the short retry is a burst.</summary>
+    public static TimeSpan MinimumShortRetryInterval { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The most short-retry attempts after the first failure: with the minimum interval, one trigger then costs the IdP at
+    /// most eleven requests, not a hundred and one.
+    /// </summary>
+    public const int MaximumAttempts = 10;
+
     /// <summary>The smallest AuthRetrying cadence allowed.</summary>
     public static TimeSpan MinimumTickInterval { get; } = TimeSpan.FromSeconds(10);
 

@@ -403,6 +403,18 @@ public static partial class RemoteWorkloadValidator
         {
             problems.Add(Invalid("spec.retry.maxAttempts", "must be at least 1"));
         }
+        else if (retry?.MaxAttempts is > RetryBounds.MaximumAttempts)
+        {
+            problems.Add(Invalid("spec.retry.maxAttempts", $"must be at most {RetryBounds.MaximumAttempts}"));
+        }
+
+        foreach (var (field, value) in new[] { ("spec.retry.initialInterval", initial), ("spec.retry.maxInterval", max) })
+        {
+            if (value < RetryBounds.MinimumShortRetryInterval)
+            {
+                problems.Add(Invalid(field, $"must be at least {KubeDuration.Format(RetryBounds.MinimumShortRetryInterval)}"));
+            }
+        }
 
         CheckProbeInterval(problems, retry?.ProbeInterval);
 

@@ -50,7 +50,7 @@ public static class OperatorOptionsParser
         {
             InitialInterval = Duration(Variables.InitialInterval, Env(Variables.InitialInterval), defaults.InitialInterval, errors),
             MaxInterval = Duration(Variables.MaxInterval, Env(Variables.MaxInterval), defaults.MaxInterval, errors),
-            MaxAttempts = Integer(Variables.MaxAttempts, Env(Variables.MaxAttempts), defaults.MaxAttempts, 1, 100, errors),
+            MaxAttempts = Integer(Variables.MaxAttempts, Env(Variables.MaxAttempts), defaults.MaxAttempts, 1, RetryBounds.MaximumAttempts, errors),
             MaxElapsed = Duration(Variables.MaxElapsed, Env(Variables.MaxElapsed), defaults.MaxElapsed, errors),
             TickInterval = Duration(Variables.TickInterval, Env(Variables.TickInterval), defaults.TickInterval, errors),
             Ceiling = Duration(Variables.Ceiling, Env(Variables.Ceiling), defaults.Ceiling, errors),
@@ -67,6 +67,14 @@ public static class OperatorOptionsParser
         if (retry.InitialInterval > retry.MaxInterval)
         {
             errors.Add($"{Variables.InitialInterval} ({KubeDuration.Format(retry.InitialInterval)}) must not exceed {Variables.MaxInterval} ({KubeDuration.Format(retry.MaxInterval)})");
+        }
+
+        foreach (var (variable, value) in new[] { (Variables.InitialInterval, retry.InitialInterval), (Variables.MaxInterval, retry.MaxInterval) })
+        {
+            if (value < RetryBounds.MinimumShortRetryInterval)
+            {
+                errors.Add($"{variable}: must be at least {KubeDuration.Format(RetryBounds.MinimumShortRetryInterval)}");
+            }
         }
 
         if (retry.TickInterval < RetryBounds.MinimumTickInterval)

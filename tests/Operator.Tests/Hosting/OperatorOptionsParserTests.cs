@@ -39,6 +39,8 @@ public sealed class OperatorOptionsParserTests
     [InlineData(V.Ceiling, "1d")]
     [InlineData(V.Ceiling, "800h")]
     [InlineData(V.TickInterval, "25h")]
+    [InlineData(V.MaxAttempts, "11")]
+    [InlineData(V.InitialInterval, "1ms")]
     [InlineData(V.ProbeInterval, "30s")]
     [InlineData(V.ProbeInterval, "25h")]
     [InlineData(V.ProbeInterval, "-1h")]
@@ -70,6 +72,16 @@ public sealed class OperatorOptionsParserTests
 
         Assert.Equal(TimeSpan.FromMinutes(30), options!.Retry.ProbeInterval);
         Assert.Contains(errors, e => e.StartsWith("--auth-retrying-probe-interval", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Short_retry_waits_under_a_second_are_refused_naming_each_variable()
+    {
+        var (options, errors) = Parse([], (V.InitialInterval, "500ms"), (V.MaxInterval, "500ms"));
+
+        Assert.Null(options);
+        Assert.Contains($"{V.InitialInterval}: must be at least 1s", errors);
+        Assert.Contains($"{V.MaxInterval}: must be at least 1s", errors);
     }
 
     [Fact]
