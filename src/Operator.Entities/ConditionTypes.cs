@@ -26,4 +26,10 @@ public static class ConditionTypes
     /// with an Event); removed by the next successful grant.
     /// </summary>
     public const string RotationUnstored = "RotationUnstored";
+
+    /// <summary>
+    /// Present only while the IdP's access token lifetime is below the operator's minimum refresh interval (True, with a
+    /// Warning Event when it starts): the token is refreshed at the interval and expires before each refresh.
+    /// </summary>
+    public const string ShortTokenLifetime = "ShortTokenLifetime";
 }

@@ -46,6 +46,9 @@ internal sealed record MonitorState
     /// <summary>The last classified failure (the fast-fail answer), null after a success.</summary>
     public TokenFailure? LastFailure { get; init; }
 
+    /// <summary>The IdP's token lifetime when it is shorter than the minimum refresh interval (last grant); else null.</summary>
+    public TimeSpan? ShortTokenLifetime { get; init; }
+
     /// <summary>When a monitor stopped with a rotated refresh token it could not store; cleared by the next grant.</summary>
     public DateTimeOffset? RotationUnstoredAt { get; init; }
 
@@ -67,5 +70,6 @@ internal sealed record MonitorState
         AuthRetry = AuthRetry,
         LastFailure = LastFailure,
         RotationUnstoredAt = RotationUnstoredAt,
+        ShortTokenLifetime = ShortTokenLifetime,
     };
 }

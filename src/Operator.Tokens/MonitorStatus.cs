@@ -75,6 +75,12 @@ public sealed record MonitorStatus
     public Uri? DiscoveredTokenEndpoint { get; init; }
 
     /// <summary>
+    /// The IdP's access token lifetime when it is shorter than the minimum refresh interval (the token is then refreshed
+    /// at that interval and expires before it); null otherwise. Behind the <c>ShortTokenLifetime</c> condition.
+    /// </summary>
+    public TimeSpan? ShortTokenLifetime { get; init; }
+
+    /// <summary>
     /// When a monitor stopped with a rotated refresh token it could not store (the state Secret holds a spent one);
     /// null once a later grant succeeded. Behind the <c>RotationUnstored</c> condition.
     /// </summary>

@@ -5,6 +5,14 @@ namespace RemoteWorkloadOperator.Tokens;
 /// <summary>All timing knobs of one monitor.</summary>
 public sealed record MonitorTiming
 {
+    // The defaults come first: static initialisers run in textual order, and Default reads them.
+
+    /// <summary>The default of <see cref="FlightGrace"/>.</summary>
+    public static TimeSpan DefaultFlightGrace { get; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>The default of <see cref="MinimumRefreshInterval"/>.</summary>
+    public static TimeSpan DefaultMinimumRefreshInterval { get; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The documented defaults (docs/configuration.md).</summary>
     public static MonitorTiming Default { get; } = new();
 
@@ -17,6 +25,12 @@ public sealed record MonitorTiming
     /// <summary>Start-up attempts are spread uniformly over this window so a restart does not stampede the IdP.</summary>
     public TimeSpan StartupSpread { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The shortest time between a token's issue and its refresh, whatever its lifetime: an IdP that issues 1-5 s tokens
+    /// would otherwise cost a token request, a Secret write and a status patch every second, forever.
+    /// </summary>
+    public TimeSpan MinimumRefreshInterval { get; init; } = DefaultMinimumRefreshInterval;
+
     /// <summary>While AuthRetrying with a still-valid token, attempt this long before it expires.</summary>
     public TimeSpan PreExpiryLead { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -26,7 +40,4 @@ public sealed record MonitorTiming
     /// first refresh-token request when the previous owner may still be in flight.
     /// </summary>
     public TimeSpan FlightGrace { get; init; } = DefaultFlightGrace;
-
-    /// <summary>The default of <see cref="FlightGrace"/>.</summary>
-    public static TimeSpan DefaultFlightGrace { get; } = TimeSpan.FromSeconds(45);
 }

@@ -16,6 +16,10 @@ public static class RetryMessages
     /// <summary>"probing every 1h": how a workload that gave up at the ceiling keeps watching for the failure to heal.</summary>
     public static string Probing(TimeSpan probeInterval) => $"probing every {Format(probeInterval)}";
 
+    /// <summary>The ShortTokenLifetime condition's and Event's message.</summary>
+    public static string ShortTokenLifetime(TimeSpan lifetime) =>
+        $"the IdP issues access tokens valid for {Format(lifetime)}, less than the operator's minimum refresh interval (--min-refresh-interval): the token is refreshed at that interval, so it expires before each refresh; ask the IdP for a longer access token lifetime";
+
     /// <summary>Whole-second RFC 3339 in UTC, as Kubernetes prints times, so messages match status timestamps.</summary>
     public static string Rfc3339(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -24,16 +24,19 @@ internal static class TokenSchedule
 
     /// <summary>
     /// Next refresh: <c>issued + min(f × L, max(L − beforeExpiry, L / 2))</c>, jittered by ±10 % of the remaining time,
-    /// never earlier than 1 s from now and never past expiry − 5 s. A token without expiry gets <paramref name="tickInterval"/>
-    /// as its lifetime.
+    /// never earlier than 1 s from now and never past expiry − 5 s, except that it is never earlier than
+    /// <paramref name="minimumInterval"/> after issue (that floor wins over expiry: a token shorter than it is refreshed
+    /// at the floor, and the ShortTokenLifetime condition says so). A token without expiry gets
+    /// <paramref name="tickInterval"/> as its lifetime.
     /// </summary>
     public static DateTimeOffset NextRefresh(
-        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u)
+        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u, TimeSpan minimumInterval = default)
     {
         ArgumentNullException.ThrowIfNull(refresh);
         var expiry = expiresAt ?? issuedAt + tickInterval;
         var lifetime = expiry - issuedAt;
-        var earliest = now + MinimumRefreshDelay;
+        var floor = issuedAt + minimumInterval;
+        var earliest = now + MinimumRefreshDelay > floor ? now + MinimumRefreshDelay : floor;
         if (lifetime <= TimeSpan.Zero)
         {
             return earliest;
@@ -172,6 +175,10 @@ internal static class TokenSchedule
     /// </summary>
     public static DateTimeOffset NextProbe(DateTimeOffset now, TimeSpan probeInterval, double u) =>
         now + (probeInterval * (1 + (TickJitter * Math.Clamp(u, 0, 1))));
+
+    /// <summary>The IdP's lifetime of a token when it is shorter than <paramref name="minimumInterval"/>; otherwise null.</summary>
+    public static TimeSpan? ShortLifetime(DateTimeOffset issuedAt, DateTimeOffset? expiresAt, TimeSpan minimumInterval) =>
+        expiresAt is { } expiry && expiry - issuedAt < minimumInterval ? expiry - issuedAt : null;
 
     /// <summary>Start-up delay, uniform over the spread window.</summary>
     public static TimeSpan StartupDelay(TimeSpan spread, double u) => spread <= TimeSpan.Zero ? TimeSpan.Zero : spread * Math.Clamp(u, 0, 1);

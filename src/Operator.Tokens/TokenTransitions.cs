@@ -51,6 +51,7 @@ internal static class TokenTransitions
             DiscoveredIssuer = resume.DiscoveredIssuer,
             DiscoveredTokenEndpoint = resume.DiscoveredTokenEndpoint,
             RotationUnstoredAt = resume.RotationUnstoredAt,
+            ShortTokenLifetime = resume.ShortTokenLifetime,
         };
 
         switch (resume.Phase)
@@ -61,7 +62,7 @@ internal static class TokenTransitions
                 var due = startAt;
                 if (state.ExpiresAt is { } expiry && expiry > now)
                 {
-                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter);
+                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter, timing.MinimumRefreshInterval);
                     due = planned > now ? planned : startAt;
                 }
                 else if (state.ExpiresAt is null && state.NextRefresh is { } next && next > now)
@@ -164,7 +165,8 @@ internal static class TokenTransitions
     private static TransitionResult Succeeded(MonitorState state, MonitorWork work, TokenGrant grant, DateTimeOffset now, TokenMonitorConfig config, double jitter)
     {
         var timing = config.Timing;
-        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter);
+        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter, timing.MinimumRefreshInterval);
+        var shortLifetime = TokenSchedule.ShortLifetime(grant.IssuedAt, grant.ExpiresAt, timing.MinimumRefreshInterval);
         var next = state with
         {
             LastFailure = null,
@@ -176,17 +178,28 @@ internal static class TokenTransitions
             NextRefresh = nextRefresh,
             // A grant means the refresh token that was stored worked after all (or a person replaced it).
             RotationUnstoredAt = null,
+            ShortTokenLifetime = shortLifetime,
         };
         var schedule = new ScheduledWork(MonitorWork.Refresh, nextRefresh);
         if (state.Phase == WorkloadPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
-            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.RotationUnstoredAt)
-                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.RotationUnstoredAt);
-            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), null), schedule, null);
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.RotationUnstoredAt, state.ShortTokenLifetime)
+                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.RotationUnstoredAt, next.ShortTokenLifetime);
+
+            // The IdP started issuing tokens shorter than the floor: say so once, when it starts.
+            var warning = shortLifetime is { } lifetime && state.ShortTokenLifetime is null
+                ? new MonitorEvent(MonitorEventType.Warning, Reasons.ShortTokenLifetime, RetryMessages.ShortTokenLifetime(lifetime))
+                : null;
+            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), warning), schedule, null);
         }
 
         var validity = grant.ExpiresAt is { } e ? $"valid until {RetryMessages.Rfc3339(e)}" : "without expiry; re-validated every tick interval";
+        if (shortLifetime is { } tooShort)
+        {
+            validity += $"; {RetryMessages.ShortTokenLifetime(tooShort)}";
+        }
+
         // A probe that succeeds after the ceiling is a recovery too: the failure healed, however long it took.
         var recovered = state.Phase == WorkloadPhase.AuthRetrying || work == MonitorWork.Probe;
         var reason = recovered ? Reasons.Recovered : Reasons.TokenIssued;

@@ -61,6 +61,11 @@ public static class StatusMapping
             conditions.Add(ClientCertificateCondition(previous, certificate, generation, now, nowSeconds));
         }
 
+        if (state.ShortTokenLifetime is { } lifetime)
+        {
+            conditions.Add(Condition(previous, ConditionTypes.ShortTokenLifetime, true, Reasons.ShortTokenLifetime, RetryMessages.ShortTokenLifetime(lifetime), generation, nowSeconds));
+        }
+
         if (state.RotationUnstoredAt is { } unstoredAt)
         {
             // Present only while it is news: the next grant clears it, and with it the condition.
@@ -118,6 +123,11 @@ public static class StatusMapping
                 : null,
             DiscoveredIssuer = status.AuthorizationServer?.Issuer,
             DiscoveredTokenEndpoint = Uri.TryCreate(status.AuthorizationServer?.TokenEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null,
+            // The lifetime is the token's own (expiry - issue): the next grant recomputes it exactly.
+            ShortTokenLifetime = status.Conditions?.Any(c => c.Type == ConditionTypes.ShortTokenLifetime && c.Status == "True") == true
+                && Utc(status.Token?.ExpiresAt) is { } expiresAt && Utc(status.Token?.LastRefreshTime) is { } issuedAt
+                ? expiresAt - issuedAt
+                : null,
             RotationUnstoredAt = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.RotationUnstored && c.Status == "True") is { } unstored
                 ? Utc(unstored.LastTransitionTime) ?? DateTimeOffset.UnixEpoch
                 : null,

@@ -1,5 +1,6 @@
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Hosting;
 
@@ -44,6 +45,16 @@ public sealed record OperatorOptions
 
     /// <summary>Window over which resumed monitors spread their first attempts after start or failover.</summary>
     public TimeSpan StartupSpread { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The shortest time between a token's issue and its refresh, whatever the IdP's lifetime.</summary>
+    public TimeSpan MinimumRefreshInterval { get; init; } = MonitorTiming.DefaultMinimumRefreshInterval;
+
+    /// <summary>The operator-wide timing every monitor starts from (a workload's spec adds its retry and refresh).</summary>
+    public MonitorTiming MonitorTiming => new()
+    {
+        StartupSpread = StartupSpread,
+        MinimumRefreshInterval = MinimumRefreshInterval,
+    };
 
     /// <summary>Path of a kubeconfig; null means in-cluster config, then $KUBECONFIG, then ~/.kube/config.</summary>
     public string? Kubeconfig { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Hosting;
 
@@ -26,12 +27,15 @@ public static class OperatorOptionsParser
         public const string PodName = "POD_NAME";
     }
 
+    /// <summary>What <c>--min-refresh-interval</c> accepts: a floor of at least a second, never more than an hour.</summary>
+    private static readonly (TimeSpan Min, TimeSpan Max) MinimumRefreshIntervalRange = (TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+
     private static readonly HashSet<string> BooleanFlags = ["leader-elect", "allow-insecure-endpoints", "allow-private-endpoints"];
 
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval", "min-refresh-interval",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -134,8 +138,14 @@ public static class OperatorOptionsParser
             AllowPrivateEndpoints = Boolean("--allow-private-endpoints", Flag("allow-private-endpoints"), false, errors),
             Workers = Integer("--workers", Flag("workers"), 4, 1, 64, errors),
             StartupSpread = Duration("--startup-spread", Flag("startup-spread"), TimeSpan.FromSeconds(5), errors, allowZero: true),
+            MinimumRefreshInterval = Duration("--min-refresh-interval", Flag("min-refresh-interval"), MonitorTiming.DefaultMinimumRefreshInterval, errors),
             Kubeconfig = Flag("kubeconfig"),
         };
+
+        if (options.MinimumRefreshInterval < MinimumRefreshIntervalRange.Min || options.MinimumRefreshInterval > MinimumRefreshIntervalRange.Max)
+        {
+            errors.Add($"--min-refresh-interval: must be from {KubeDuration.Format(MinimumRefreshIntervalRange.Min)} to {KubeDuration.Format(MinimumRefreshIntervalRange.Max)}");
+        }
 
         if (options.RenewDeadline >= options.LeaseDuration)
         {

@@ -74,6 +74,30 @@ public sealed class OperatorOptionsParserTests
         Assert.Contains(errors, e => e.StartsWith("--auth-retrying-probe-interval", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, 10)]
+    [InlineData("30s", 30)]
+    public void The_minimum_refresh_interval_defaults_to_ten_seconds(string? flag, int expectedSeconds)
+    {
+        var (options, errors) = Parse(flag is null ? [] : [$"--min-refresh-interval={flag}"]);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), options!.MinimumRefreshInterval);
+        Assert.Equal(options.MinimumRefreshInterval, options.MonitorTiming.MinimumRefreshInterval);
+    }
+
+    [Theory]
+    [InlineData("500ms")]
+    [InlineData("2h")]
+    [InlineData("0")]
+    public void A_minimum_refresh_interval_outside_one_second_to_an_hour_is_refused(string value)
+    {
+        var (options, errors) = Parse([$"--min-refresh-interval={value}"]);
+
+        Assert.Null(options);
+        Assert.Contains(errors, e => e.StartsWith("--min-refresh-interval", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Short_retry_waits_under_a_second_are_refused_naming_each_variable()
     {

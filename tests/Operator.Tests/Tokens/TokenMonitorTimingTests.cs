@@ -11,6 +11,21 @@ public sealed class TokenMonitorTimingTests
     private static readonly TimeSpan Tick = TimeSpan.FromMinutes(10);
 
     [Fact]
+    public async Task A_token_of_a_few_seconds_is_refreshed_once_per_minimum_refresh_interval_not_every_second()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(S(3));
+        h.Monitor.Start();
+
+        h.Advance(TimeSpan.FromMinutes(1));
+
+        // The default minimum refresh interval is 10 s: at 0, 10, 20 … 60 s, never each second.
+        Assert.Equal(7, h.Client.Count);
+        Assert.All(h.Client.Times.Zip(h.Client.Times.Skip(1)), pair => Assert.Equal(S(10), pair.Second - pair.First));
+        Assert.True(h.Updates.Count <= 7, $"{h.Updates.Count} status writes in a minute");
+    }
+
+    [Fact]
     public async Task Restart_in_AuthRetrying_keeps_startedAt_and_deadline_and_waits_for_nextAttemptTime()
     {
         await using var h = new Harness();

@@ -45,6 +45,32 @@ public sealed class TokenScheduleTests
         Assert.Equal(now.AddSeconds(1), TokenSchedule.NextRefresh(T0, T0.AddMinutes(1), now, Refresh, Retry.TickInterval, 0.5));
     }
 
+    [Theory]
+    [InlineData(1, 10)] // a 1 s token: refreshed 10 s after issue, not every second
+    [InlineData(5, 10)]
+    [InlineData(15, 10)] // 15 s: half the lifetime (7.5 s) is raised to the floor
+    [InlineData(20, 10)] // 20 s: the usual rule already gives 10 s
+    [InlineData(300, 240)] // the floor does not touch longer tokens
+    public void Refresh_is_never_sooner_than_the_minimum_refresh_interval_after_issue(int lifetimeSeconds, int expectedOffsetSeconds)
+    {
+        var next = TokenSchedule.NextRefresh(T0, T0.AddSeconds(lifetimeSeconds), T0, Refresh, Retry.TickInterval, u: 0.5, minimumInterval: TimeSpan.FromSeconds(10));
+
+        Assert.Equal(T0.AddSeconds(expectedOffsetSeconds), next);
+    }
+
+    [Theory]
+    [InlineData(3.0, 3.0)]
+    [InlineData(9.5, 9.5)]
+    [InlineData(10.0, null)]
+    [InlineData(3600.0, null)]
+    public void A_lifetime_is_short_exactly_when_it_is_below_the_minimum_refresh_interval(double lifetimeSeconds, double? expectedSeconds)
+    {
+        Assert.Equal(
+            expectedSeconds is { } e ? TimeSpan.FromSeconds(e) : null,
+            TokenSchedule.ShortLifetime(T0, T0.AddSeconds(lifetimeSeconds), TimeSpan.FromSeconds(10)));
+        Assert.Null(TokenSchedule.ShortLifetime(T0, null, TimeSpan.FromSeconds(10)));
+    }
+
     [Fact]
     public void Token_without_expiry_uses_the_tick_interval_as_lifetime()
     {

@@ -227,6 +227,39 @@ public sealed class TokenTransitionsTests
     }
 
     [Fact]
+    public void A_token_shorter_than_the_minimum_refresh_interval_is_refreshed_at_the_floor_and_warned_once()
+    {
+        AttemptOutcome ThreeSeconds(DateTimeOffset at) => AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", at, at + TimeSpan.FromSeconds(3), null, null), "v1");
+        var later = Now + TimeSpan.FromSeconds(10);
+
+        var first = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, ThreeSeconds(Now), 1, Now, Config, 0.5);
+        var second = TokenTransitions.Apply(first.State, MonitorWork.Refresh, ThreeSeconds(later), 1, later, Config, 0.5);
+
+        Assert.Equal(new ScheduledWork(MonitorWork.Refresh, Now + TimeSpan.FromSeconds(10)), first.Next);
+        Assert.Equal(TimeSpan.FromSeconds(3), first.State.ShortTokenLifetime);
+        Assert.Equal((StatusUpdateKind.TokenTimes, Reasons.ShortTokenLifetime, MonitorEventType.Warning), (first.Update!.Kind, first.Update.Event!.Reason, first.Update.Event.Type));
+        Assert.Null(second.Update!.Event);
+        var persisted = StatusMapping.ToWire(null, first.Update.Status, new StatusContext(1), Now);
+        var condition = persisted.Conditions!.Single(c => c.Type == ConditionTypes.ShortTokenLifetime);
+        Assert.Equal(("True", Reasons.ShortTokenLifetime), (condition.Status, condition.Reason));
+        Assert.Contains("valid for 3s", condition.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(3), StatusMapping.FromWire(persisted)!.ShortTokenLifetime);
+    }
+
+    [Fact]
+    public void A_first_token_shorter_than_the_floor_says_so_in_its_message_and_a_longer_one_clears_the_condition()
+    {
+        var shortGrant = AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromSeconds(5), null, null), "v1");
+        var first = TokenTransitions.Apply(StateIn(WorkloadPhase.Pending), MonitorWork.Initial, shortGrant, 1, Now, Config, 0.5);
+        var longer = TokenTransitions.Apply(first.State, MonitorWork.Refresh, Outcome("grant", Now + TimeSpan.FromSeconds(10)), 1, Now + TimeSpan.FromSeconds(10), Config, 0.5);
+
+        Assert.Equal(Reasons.TokenIssued, first.Update!.Event!.Reason);
+        Assert.Contains("valid for 5s", first.State.Message, StringComparison.Ordinal);
+        Assert.Null(longer.State.ShortTokenLifetime);
+        Assert.DoesNotContain(StatusMapping.ToWire(null, longer.Update!.Status, new StatusContext(1), Now).Conditions!, c => c.Type == ConditionTypes.ShortTokenLifetime);
+    }
+
+    [Fact]
     public void A_refresh_that_changes_no_token_time_writes_nothing()
     {
         var grant = new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromHours(1), null, null);
