@@ -13,6 +13,9 @@ public sealed record MonitorTiming
     /// <summary>The default of <see cref="MinimumRefreshInterval"/>.</summary>
     public static TimeSpan DefaultMinimumRefreshInterval { get; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default of <see cref="PropagationDelay"/>.</summary>
+    public static TimeSpan DefaultPropagationDelay { get; } = TimeSpan.FromSeconds(90);
+
     /// <summary>The documented defaults (docs/configuration.md).</summary>
     public static MonitorTiming Default { get; } = new();
 
@@ -30,6 +33,13 @@ public sealed record MonitorTiming
     /// would otherwise cost a token request, a Secret write and a status patch every second, forever.
     /// </summary>
     public TimeSpan MinimumRefreshInterval { get; init; } = DefaultMinimumRefreshInterval;
+
+    /// <summary>
+    /// How long a changed token Secret may take to reach a consumer: a mounted Secret is updated by the kubelet's sync
+    /// (about a minute plus its cache TTL). A refresh comes at least this long before expiry (but never before half the
+    /// lifetime), so no consumer holds an expired token while the operator holds a fresh one.
+    /// </summary>
+    public TimeSpan PropagationDelay { get; init; } = DefaultPropagationDelay;
 
     /// <summary>While AuthRetrying with a still-valid token, attempt this long before it expires.</summary>
     public TimeSpan PreExpiryLead { get; init; } = TimeSpan.FromSeconds(30);

@@ -24,13 +24,14 @@ internal static class TokenSchedule
 
     /// <summary>
     /// Next refresh: <c>issued + min(f × L, max(L − beforeExpiry, L / 2))</c>, jittered by ±10 % of the remaining time,
+    /// then no later than <c>expiry − propagation</c> unless that is before half the lifetime,
     /// never earlier than 1 s from now and never past expiry − 5 s, except that it is never earlier than
     /// <paramref name="minimumInterval"/> after issue (that floor wins over expiry: a token shorter than it is refreshed
     /// at the floor, and the ShortTokenLifetime condition says so). A token without expiry gets
     /// <paramref name="tickInterval"/> as its lifetime.
     /// </summary>
     public static DateTimeOffset NextRefresh(
-        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u, TimeSpan minimumInterval = default)
+        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u, TimeSpan minimumInterval = default, TimeSpan propagation = default)
     {
         ArgumentNullException.ThrowIfNull(refresh);
         var expiry = expiresAt ?? issuedAt + tickInterval;
@@ -50,6 +51,13 @@ internal static class TokenSchedule
         if (remaining > TimeSpan.Zero)
         {
             planned += remaining * (Symmetric(u) * RefreshJitter);
+        }
+
+        // Consumers see a new token only when the kubelet has synced the mounted Secret: leave them that long.
+        var forConsumers = issuedAt + Max(lifetime - propagation, lifetime / 2);
+        if (planned > forConsumers)
+        {
+            planned = forConsumers;
         }
 
         var latest = expiry - ExpirySafetyMargin;

@@ -62,7 +62,7 @@ internal static class TokenTransitions
                 var due = startAt;
                 if (state.ExpiresAt is { } expiry && expiry > now)
                 {
-                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter, timing.MinimumRefreshInterval);
+                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter, timing.MinimumRefreshInterval, timing.PropagationDelay);
                     due = planned > now ? planned : startAt;
                 }
                 else if (state.ExpiresAt is null && state.NextRefresh is { } next && next > now)
@@ -165,7 +165,7 @@ internal static class TokenTransitions
     private static TransitionResult Succeeded(MonitorState state, MonitorWork work, TokenGrant grant, DateTimeOffset now, TokenMonitorConfig config, double jitter)
     {
         var timing = config.Timing;
-        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter, timing.MinimumRefreshInterval);
+        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter, timing.MinimumRefreshInterval, timing.PropagationDelay);
         var shortLifetime = TokenSchedule.ShortLifetime(grant.IssuedAt, grant.ExpiresAt, timing.MinimumRefreshInterval);
         var next = state with
         {

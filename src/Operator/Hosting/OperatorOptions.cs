@@ -49,11 +49,15 @@ public sealed record OperatorOptions
     /// <summary>The shortest time between a token's issue and its refresh, whatever the IdP's lifetime.</summary>
     public TimeSpan MinimumRefreshInterval { get; init; } = MonitorTiming.DefaultMinimumRefreshInterval;
 
+    /// <summary>How long a changed token Secret may take to reach a consumer's mounted volume; refreshes leave it this long.</summary>
+    public TimeSpan PropagationDelay { get; init; } = MonitorTiming.DefaultPropagationDelay;
+
     /// <summary>The operator-wide timing every monitor starts from (a workload's spec adds its retry and refresh).</summary>
     public MonitorTiming MonitorTiming => new()
     {
         StartupSpread = StartupSpread,
         MinimumRefreshInterval = MinimumRefreshInterval,
+        PropagationDelay = PropagationDelay,
     };
 
     /// <summary>Path of a kubeconfig; null means in-cluster config, then $KUBECONFIG, then ~/.kube/config.</summary>

@@ -35,7 +35,7 @@ public static class OperatorOptionsParser
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval", "min-refresh-interval",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval", "min-refresh-interval", "secret-propagation-delay",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -139,12 +139,18 @@ public static class OperatorOptionsParser
             Workers = Integer("--workers", Flag("workers"), 4, 1, 64, errors),
             StartupSpread = Duration("--startup-spread", Flag("startup-spread"), TimeSpan.FromSeconds(5), errors, allowZero: true),
             MinimumRefreshInterval = Duration("--min-refresh-interval", Flag("min-refresh-interval"), MonitorTiming.DefaultMinimumRefreshInterval, errors),
+            PropagationDelay = Duration("--secret-propagation-delay", Flag("secret-propagation-delay"), MonitorTiming.DefaultPropagationDelay, errors, allowZero: true),
             Kubeconfig = Flag("kubeconfig"),
         };
 
         if (options.MinimumRefreshInterval < MinimumRefreshIntervalRange.Min || options.MinimumRefreshInterval > MinimumRefreshIntervalRange.Max)
         {
             errors.Add($"--min-refresh-interval: must be from {KubeDuration.Format(MinimumRefreshIntervalRange.Min)} to {KubeDuration.Format(MinimumRefreshIntervalRange.Max)}");
+        }
+
+        if (options.PropagationDelay > RetryBounds.MaximumInterval)
+        {
+            errors.Add($"--secret-propagation-delay: must be at most {KubeDuration.Format(RetryBounds.MaximumInterval)}");
         }
 
         if (options.RenewDeadline >= options.LeaseDuration)

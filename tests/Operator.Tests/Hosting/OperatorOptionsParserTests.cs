@@ -98,6 +98,18 @@ public sealed class OperatorOptionsParserTests
         Assert.Contains(errors, e => e.StartsWith("--min-refresh-interval", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, 90)]
+    [InlineData("2m", 120)]
+    [InlineData("0", 0)]
+    public void The_secret_propagation_delay_defaults_to_ninety_seconds(string? flag, int expectedSeconds)
+    {
+        var (options, errors) = Parse(flag is null ? [] : [$"--secret-propagation-delay={flag}"]);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), options!.MonitorTiming.PropagationDelay);
+    }
+
     [Fact]
     public void Short_retry_waits_under_a_second_are_refused_naming_each_variable()
     {

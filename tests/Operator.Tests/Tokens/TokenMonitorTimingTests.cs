@@ -26,6 +26,19 @@ public sealed class TokenMonitorTimingTests
     }
 
     [Fact]
+    public async Task A_five_minute_token_is_refreshed_ninety_seconds_before_expiry_so_a_mounted_Secret_reaches_pods_in_time()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(TimeSpan.FromMinutes(5));
+        h.Monitor.Start();
+
+        // 0.8 of 5 min (4 min) would leave the kubelet 60 s to bring the new token to a pod; its sync can take longer.
+        Assert.Equal(Harness.Epoch + S(210), h.LastUpdate.Status.Token.NextRefreshTime);
+        h.AdvanceTo(Harness.Epoch + S(210));
+        Assert.Equal([Harness.Epoch, Harness.Epoch + S(210)], h.Client.Times);
+    }
+
+    [Fact]
     public async Task Restart_in_AuthRetrying_keeps_startedAt_and_deadline_and_waits_for_nextAttemptTime()
     {
         await using var h = new Harness();

@@ -59,6 +59,19 @@ public sealed class TokenScheduleTests
     }
 
     [Theory]
+    [InlineData(3600, 0.5, 2880)] // 1 h: 48 min, far from expiry − 90 s
+    [InlineData(300, 0.5, 210)] // 5 min: expiry − 90 s (3.5 min) comes before 4 min
+    [InlineData(300, 1.0, 210)] // jitter cannot push it past expiry − 90 s
+    [InlineData(120, 0.5, 60)] // 2 min: expiry − 90 s would be before half the lifetime; half it is
+    [InlineData(600, 0.5, 480)] // 10 min: 8 min already leaves 2 min
+    public void Refresh_leaves_consumers_the_propagation_delay_but_never_comes_before_half_the_lifetime(int lifetimeSeconds, double u, int expectedOffsetSeconds)
+    {
+        var next = TokenSchedule.NextRefresh(T0, T0.AddSeconds(lifetimeSeconds), T0, Refresh, Retry.TickInterval, u, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(90));
+
+        Assert.Equal(T0.AddSeconds(expectedOffsetSeconds), next);
+    }
+
+    [Theory]
     [InlineData(3.0, 3.0)]
     [InlineData(9.5, 9.5)]
     [InlineData(10.0, null)]
