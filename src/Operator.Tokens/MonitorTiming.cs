@@ -29,6 +29,12 @@ public sealed record MonitorTiming
     public TimeSpan StartupSpread { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Paces the start-up work of all monitors of a process by how much of it is due (shared instance); null spreads
+    /// each monitor's start over <see cref="StartupSpread"/> alone.
+    /// </summary>
+    public StartupPacer? StartupPacer { get; init; }
+
+    /// <summary>
     /// The shortest time between a token's issue and its refresh, whatever its lifetime: an IdP that issues 1-5 s tokens
     /// would otherwise cost a token request, a Secret write and a status patch every second, forever.
     /// </summary>

@@ -122,7 +122,15 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             var now = _time.GetUtcNow();
             _startedAt = now;
             _fence = _config.Grant == GrantType.RefreshToken && refreshTokenFence is { } fence ? fence : DateTimeOffset.MinValue;
-            var result = TokenTransitions.Resume(resume, now, _config, _jitter.NextDouble(), _jitter.NextDouble());
+            var timing = _config.Timing;
+            var startupJitter = _jitter.NextDouble();
+            var result = TokenTransitions.Resume(
+                resume,
+                now,
+                _config,
+                () => timing.StartupPacer?.Slot(now, timing.StartupSpread, startupJitter) ?? now + TokenSchedule.StartupDelay(timing.StartupSpread, startupJitter),
+                startupJitter,
+                _jitter.NextDouble());
             moved = result.Update;
             runNow = AdoptNoLock(result, now);
             if (runNow != MonitorWork.None)

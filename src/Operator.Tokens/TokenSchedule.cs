@@ -188,6 +188,18 @@ internal static class TokenSchedule
     public static TimeSpan? ShortLifetime(DateTimeOffset issuedAt, DateTimeOffset? expiresAt, TimeSpan minimumInterval) =>
         expiresAt is { } expiry && expiry - issuedAt < minimumInterval ? expiry - issuedAt : null;
 
+    /// <summary>
+    /// A paced start: the spread slot (<c>now + spread × u</c>), but no sooner than the pacer's next free slot (or now),
+    /// which then moves one <paramref name="interval"/> on. Over <c>n</c> starts due together this spreads them over
+    /// <c>max(spread, n × interval)</c>.
+    /// </summary>
+    public static (DateTimeOffset Slot, DateTimeOffset NextFree) PacedStart(DateTimeOffset now, TimeSpan spread, double u, DateTimeOffset nextFree, TimeSpan interval)
+    {
+        var spreadSlot = now + StartupDelay(spread, u);
+        var free = nextFree > now ? nextFree : now;
+        return (spreadSlot > free ? spreadSlot : free, free + interval);
+    }
+
     /// <summary>Start-up delay, uniform over the spread window.</summary>
     public static TimeSpan StartupDelay(TimeSpan spread, double u) => spread <= TimeSpan.Zero ? TimeSpan.Zero : spread * Math.Clamp(u, 0, 1);
 

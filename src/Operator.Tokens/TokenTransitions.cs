@@ -35,10 +35,23 @@ internal static class TokenTransitions
     /// </summary>
     public static TransitionResult Resume(MonitorStatus resume, DateTimeOffset now, TokenMonitorConfig config, double startupJitter, double refreshJitter)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        return Resume(resume, now, config, () => now + TokenSchedule.StartupDelay(config.Timing.StartupSpread, startupJitter), startupJitter, refreshJitter);
+    }
+
+    /// <summary>
+    /// <see cref="Resume(MonitorStatus, DateTimeOffset, TokenMonitorConfig, double, double)"/> with the start-up slot
+    /// of work that is due at once from <paramref name="startSlot"/>, asked only when there is such work (a
+    /// <see cref="StartupPacer"/> counts exactly the due work it spreads).
+    /// </summary>
+    public static TransitionResult Resume(MonitorStatus resume, DateTimeOffset now, TokenMonitorConfig config, Func<DateTimeOffset> startSlot, double startupJitter, double refreshJitter)
+    {
         ArgumentNullException.ThrowIfNull(resume);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(startSlot);
         var timing = config.Timing;
-        var startAt = now + TokenSchedule.StartupDelay(timing.StartupSpread, startupJitter);
+        DateTimeOffset? slot = null;
+        DateTimeOffset StartAt() => slot ??= startSlot();
         var state = MonitorState.Initial with
         {
             Phase = resume.Phase,
@@ -57,17 +70,17 @@ internal static class TokenTransitions
         switch (resume.Phase)
         {
             case WorkloadPhase.Pending:
-                return new TransitionResult(state, null, new ScheduledWork(MonitorWork.Initial, startAt), null);
+                return new TransitionResult(state, null, new ScheduledWork(MonitorWork.Initial, StartAt()), null);
             case WorkloadPhase.Running:
-                var due = startAt;
+                DateTimeOffset due;
                 if (state.ExpiresAt is { } expiry && expiry > now)
                 {
                     var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter, timing.MinimumRefreshInterval, timing.PropagationDelay);
-                    due = planned > now ? planned : startAt;
+                    due = planned > now ? planned : StartAt();
                 }
-                else if (state.ExpiresAt is null && state.NextRefresh is { } next && next > now)
+                else
                 {
-                    due = next;
+                    due = state.ExpiresAt is null && state.NextRefresh is { } next && next > now ? next : StartAt();
                 }
 
                 return new TransitionResult(state with { NextRefresh = due }, null, new ScheduledWork(MonitorWork.Refresh, due), null);
@@ -75,7 +88,7 @@ internal static class TokenTransitions
                 var persisted = resume.AuthRetry;
                 var startedAt = persisted?.StartedAt ?? now;
                 var deadline = TokenSchedule.Deadline(startedAt, timing.Retry.Ceiling);
-                var nextAttempt = persisted?.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
+                var nextAttempt = persisted?.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : StartAt();
                 if (nextAttempt < now)
                 {
                     nextAttempt = now;
@@ -96,7 +109,7 @@ internal static class TokenTransitions
 
                 return new TransitionResult(state, moved, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
             case WorkloadPhase.Unauthenticated when resume.Reason == Reasons.CeilingExceeded && resume.AuthRetry is { } gaveUp:
-                return ResumeProbing(state with { NextRefresh = null, AuthRetry = gaveUp }, gaveUp, now, startAt, timing, startupJitter);
+                return ResumeProbing(state with { NextRefresh = null, AuthRetry = gaveUp }, gaveUp, now, StartAt, timing, startupJitter);
             default:
                 return new TransitionResult(state with { NextRefresh = null }, null, ScheduledWork.None, null);
         }
@@ -108,12 +121,12 @@ internal static class TokenTransitions
     /// status without one (probing was off, or written before probes existed) gets its first probe anywhere in one
     /// interval, so a fleet does not probe together; probing turned off removes a planned probe.
     /// </summary>
-    private static TransitionResult ResumeProbing(MonitorState state, AuthRetryInfo gaveUp, DateTimeOffset now, DateTimeOffset startAt, MonitorTiming timing, double u)
+    private static TransitionResult ResumeProbing(MonitorState state, AuthRetryInfo gaveUp, DateTimeOffset now, Func<DateTimeOffset> startAt, MonitorTiming timing, double u)
     {
         var interval = timing.Retry.ProbeInterval;
         DateTimeOffset? next = interval <= TimeSpan.Zero ? null
             : gaveUp.NextProbeTime is not { } planned ? now + (interval * Math.Clamp(u, 0, 1))
-            : planned <= now ? startAt
+            : planned <= now ? startAt()
             : planned > now + (interval * (1 + TokenSchedule.TickJitter)) ? now + interval
             : planned;
         state = state with { AuthRetry = gaveUp with { NextProbeTime = next } };

@@ -35,7 +35,7 @@ public static class OperatorOptionsParser
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval", "min-refresh-interval", "secret-propagation-delay",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "auth-retrying-probe-interval", "min-refresh-interval", "secret-propagation-delay", "startup-rate",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -140,6 +140,7 @@ public static class OperatorOptionsParser
             StartupSpread = Duration("--startup-spread", Flag("startup-spread"), TimeSpan.FromSeconds(5), errors, allowZero: true),
             MinimumRefreshInterval = Duration("--min-refresh-interval", Flag("min-refresh-interval"), MonitorTiming.DefaultMinimumRefreshInterval, errors),
             PropagationDelay = Duration("--secret-propagation-delay", Flag("secret-propagation-delay"), MonitorTiming.DefaultPropagationDelay, errors, allowZero: true),
+            StartupRate = Integer("--startup-rate", Flag("startup-rate"), 20, 1, 10_000, errors),
             Kubeconfig = Flag("kubeconfig"),
         };
 

@@ -111,6 +111,19 @@ public sealed class OperatorOptionsParserTests
     }
 
     [Fact]
+    public void The_startup_rate_defaults_to_twenty_per_second_and_paces_every_monitor_with_one_pacer()
+    {
+        var (defaults, _) = Parse([]);
+        var (custom, _) = Parse(["--startup-rate=50"]);
+        var (_, errors) = Parse(["--startup-rate=0"]);
+
+        Assert.Equal(20, defaults!.StartupPacer.PerSecond);
+        Assert.Same(defaults.MonitorTiming.StartupPacer, defaults.MonitorTiming.StartupPacer);
+        Assert.Equal(50, custom!.MonitorTiming.StartupPacer!.PerSecond);
+        Assert.Contains(errors, e => e.StartsWith("--startup-rate", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Short_retry_waits_under_a_second_are_refused_naming_each_variable()
     {
         var (options, errors) = Parse([], (V.InitialInterval, "500ms"), (V.MaxInterval, "500ms"));

@@ -39,6 +39,47 @@ public sealed class TokenMonitorTimingTests
     }
 
     [Fact]
+    public async Task Monitors_resumed_with_overdue_refreshes_start_them_at_the_startup_rate_not_all_within_the_spread()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Harness.Epoch);
+        var client = new ScriptedTokenClient(time) { Fallback = () => TokenRequestResult.Success(new TokenGrant("at", "Bearer", time.GetUtcNow(), time.GetUtcNow() + Hour, null, null)) };
+        var ports = new RecordingPorts([]);
+        var config = new TokenMonitorConfig
+        {
+            WorkloadKey = "team-a/w",
+            TokenEndpoint = new Uri("https://idp.example.com/oauth/token"),
+            Timing = new MonitorTiming { StartupSpread = S(5), StartupPacer = new StartupPacer(10) },
+        };
+        var overdue = new MonitorStatus { Phase = WorkloadPhase.Running, Reason = Reasons.TokenIssued, Message = "m", Token = new TokenTimes(Harness.Epoch - S(1), Harness.Epoch - Hour, null) };
+        var jitter = new EvenJitter(200);
+        var monitors = Enumerable.Range(0, 100).Select(_ => new TokenMonitor(config, client, new TokenMonitorPorts(new FakeCredentials(), ports, ports, ports), time, jitter)).ToList();
+
+        // An operator outage longer than the tokens' lifetime: every refresh is due when the monitors resume.
+        monitors.ForEach(m => m.Start(overdue));
+        for (var i = 0; i < 12; i++)
+        {
+            time.Advance(S(1));
+        }
+
+        var seconds = client.Times.Select(t => (int)(t - Harness.Epoch).TotalSeconds).ToList();
+        Assert.Equal(100, seconds.Count);
+        Assert.True(seconds.Max() >= 9, $"all 100 started within {seconds.Max()} s: 100 due at 10 per second take 10 s");
+        Assert.All(seconds.GroupBy(s => s), second => Assert.True(second.Count() <= 20, $"{second.Count()} requests in second {second.Key}"));
+        foreach (var monitor in monitors)
+        {
+            await monitor.DisposeAsync();
+        }
+    }
+
+    /// <summary>Samples spread evenly over [0, 1), in turn, as a fleet's random jitter would be.</summary>
+    private sealed class EvenJitter(int samples) : IJitterSource
+    {
+        private int _next;
+
+        public double NextDouble() => ((Interlocked.Increment(ref _next) - 1) % samples + 0.5) / samples;
+    }
+
+    [Fact]
     public async Task Restart_in_AuthRetrying_keeps_startedAt_and_deadline_and_waits_for_nextAttemptTime()
     {
         await using var h = new Harness();

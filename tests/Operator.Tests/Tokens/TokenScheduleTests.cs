@@ -240,6 +240,45 @@ public sealed class TokenScheduleTests
         Assert.Equal(T0.AddSeconds(expectedSeconds), TokenSchedule.NextProbe(T0, TimeSpan.FromHours(1), u));
     }
 
+    public static TheoryData<string, double, int, double, double> PacedStartTable => new()
+    {
+        // row, u, next free slot (s from now), expected slot, expected next free (s from now); spread 5 s, interval 0.1 s
+        { "nothing due lately: the spread slot", 0.5, -60, 2.5, 0.1 },
+        { "the spread slot is later than the free one", 0.5, 1, 2.5, 1.1 },
+        { "the free slot is later than the spread slot", 0.5, 30, 30, 30.1 },
+        { "u = 0 with nothing due: at once", 0.0, 0, 0, 0.1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PacedStartTable))]
+    public void A_paced_start_takes_the_later_of_its_spread_slot_and_the_next_free_slot(string row, double u, int nextFreeIn, double expectedSlot, double expectedNextFree)
+    {
+        var (slot, nextFree) = TokenSchedule.PacedStart(T0, TimeSpan.FromSeconds(5), u, T0.AddSeconds(nextFreeIn), TimeSpan.FromSeconds(0.1));
+
+        Assert.True(T0.AddSeconds(expectedSlot) == slot, $"{row}: slot {slot:O}");
+        Assert.Equal(T0.AddSeconds(expectedNextFree), nextFree);
+    }
+
+    [Fact]
+    public void Five_thousand_starts_due_at_once_spread_over_due_over_rate_not_over_the_constant_spread()
+    {
+        var pacer = new StartupPacer(20);
+        var slots = Enumerable.Range(0, 5000).Select(i => pacer.Slot(T0, TimeSpan.FromSeconds(5), (i + 0.5) / 5000) - T0).ToList();
+
+        // 5,000 at 20 per second: the window is 250 s, not 5 s, and no second gets more than twice the rate.
+        Assert.InRange(slots.Max(), TimeSpan.FromSeconds(249), TimeSpan.FromSeconds(250));
+        Assert.All(slots.GroupBy(s => (int)s.TotalSeconds), second => Assert.True(second.Count() <= 40, $"{second.Count()} starts in second {second.Key}"));
+    }
+
+    [Fact]
+    public void A_few_starts_due_at_once_keep_the_ordinary_spread()
+    {
+        var pacer = new StartupPacer(20);
+        var slots = Enumerable.Range(0, 10).Select(i => pacer.Slot(T0, TimeSpan.FromSeconds(5), (i + 0.5) / 10) - T0).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => TimeSpan.FromSeconds(5 * (i + 0.5) / 10)), slots);
+    }
+
     [Fact]
     public void Startup_delay_is_spread_over_the_window()
     {
