@@ -28,6 +28,10 @@ public sealed class AuthRetryStatus
     [Description("When the next attempt is scheduled.")]
     public DateTime? NextAttemptTime { get; set; }
 
+    [SchemaFormat("date-time")]
+    [Description("After the ceiling (Unauthenticated, CeilingExceeded): when the next slow probe is made (spec.retry.probeInterval); absent when none is planned.")]
+    public DateTime? NextProbeTime { get; set; }
+
     [Description("The last error, sanitised: status code, OAuth error code and description; never a token or secret.")]
     public string? LastError { get; set; }
 }

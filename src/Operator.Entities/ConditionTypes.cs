@@ -20,4 +20,16 @@ public static class ConditionTypes
     /// before the client certificate's notAfter: a person must renew the certificate in its TLS Secret.
     /// </summary>
     public const string ClientCertificateExpiring = "ClientCertificateExpiring";
+
+    /// <summary>
+    /// Present only after a monitor stopped with a rotated refresh token it could not store in the state Secret (True,
+    /// with an Event); removed by the next successful grant.
+    /// </summary>
+    public const string RotationUnstored = "RotationUnstored";
+
+    /// <summary>
+    /// Present only while the IdP's access token lifetime is below the operator's minimum refresh interval (True, with a
+    /// Warning Event when it starts): the token is refreshed at the interval and expires before each refresh.
+    /// </summary>
+    public const string ShortTokenLifetime = "ShortTokenLifetime";
 }

@@ -29,6 +29,12 @@ public static class Reasons
     public const string RefreshTokenExpiring = "RefreshTokenExpiring";
     public const string RefreshTokenValid = "RefreshTokenValid";
 
+    /// <summary>The IdP's access token lifetime is below the minimum refresh interval (the ShortTokenLifetime condition and Event).</summary>
+    public const string ShortTokenLifetime = "ShortTokenLifetime";
+
+    /// <summary>A monitor stopped with a rotated refresh token it could not store (the RotationUnstored condition and Event).</summary>
+    public const string RotationUnstored = "RotationUnstored";
+
     /// <summary>No attempt yet (the reason of a fresh workload's status before its first token).</summary>
     public const string Pending = "Pending";
 

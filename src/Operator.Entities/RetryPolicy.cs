@@ -26,4 +26,10 @@ public sealed record RetryPolicy
 
     /// <summary>Longest stay in AuthRetrying, measured from <c>authRetry.startedAt</c>.</summary>
     public TimeSpan Ceiling { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// After the ceiling, when the last failure was transient: one probe attempt per this interval, so a workload is
+    /// never lost to a failure that heals, however long it lasts. <see cref="TimeSpan.Zero"/> turns probing off.
+    /// </summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromHours(1);
 }

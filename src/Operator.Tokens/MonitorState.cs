@@ -46,6 +46,12 @@ internal sealed record MonitorState
     /// <summary>The last classified failure (the fast-fail answer), null after a success.</summary>
     public TokenFailure? LastFailure { get; init; }
 
+    /// <summary>The IdP's token lifetime when it is shorter than the minimum refresh interval (last grant); else null.</summary>
+    public TimeSpan? ShortTokenLifetime { get; init; }
+
+    /// <summary>When a monitor stopped with a rotated refresh token it could not store; cleared by the next grant.</summary>
+    public DateTimeOffset? RotationUnstoredAt { get; init; }
+
     /// <summary>(error code, credentials version) pairs whose remediation hint was already sent.</summary>
     public ImmutableHashSet<string> RemediationsSent { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
@@ -63,5 +69,7 @@ internal sealed record MonitorState
         DiscoveredTokenEndpoint = DiscoveredTokenEndpoint,
         AuthRetry = AuthRetry,
         LastFailure = LastFailure,
+        RotationUnstoredAt = RotationUnstoredAt,
+        ShortTokenLifetime = ShortTokenLifetime,
     };
 }

@@ -10,11 +10,18 @@ public enum StatusUpdateKind
     /// <summary>A scheduled refresh succeeded: only <c>status.token</c> times changed; no event.</summary>
     TokenTimes,
 
-    /// <summary>An AuthRetrying tick failed before the deadline: only <c>status.authRetry</c> changed; no event.</summary>
+    /// <summary>An AuthRetrying tick failed before the deadline, or a probe after the ceiling failed transiently: only
+    /// <c>status.authRetry</c> changed; no event.</summary>
     RetryProgress,
 
     /// <summary>The status is unchanged; only record <see cref="StatusUpdate.Event"/> (a permanent rejection of a new credentials version).</summary>
     EventOnly,
+
+    /// <summary>
+    /// The monitor stopped holding a rotated refresh token it could not store within the grace: only
+    /// <see cref="MonitorStatus.RotationUnstoredAt"/> changed; the event says what a person may have to do.
+    /// </summary>
+    RotationUnstored,
 }
 
 /// <summary>Severity of an event.</summary>
@@ -66,6 +73,18 @@ public sealed record MonitorStatus
 
     /// <summary>The token endpoint discovery found for the last grant.</summary>
     public Uri? DiscoveredTokenEndpoint { get; init; }
+
+    /// <summary>
+    /// The IdP's access token lifetime when it is shorter than the minimum refresh interval (the token is then refreshed
+    /// at that interval and expires before it); null otherwise. Behind the <c>ShortTokenLifetime</c> condition.
+    /// </summary>
+    public TimeSpan? ShortTokenLifetime { get; init; }
+
+    /// <summary>
+    /// When a monitor stopped with a rotated refresh token it could not store (the state Secret holds a spent one);
+    /// null once a later grant succeeded. Behind the <c>RotationUnstored</c> condition.
+    /// </summary>
+    public DateTimeOffset? RotationUnstoredAt { get; init; }
 }
 
 /// <summary>Token times for <c>status.token</c>.</summary>
@@ -85,4 +104,8 @@ public sealed record AuthRetryInfo(
     int Attempts,
     DateTimeOffset? LastAttemptTime,
     DateTimeOffset? NextAttemptTime,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>After the ceiling: when the next slow probe is made; null when none is planned.</summary>
+    public DateTimeOffset? NextProbeTime { get; init; }
+}

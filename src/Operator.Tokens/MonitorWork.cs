@@ -14,6 +14,9 @@ public enum MonitorWork : byte
 
     /// <summary>One AuthRetrying attempt, no short retry.</summary>
     Tick,
+
+    /// <summary>One slow probe after the ceiling (Unauthenticated, <c>CeilingExceeded</c>), no short retry.</summary>
+    Probe,
 }
 
 /// <summary>The work a monitor's timer is armed for (<see cref="MonitorWork.None"/> = disarmed).</summary>

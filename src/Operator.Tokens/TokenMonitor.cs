@@ -20,6 +20,12 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     /// <summary>.NET timers reject due times over ~49.7 days; every timer is armed for at most this long and re-armed.</summary>
     internal static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(1);
 
+    /// <summary>The longest wait between store attempts of a rotation a stopping monitor still holds.</summary>
+    internal static readonly TimeSpan FinalStoreMaxWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the status write that reports an unstored rotation may take after the grace.</summary>
+    internal static readonly TimeSpan FinalStatusWriteBound = TimeSpan.FromSeconds(5);
+
     private readonly TokenMonitorConfig _config;
     private readonly ITokenEndpointClient _tokenClient;
     private readonly TokenMonitorPorts _ports;
@@ -49,6 +55,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     private bool _reReadAfterInvalidGrant;
     private int _flightAttempts;
     private TaskCompletionSource? _idle;
+    private Task? _stopping;
     private RotatedRefreshToken? _unpersisted;
 
     /// <summary>Creates a monitor; nothing happens until <see cref="Start"/>.</summary>
@@ -115,7 +122,15 @@ public sealed partial class TokenMonitor : IAsyncDisposable
             var now = _time.GetUtcNow();
             _startedAt = now;
             _fence = _config.Grant == GrantType.RefreshToken && refreshTokenFence is { } fence ? fence : DateTimeOffset.MinValue;
-            var result = TokenTransitions.Resume(resume, now, _config, _jitter.NextDouble(), _jitter.NextDouble());
+            var timing = _config.Timing;
+            var startupJitter = _jitter.NextDouble();
+            var result = TokenTransitions.Resume(
+                resume,
+                now,
+                _config,
+                () => timing.StartupPacer?.Slot(now, timing.StartupSpread, startupJitter) ?? now + TokenSchedule.StartupDelay(timing.StartupSpread, startupJitter),
+                startupJitter,
+                _jitter.NextDouble());
             moved = result.Update;
             runNow = AdoptNoLock(result, now);
             if (runNow != MonitorWork.None)
@@ -157,16 +172,20 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     /// <summary>
     /// Stops quietly (workload deleted, leadership lost, shutdown) and writes no status: the next owner resumes from the
     /// persisted one. Waits and backoff are cancelled at once; a token request already sent and the persistence of its
-    /// rotated refresh token finish first, bounded by <see cref="MonitorTiming.FlightGrace"/>. Completes when they did.
+    /// rotated refresh token finish first, bounded by <see cref="MonitorTiming.FlightGrace"/>. A rotated refresh token
+    /// still held only in memory (its write failed) gets further store attempts within the same grace; if none lands,
+    /// the monitor logs an Error and reports <see cref="StatusUpdateKind.RotationUnstored"/>. Completes when all that is
+    /// done, so whoever awaits the stop (the Lease release) comes after it.
     /// </summary>
     public async Task StopAsync()
     {
         Task idle;
+        var finalStore = false;
         lock (_gate)
         {
             if (_stopped)
             {
-                idle = _idle?.Task ?? Task.CompletedTask;
+                idle = _stopping ?? _idle?.Task ?? Task.CompletedTask;
             }
             else
             {
@@ -177,15 +196,35 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 _deadlineTimer?.Dispose();
                 _deadlineTimer = null;
                 idle = _idle?.Task ?? Task.CompletedTask;
-                if (!idle.IsCompleted)
+                if (!idle.IsCompleted || _unpersisted is not null)
                 {
                     _graceTimer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), _flight, _config.Timing.FlightGrace, Timeout.InfiniteTimeSpan);
                 }
+
+                finalStore = true;
             }
         }
 
+        if (!finalStore)
+        {
+            await idle.ConfigureAwait(false);
+            return;
+        }
+
+        var stopping = StopInFlightAndStoreAsync(idle);
+        lock (_gate)
+        {
+            _stopping = stopping;
+        }
+
+        await stopping.ConfigureAwait(false);
+    }
+
+    private async Task StopInFlightAndStoreAsync(Task idle)
+    {
         await _stop.CancelAsync().ConfigureAwait(false);
         await idle.ConfigureAwait(false);
+        await StoreBeforeStoppingAsync().ConfigureAwait(false);
         lock (_gate)
         {
             _graceTimer?.Dispose();
@@ -193,6 +232,93 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         }
 
         LogStopped(_logger, _config.WorkloadKey);
+    }
+
+    /// <summary>
+    /// The last chance of a rotated refresh token held only in memory: the IdP spent the one the state Secret holds, so
+    /// once this process ends nobody can present the live one. Store attempts continue (1 s, 2 s, 4 s, then every 5 s)
+    /// until one lands or the grace ends.
+    /// </summary>
+    private async Task StoreBeforeStoppingAsync()
+    {
+        var wait = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            RotatedRefreshToken? pending;
+            lock (_gate)
+            {
+                pending = _unpersisted;
+            }
+
+            if (pending is null)
+            {
+                return;
+            }
+
+            try
+            {
+                _flight.Token.ThrowIfCancellationRequested();
+                await _ports.RotatedRefreshTokens.StoreAsync(pending, _flight.Token).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (ReferenceEquals(_unpersisted, pending))
+                    {
+                        _unpersisted = null;
+                    }
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (_flight.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // Any failure of the port is retried within the grace; its type is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogPortFailed(_logger, _config.WorkloadKey, "rotated refresh token sink", ex.GetType().Name);
+            }
+
+            try
+            {
+                await Task.Delay(wait, _time, _flight.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_flight.IsCancellationRequested)
+            {
+                break;
+            }
+
+            wait = wait * 2 > FinalStoreMaxWait ? FinalStoreMaxWait : wait * 2;
+        }
+
+        await ReportUnstoredRotationAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Says loudly (an Error log, the RotationUnstored condition and Event) that a rotation is lost, never the token.</summary>
+    private async Task ReportUnstoredRotationAsync()
+    {
+        LogRotationUnstored(_logger, _config.WorkloadKey, _config.Timing.FlightGrace);
+        StatusUpdate update;
+        lock (_gate)
+        {
+            _state = _state with { RotationUnstoredAt = _time.GetUtcNow() };
+            update = new StatusUpdate(StatusUpdateKind.RotationUnstored, _state.ToStatus(), new MonitorEvent(MonitorEventType.Warning, Reasons.RotationUnstored, RetryMessages.RotationUnstored));
+        }
+
+        // The stop token is cancelled by now; this one write gets a bound of its own so a hung API server cannot hold
+        // the stop (and the Lease) forever.
+        using var bound = new CancellationTokenSource(FinalStatusWriteBound, _time);
+        try
+        {
+            await _ports.Status.WriteAsync(update, bound.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The Error log above already said it; a status port failure adds only its type.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPortFailed(_logger, _config.WorkloadKey, "status sink", ex.GetType().Name);
+        }
     }
 
     /// <inheritdoc />
@@ -226,14 +352,10 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 return;
             }
 
-            var now = _time.GetUtcNow();
-            if (now < _fence)
+            if (!BeginOrFenceNoLock(work, _time.GetUtcNow()))
             {
-                _ = ScheduleNoLock(new ScheduledWork(work, _fence), now);
                 return;
             }
-
-            BeginFlightNoLock();
         }
 
         _ = RunFlightAsync(work);
@@ -280,10 +402,29 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 return;
             }
 
-            BeginFlightNoLock();
+            if (!BeginOrFenceNoLock(MonitorWork.Tick, now))
+            {
+                return;
+            }
         }
 
         _ = RunFlightAsync(MonitorWork.Tick);
+    }
+
+    /// <summary>
+    /// Begins a flight for <paramref name="work"/> now, or, before the takeover fence, schedules it at the fence and
+    /// returns false: every path that sends a refresh-token request passes here or through <see cref="ScheduleNoLock"/>.
+    /// </summary>
+    private bool BeginOrFenceNoLock(MonitorWork work, DateTimeOffset now)
+    {
+        if (now < _fence)
+        {
+            _ = ScheduleNoLock(new ScheduledWork(work, _fence), now);
+            return false;
+        }
+
+        BeginFlightNoLock();
+        return true;
     }
 
     /// <summary>Takes a transition's state and schedule; returns work that is already due (the caller runs it).</summary>
@@ -356,7 +497,7 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         {
             try
             {
-                var outcome = work == MonitorWork.Tick
+                var outcome = work is MonitorWork.Tick or MonitorWork.Probe
                     ? await AttemptAsync().ConfigureAwait(false)
                     : await ShortRetryAsync().ConfigureAwait(false);
                 StatusUpdate? update = null;
@@ -395,7 +536,9 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                     if (!_stopped)
                     {
                         var now = _time.GetUtcNow();
-                        _ = ScheduleNoLock(new ScheduledWork(work, now + _config.Timing.Retry.InitialInterval), now);
+                        // A probe keeps its slow cadence even when this process, not the IdP, failed.
+                        var retryIn = work == MonitorWork.Probe ? _config.Timing.Retry.ProbeInterval : _config.Timing.Retry.InitialInterval;
+                        _ = ScheduleNoLock(new ScheduledWork(work, now + retryIn), now);
                     }
                 }
             }
@@ -407,8 +550,11 @@ public sealed partial class TokenMonitor : IAsyncDisposable
                 {
                     // Triggers that arrived during the flight were coalesced into this one follow-up attempt.
                     work = _state.Phase == WorkloadPhase.AuthRetrying ? MonitorWork.Tick : MonitorWork.Initial;
-                    BeginFlightNoLock();
-                    continue;
+                    _rerun = false;
+                    if (BeginOrFenceNoLock(work, _time.GetUtcNow()))
+                    {
+                        continue;
+                    }
                 }
 
                 if (!_stopped && _scheduled.Work != MonitorWork.None && _scheduled.At <= _time.GetUtcNow())
@@ -633,6 +779,9 @@ public sealed partial class TokenMonitor : IAsyncDisposable
     // Exceptions are logged by type only: a Kubernetes client exception carries the request, whose body can hold a token.
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The {Port} failed for {Workload} ({ErrorType})")]
     private static partial void LogPortFailed(ILogger logger, string workload, string port, string errorType);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "The rotated refresh token of {Workload} could not be stored in its state Secret within the stop's grace of {Grace}; the stored refresh token is spent and the next refresh will probably be refused (invalid_grant)")]
+    private static partial void LogRotationUnstored(ILogger logger, string workload, TimeSpan grace);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Unexpected error in the token monitor of {Workload} ({ErrorType}); retrying later")]
     private static partial void LogFlightCrashed(ILogger logger, string workload, string errorType);

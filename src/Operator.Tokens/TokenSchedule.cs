@@ -24,16 +24,20 @@ internal static class TokenSchedule
 
     /// <summary>
     /// Next refresh: <c>issued + min(f × L, max(L − beforeExpiry, L / 2))</c>, jittered by ±10 % of the remaining time,
-    /// never earlier than 1 s from now and never past expiry − 5 s. A token without expiry gets <paramref name="tickInterval"/>
-    /// as its lifetime.
+    /// then no later than <c>expiry − propagation</c> unless that is before half the lifetime,
+    /// never earlier than 1 s from now and never past expiry − 5 s, except that it is never earlier than
+    /// <paramref name="minimumInterval"/> after issue (that floor wins over expiry: a token shorter than it is refreshed
+    /// at the floor, and the ShortTokenLifetime condition says so). A token without expiry gets
+    /// <paramref name="tickInterval"/> as its lifetime.
     /// </summary>
     public static DateTimeOffset NextRefresh(
-        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u)
+        DateTimeOffset issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now, RefreshPolicy refresh, TimeSpan tickInterval, double u, TimeSpan minimumInterval = default, TimeSpan propagation = default)
     {
         ArgumentNullException.ThrowIfNull(refresh);
         var expiry = expiresAt ?? issuedAt + tickInterval;
         var lifetime = expiry - issuedAt;
-        var earliest = now + MinimumRefreshDelay;
+        var floor = issuedAt + minimumInterval;
+        var earliest = now + MinimumRefreshDelay > floor ? now + MinimumRefreshDelay : floor;
         if (lifetime <= TimeSpan.Zero)
         {
             return earliest;
@@ -47,6 +51,13 @@ internal static class TokenSchedule
         if (remaining > TimeSpan.Zero)
         {
             planned += remaining * (Symmetric(u) * RefreshJitter);
+        }
+
+        // Consumers see a new token only when the kubelet has synced the mounted Secret: leave them that long.
+        var forConsumers = issuedAt + Max(lifetime - propagation, lifetime / 2);
+        if (planned > forConsumers)
+        {
+            planned = forConsumers;
         }
 
         var latest = expiry - ExpirySafetyMargin;
@@ -164,6 +175,29 @@ internal static class TokenSchedule
 
         var floor = ra > tickInterval ? tickInterval : ra;
         return wait < floor ? floor : wait;
+    }
+
+    /// <summary>
+    /// The next probe after the ceiling: <c>now + interval × (1 + 0.1 u)</c>. The jitter only lengthens the wait, so the
+    /// IdP hears from the workload at most once per probe interval.
+    /// </summary>
+    public static DateTimeOffset NextProbe(DateTimeOffset now, TimeSpan probeInterval, double u) =>
+        now + (probeInterval * (1 + (TickJitter * Math.Clamp(u, 0, 1))));
+
+    /// <summary>The IdP's lifetime of a token when it is shorter than <paramref name="minimumInterval"/>; otherwise null.</summary>
+    public static TimeSpan? ShortLifetime(DateTimeOffset issuedAt, DateTimeOffset? expiresAt, TimeSpan minimumInterval) =>
+        expiresAt is { } expiry && expiry - issuedAt < minimumInterval ? expiry - issuedAt : null;
+
+    /// <summary>
+    /// A paced start: the spread slot (<c>now + spread × u</c>), but no sooner than the pacer's next free slot (or now),
+    /// which then moves one <paramref name="interval"/> on. Over <c>n</c> starts due together this spreads them over
+    /// <c>max(spread, n × interval)</c>.
+    /// </summary>
+    public static (DateTimeOffset Slot, DateTimeOffset NextFree) PacedStart(DateTimeOffset now, TimeSpan spread, double u, DateTimeOffset nextFree, TimeSpan interval)
+    {
+        var spreadSlot = now + StartupDelay(spread, u);
+        var free = nextFree > now ? nextFree : now;
+        return (spreadSlot > free ? spreadSlot : free, free + interval);
     }
 
     /// <summary>Start-up delay, uniform over the spread window.</summary>

@@ -35,10 +35,23 @@ internal static class TokenTransitions
     /// </summary>
     public static TransitionResult Resume(MonitorStatus resume, DateTimeOffset now, TokenMonitorConfig config, double startupJitter, double refreshJitter)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        return Resume(resume, now, config, () => now + TokenSchedule.StartupDelay(config.Timing.StartupSpread, startupJitter), startupJitter, refreshJitter);
+    }
+
+    /// <summary>
+    /// <see cref="Resume(MonitorStatus, DateTimeOffset, TokenMonitorConfig, double, double)"/> with the start-up slot
+    /// of work that is due at once from <paramref name="startSlot"/>, asked only when there is such work (a
+    /// <see cref="StartupPacer"/> counts exactly the due work it spreads).
+    /// </summary>
+    public static TransitionResult Resume(MonitorStatus resume, DateTimeOffset now, TokenMonitorConfig config, Func<DateTimeOffset> startSlot, double startupJitter, double refreshJitter)
+    {
         ArgumentNullException.ThrowIfNull(resume);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(startSlot);
         var timing = config.Timing;
-        var startAt = now + TokenSchedule.StartupDelay(timing.StartupSpread, startupJitter);
+        DateTimeOffset? slot = null;
+        DateTimeOffset StartAt() => slot ??= startSlot();
         var state = MonitorState.Initial with
         {
             Phase = resume.Phase,
@@ -50,22 +63,24 @@ internal static class TokenTransitions
             NextRefresh = resume.Token.NextRefreshTime,
             DiscoveredIssuer = resume.DiscoveredIssuer,
             DiscoveredTokenEndpoint = resume.DiscoveredTokenEndpoint,
+            RotationUnstoredAt = resume.RotationUnstoredAt,
+            ShortTokenLifetime = resume.ShortTokenLifetime,
         };
 
         switch (resume.Phase)
         {
             case WorkloadPhase.Pending:
-                return new TransitionResult(state, null, new ScheduledWork(MonitorWork.Initial, startAt), null);
+                return new TransitionResult(state, null, new ScheduledWork(MonitorWork.Initial, StartAt()), null);
             case WorkloadPhase.Running:
-                var due = startAt;
+                DateTimeOffset due;
                 if (state.ExpiresAt is { } expiry && expiry > now)
                 {
-                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter);
-                    due = planned > now ? planned : startAt;
+                    var planned = state.NextRefresh ?? TokenSchedule.NextRefresh(state.LastRefresh ?? now, expiry, now, timing.Refresh, timing.Retry.TickInterval, refreshJitter, timing.MinimumRefreshInterval, timing.PropagationDelay);
+                    due = planned > now ? planned : StartAt();
                 }
-                else if (state.ExpiresAt is null && state.NextRefresh is { } next && next > now)
+                else
                 {
-                    due = next;
+                    due = state.ExpiresAt is null && state.NextRefresh is { } next && next > now ? next : StartAt();
                 }
 
                 return new TransitionResult(state with { NextRefresh = due }, null, new ScheduledWork(MonitorWork.Refresh, due), null);
@@ -73,7 +88,7 @@ internal static class TokenTransitions
                 var persisted = resume.AuthRetry;
                 var startedAt = persisted?.StartedAt ?? now;
                 var deadline = TokenSchedule.Deadline(startedAt, timing.Retry.Ceiling);
-                var nextAttempt = persisted?.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : startAt;
+                var nextAttempt = persisted?.NextAttemptTime is { } n && n > now ? (n < deadline ? n : deadline) : StartAt();
                 if (nextAttempt < now)
                 {
                     nextAttempt = now;
@@ -93,9 +108,30 @@ internal static class TokenTransitions
                 }
 
                 return new TransitionResult(state, moved, new ScheduledWork(MonitorWork.Tick, nextAttempt), deadline);
+            case WorkloadPhase.Unauthenticated when resume.Reason == Reasons.CeilingExceeded && resume.AuthRetry is { } gaveUp:
+                return ResumeProbing(state with { NextRefresh = null, AuthRetry = gaveUp }, gaveUp, now, StartAt, timing, startupJitter);
             default:
                 return new TransitionResult(state with { NextRefresh = null }, null, ScheduledWork.None, null);
         }
+    }
+
+    /// <summary>
+    /// Resumes the slow probe of a workload that gave up at the ceiling: at the persisted <c>nextProbeTime</c> (within
+    /// the start-up spread when it passed, never later than one interval from now when the interval was shortened). A
+    /// status without one (probing was off, or written before probes existed) gets its first probe anywhere in one
+    /// interval, so a fleet does not probe together; probing turned off removes a planned probe.
+    /// </summary>
+    private static TransitionResult ResumeProbing(MonitorState state, AuthRetryInfo gaveUp, DateTimeOffset now, Func<DateTimeOffset> startAt, MonitorTiming timing, double u)
+    {
+        var interval = timing.Retry.ProbeInterval;
+        DateTimeOffset? next = interval <= TimeSpan.Zero ? null
+            : gaveUp.NextProbeTime is not { } planned ? now + (interval * Math.Clamp(u, 0, 1))
+            : planned <= now ? startAt()
+            : planned > now + (interval * (1 + TokenSchedule.TickJitter)) ? now + interval
+            : planned;
+        state = state with { AuthRetry = gaveUp with { NextProbeTime = next } };
+        var moved = next == gaveUp.NextProbeTime ? null : new StatusUpdate(StatusUpdateKind.RetryProgress, state.ToStatus(), null);
+        return new TransitionResult(state, moved, next is { } at ? new ScheduledWork(MonitorWork.Probe, at) : ScheduledWork.None, null);
     }
 
     /// <summary>
@@ -115,13 +151,14 @@ internal static class TokenTransitions
         ArgumentNullException.ThrowIfNull(config);
         if (outcome.Grant is { } grant)
         {
-            return Succeeded(state, grant, now, config, jitter);
+            return Succeeded(state, work, grant, now, config, jitter);
         }
 
         if (outcome.MissingReason is { } missingReason)
         {
             var message = outcome.MissingMessage ?? "credentials are not available";
-            var waiting = state with { NextRefresh = null };
+            // Missing credentials need a person: probes stop until a trigger.
+            var waiting = state with { NextRefresh = null, AuthRetry = state.AuthRetry is { } held ? held with { NextProbeTime = null } : null };
             var phase = MissingCredentialPhases.For(missingReason);
             if (state.Phase == phase && state.Reason == missingReason && state.Message == message)
             {
@@ -138,10 +175,11 @@ internal static class TokenTransitions
             : PermanentFailure(state, work, failure, outcome.CredentialsVersion, flightAttempts, now, config);
     }
 
-    private static TransitionResult Succeeded(MonitorState state, TokenGrant grant, DateTimeOffset now, TokenMonitorConfig config, double jitter)
+    private static TransitionResult Succeeded(MonitorState state, MonitorWork work, TokenGrant grant, DateTimeOffset now, TokenMonitorConfig config, double jitter)
     {
         var timing = config.Timing;
-        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter);
+        var nextRefresh = TokenSchedule.NextRefresh(grant.IssuedAt, grant.ExpiresAt, now, timing.Refresh, timing.Retry.TickInterval, jitter, timing.MinimumRefreshInterval, timing.PropagationDelay);
+        var shortLifetime = TokenSchedule.ShortLifetime(grant.IssuedAt, grant.ExpiresAt, timing.MinimumRefreshInterval);
         var next = state with
         {
             LastFailure = null,
@@ -151,18 +189,32 @@ internal static class TokenTransitions
             DiscoveredTokenEndpoint = grant.DiscoveredIssuer is null ? null : grant.TokenEndpoint,
             LastRefresh = grant.IssuedAt,
             NextRefresh = nextRefresh,
+            // A grant means the refresh token that was stored worked after all (or a person replaced it).
+            RotationUnstoredAt = null,
+            ShortTokenLifetime = shortLifetime,
         };
         var schedule = new ScheduledWork(MonitorWork.Refresh, nextRefresh);
         if (state.Phase == WorkloadPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
-            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint)
-                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint);
-            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), null), schedule, null);
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.RotationUnstoredAt, state.ShortTokenLifetime)
+                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.RotationUnstoredAt, next.ShortTokenLifetime);
+
+            // The IdP started issuing tokens shorter than the floor: say so once, when it starts.
+            var warning = shortLifetime is { } lifetime && state.ShortTokenLifetime is null
+                ? new MonitorEvent(MonitorEventType.Warning, Reasons.ShortTokenLifetime, RetryMessages.ShortTokenLifetime(lifetime))
+                : null;
+            return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), warning), schedule, null);
         }
 
         var validity = grant.ExpiresAt is { } e ? $"valid until {RetryMessages.Rfc3339(e)}" : "without expiry; re-validated every tick interval";
-        var recovered = state.Phase == WorkloadPhase.AuthRetrying;
+        if (shortLifetime is { } tooShort)
+        {
+            validity += $"; {RetryMessages.ShortTokenLifetime(tooShort)}";
+        }
+
+        // A probe that succeeds after the ceiling is a recovery too: the failure healed, however long it took.
+        var recovered = state.Phase == WorkloadPhase.AuthRetrying || work == MonitorWork.Probe;
         var reason = recovered ? Reasons.Recovered : Reasons.TokenIssued;
         var message = recovered
             ? $"token endpoint answered again after {(state.AuthRetry?.Attempts ?? 0) + 1} attempts; access token {validity}"
@@ -184,6 +236,7 @@ internal static class TokenTransitions
                     LastAttemptTime = now,
                     NextAttemptTime = null,
                     LastError = failure.Description,
+                    NextProbeTime = null,
                 },
             };
         }
@@ -244,14 +297,26 @@ internal static class TokenTransitions
             var attempts = retrying.Attempts + 1;
             if (now >= retrying.Deadline)
             {
-                var gaveUp = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description } };
-                var message = $"gave up at the deadline {RetryMessages.Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}";
-                return Transition(Enter(gaveUp, WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded, message), new MonitorEvent(MonitorEventType.Warning, Reasons.CeilingExceeded, message), config, ScheduledWork.None, null);
+                // The failure was transient: unless probing is off, one slow probe per interval keeps watching for it to heal.
+                DateTimeOffset? probe = retry.ProbeInterval > TimeSpan.Zero ? TokenSchedule.NextProbe(now, retry.ProbeInterval, jitter) : null;
+                var gaveUp = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = null, LastError = failure.Description, NextProbeTime = probe } };
+                var message = $"gave up at the deadline {RetryMessages.Rfc3339(retrying.Deadline)} after {attempts} attempts; last error: {failure.Description}"
+                    + (probe is null ? string.Empty : $"; {RetryMessages.Probing(retry.ProbeInterval)}");
+                var next = probe is { } at ? new ScheduledWork(MonitorWork.Probe, at) : ScheduledWork.None;
+                return Transition(Enter(gaveUp, WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded, message), new MonitorEvent(MonitorEventType.Warning, Reasons.CeilingExceeded, message), config, next, null);
             }
 
             var nextTick = TokenSchedule.NextTick(now, retrying.Deadline, retry.TickInterval, failure.RetryAfter, state.ValidExpiry(now), config.Timing.PreExpiryLead, jitter);
             var progressed = state with { AuthRetry = retrying with { Attempts = attempts, LastAttemptTime = now, NextAttemptTime = nextTick, LastError = failure.Description } };
             return new TransitionResult(progressed, new StatusUpdate(StatusUpdateKind.RetryProgress, progressed.ToStatus(), null), new ScheduledWork(MonitorWork.Tick, nextTick), retrying.Deadline);
+        }
+
+        if (work == MonitorWork.Probe && state.AuthRetry is { } probing && retry.ProbeInterval > TimeSpan.Zero)
+        {
+            // Still failing after the ceiling: the phase and message stay, the bookkeeping moves on to the next probe.
+            var probe = TokenSchedule.NextProbe(now, retry.ProbeInterval, jitter);
+            var probed = state with { AuthRetry = probing with { Attempts = probing.Attempts + 1, LastAttemptTime = now, LastError = failure.Description, NextProbeTime = probe } };
+            return new TransitionResult(probed, new StatusUpdate(StatusUpdateKind.RetryProgress, probed.ToStatus(), null), new ScheduledWork(MonitorWork.Probe, probe), null);
         }
 
         // The short retry is exhausted on a still-transient error: enter AuthRetrying.

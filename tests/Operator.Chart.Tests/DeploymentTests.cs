@@ -132,6 +132,7 @@ public sealed class DeploymentTests
         Assert.Equal("3m", env["RW_RETRY_MAX_ELAPSED"]);
         Assert.Equal("5m", env["RW_AUTH_RETRYING_TICK_INTERVAL"]);
         Assert.Equal("12h", env["RW_AUTH_RETRYING_CEILING"]);
+        Assert.Equal("2h", env["RW_AUTH_RETRYING_PROBE_INTERVAL"]);
         Assert.Equal("fieldRef:metadata.namespace", env["POD_NAMESPACE"]);
         Assert.Equal("fieldRef:metadata.name", env["POD_NAME"]);
         Assert.Equal("0", env["DOTNET_gcServer"]);
@@ -144,6 +145,7 @@ public sealed class DeploymentTests
     [InlineData("retry.maxElapsed", "10m", "RW_RETRY_MAX_ELAPSED")]
     [InlineData("retry.tickInterval", "1h30m", "RW_AUTH_RETRYING_TICK_INTERVAL")]
     [InlineData("retry.ceiling", "48h", "RW_AUTH_RETRYING_CEILING")]
+    [InlineData("retry.probeInterval", "2h", "RW_AUTH_RETRYING_PROBE_INTERVAL")]
     public void One_retry_value_sets_exactly_its_variable(string value, string setting, string variable)
     {
         var env = Helm.Template("--set", $"{value}={setting}").Single("Deployment").Env();

@@ -104,6 +104,7 @@ public sealed class OperatorOptionsTests
             ("maxElapsed", OperatorOptionsParser.Variables.MaxElapsed, KubeDuration.Format(defaults.MaxElapsed)),
             ("tickInterval", OperatorOptionsParser.Variables.TickInterval, KubeDuration.Format(defaults.TickInterval)),
             ("ceiling", OperatorOptionsParser.Variables.Ceiling, KubeDuration.Format(defaults.Ceiling)),
+            ("probeInterval", OperatorOptionsParser.Variables.ProbeInterval, KubeDuration.Format(defaults.ProbeInterval)),
         ];
 
         foreach (var (value, variable, @default) in expected)

@@ -403,6 +403,20 @@ public static partial class RemoteWorkloadValidator
         {
             problems.Add(Invalid("spec.retry.maxAttempts", "must be at least 1"));
         }
+        else if (retry?.MaxAttempts is > RetryBounds.MaximumAttempts)
+        {
+            problems.Add(Invalid("spec.retry.maxAttempts", $"must be at most {RetryBounds.MaximumAttempts}"));
+        }
+
+        foreach (var (field, value) in new[] { ("spec.retry.initialInterval", initial), ("spec.retry.maxInterval", max) })
+        {
+            if (value < RetryBounds.MinimumShortRetryInterval)
+            {
+                problems.Add(Invalid(field, $"must be at least {KubeDuration.Format(RetryBounds.MinimumShortRetryInterval)}"));
+            }
+        }
+
+        CheckProbeInterval(problems, retry?.ProbeInterval);
 
         // Cross-field rules apply to effective values, but only blame a field the user wrote.
         if ((initial ?? defaults.InitialInterval) > (max ?? defaults.MaxInterval) && (initial is not null || max is not null))
@@ -420,6 +434,25 @@ public static partial class RemoteWorkloadValidator
         {
             problems.Add(Invalid(tick is not null ? "spec.retry.tickInterval" : "spec.retry.ceiling",
                 $"tickInterval ({KubeDuration.Format(tick ?? defaults.TickInterval)}) must not exceed ceiling ({KubeDuration.Format(ceiling ?? defaults.Ceiling)})"));
+        }
+    }
+
+    /// <summary><c>spec.retry.probeInterval</c>: 0 turns probing off; otherwise from the minimum to the maximum interval.</summary>
+    private static void CheckProbeInterval(List<ValidationProblem> problems, KubeDuration? probe)
+    {
+        const string field = "spec.retry.probeInterval";
+        if (probe is null)
+        {
+            return;
+        }
+
+        if (probe.Value is not { } value)
+        {
+            problems.Add(Invalid(field, $"invalid duration \"{Printable(probe.Text)}\": use Go syntax such as 90s, 10m or 1h30m"));
+        }
+        else if (value != TimeSpan.Zero && (value < RetryBounds.MinimumProbeInterval || value > RetryBounds.MaximumInterval))
+        {
+            problems.Add(Invalid(field, $"must be 0 (off) or from {KubeDuration.Format(RetryBounds.MinimumProbeInterval)} to {KubeDuration.Format(RetryBounds.MaximumInterval)}, got \"{Printable(probe.Text)}\""));
         }
     }
 

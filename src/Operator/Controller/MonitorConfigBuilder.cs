@@ -7,10 +7,14 @@ namespace RemoteWorkloadOperator.Controller;
 /// <summary>Turns a validated workload spec and the operator defaults into the engine's configuration.</summary>
 public static class MonitorConfigBuilder
 {
-    public static TokenMonitorConfig Build(RemoteWorkload workload, RetryPolicy defaults, TimeSpan startupSpread)
+    /// <param name="workload">The validated workload.</param>
+    /// <param name="defaults">The operator's retry defaults for unset <c>spec.retry</c> fields.</param>
+    /// <param name="operatorTiming">The operator-wide timing (start-up spread, refresh floors); its retry and refresh are replaced.</param>
+    public static TokenMonitorConfig Build(RemoteWorkload workload, RetryPolicy defaults, MonitorTiming operatorTiming)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentNullException.ThrowIfNull(operatorTiming);
         var oauth = workload.Spec.OAuth;
         var retry = workload.Spec.Retry;
         var refresh = workload.Spec.Refresh;
@@ -36,7 +40,7 @@ public static class MonitorConfigBuilder
             ExchangeAudience = oauth.TokenExchange?.Audience,
             Scopes = oauth.Scopes?.ToList() ?? [],
             Resource = oauth.Resource,
-            Timing = new MonitorTiming
+            Timing = operatorTiming with
             {
                 Retry = new RetryPolicy
                 {
@@ -46,13 +50,13 @@ public static class MonitorConfigBuilder
                     MaxElapsed = retry?.MaxElapsed?.Value ?? defaults.MaxElapsed,
                     TickInterval = retry?.TickInterval?.Value ?? defaults.TickInterval,
                     Ceiling = retry?.Ceiling?.Value ?? defaults.Ceiling,
+                    ProbeInterval = retry?.ProbeInterval?.Value ?? defaults.ProbeInterval,
                 },
                 Refresh = new RefreshPolicy
                 {
                     BeforeExpiry = refresh?.BeforeExpiry?.Value ?? RefreshPolicy.Default.BeforeExpiry,
                     LifetimeFraction = refresh?.LifetimeFraction ?? RefreshPolicy.Default.LifetimeFraction,
                 },
-                StartupSpread = startupSpread,
             },
         };
     }

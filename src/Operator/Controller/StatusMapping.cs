@@ -61,6 +61,17 @@ public static class StatusMapping
             conditions.Add(ClientCertificateCondition(previous, certificate, generation, now, nowSeconds));
         }
 
+        if (state.ShortTokenLifetime is { } lifetime)
+        {
+            conditions.Add(Condition(previous, ConditionTypes.ShortTokenLifetime, true, Reasons.ShortTokenLifetime, RetryMessages.ShortTokenLifetime(lifetime), generation, nowSeconds));
+        }
+
+        if (state.RotationUnstoredAt is { } unstoredAt)
+        {
+            // Present only while it is news: the next grant clears it, and with it the condition.
+            conditions.Add(Condition(previous, ConditionTypes.RotationUnstored, true, Reasons.RotationUnstored, RetryMessages.RotationUnstored, generation, Truncate(unstoredAt.UtcDateTime)));
+        }
+
         return new RemoteWorkloadStatus
         {
             Phase = state.Phase,
@@ -76,6 +87,7 @@ public static class StatusMapping
                 Attempts = retry.Attempts,
                 LastAttemptTime = TruncateOrNull(retry.LastAttemptTime),
                 NextAttemptTime = TruncateOrNull(retry.NextAttemptTime),
+                NextProbeTime = TruncateOrNull(retry.NextProbeTime),
                 LastError = retry.LastError,
             },
             AuthorizationServer = state.DiscoveredIssuer is { } issuer
@@ -107,10 +119,18 @@ public static class StatusMapping
             // The window is its start: a status whose deadline went missing resumes with the start kept (the engine
             // recomputes the deadline from it and the ceiling, and writes it back), never with the ceiling reset.
             AuthRetry = Utc(retry?.StartedAt) is { } startedAt
-                ? new AuthRetryInfo(startedAt, Utc(retry!.Deadline) ?? startedAt, retry.Attempts ?? 0, Utc(retry.LastAttemptTime), Utc(retry.NextAttemptTime), retry.LastError)
+                ? new AuthRetryInfo(startedAt, Utc(retry!.Deadline) ?? startedAt, retry.Attempts ?? 0, Utc(retry.LastAttemptTime), Utc(retry.NextAttemptTime), retry.LastError) { NextProbeTime = Utc(retry.NextProbeTime) }
                 : null,
             DiscoveredIssuer = status.AuthorizationServer?.Issuer,
             DiscoveredTokenEndpoint = Uri.TryCreate(status.AuthorizationServer?.TokenEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null,
+            // The lifetime is the token's own (expiry - issue): the next grant recomputes it exactly.
+            ShortTokenLifetime = status.Conditions?.Any(c => c.Type == ConditionTypes.ShortTokenLifetime && c.Status == "True") == true
+                && Utc(status.Token?.ExpiresAt) is { } expiresAt && Utc(status.Token?.LastRefreshTime) is { } issuedAt
+                ? expiresAt - issuedAt
+                : null,
+            RotationUnstoredAt = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.RotationUnstored && c.Status == "True") is { } unstored
+                ? Utc(unstored.LastTransitionTime) ?? DateTimeOffset.UnixEpoch
+                : null,
         };
     }
 

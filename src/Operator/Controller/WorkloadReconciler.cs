@@ -59,7 +59,7 @@ public sealed partial class WorkloadReconciler(
             ? current
             : new KubernetesTokenPublisher(_tokenSecrets, workloadRef, tokenSecretName, MonitorConfigBuilder.TokenSecretOwned(workload));
         var desired = new DesiredMonitor(
-            MonitorConfigBuilder.Build(workload, options.Retry, options.StartupSpread),
+            MonitorConfigBuilder.Build(workload, options.Retry, options.MonitorTiming),
             generation,
             KubernetesCredentialsSource.Version(inputs),
             inputs.Revision,

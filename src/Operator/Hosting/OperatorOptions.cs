@@ -1,5 +1,6 @@
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Hosting;
 
@@ -47,6 +48,29 @@ public sealed record OperatorOptions
 
     /// <summary>Window over which resumed monitors spread their first attempts after start or failover.</summary>
     public TimeSpan StartupSpread { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The shortest time between a token's issue and its refresh, whatever the IdP's lifetime.</summary>
+    public TimeSpan MinimumRefreshInterval { get; init; } = MonitorTiming.DefaultMinimumRefreshInterval;
+
+    /// <summary>How long a changed token Secret may take to reach a consumer's mounted volume; refreshes leave it this long.</summary>
+    public TimeSpan PropagationDelay { get; init; } = MonitorTiming.DefaultPropagationDelay;
+
+    /// <summary>Due start-up work beyond the spread starts at most this many times per second (window = max(spread, due / rate)).</summary>
+    public double StartupRate { get; init; } = 20;
+
+    /// <summary>The one pacer of this process's start-up work (made on first use, from <see cref="StartupRate"/>).</summary>
+    public StartupPacer StartupPacer => _startupPacer ??= new StartupPacer(StartupRate);
+
+    private StartupPacer? _startupPacer;
+
+    /// <summary>The operator-wide timing every monitor starts from (a workload's spec adds its retry and refresh).</summary>
+    public MonitorTiming MonitorTiming => new()
+    {
+        StartupSpread = StartupSpread,
+        MinimumRefreshInterval = MinimumRefreshInterval,
+        PropagationDelay = PropagationDelay,
+        StartupPacer = StartupPacer,
+    };
 
     /// <summary>Path of a kubeconfig; null means in-cluster config, then $KUBECONFIG, then ~/.kube/config.</summary>
     public string? Kubeconfig { get; init; }

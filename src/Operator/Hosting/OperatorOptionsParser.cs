@@ -1,6 +1,7 @@
 using System.Globalization;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Entities.Validation;
+using RemoteWorkloadOperator.Tokens;
 
 namespace RemoteWorkloadOperator.Hosting;
 
@@ -20,18 +21,22 @@ public static class OperatorOptionsParser
         public const string MaxElapsed = "RW_RETRY_MAX_ELAPSED";
         public const string TickInterval = "RW_AUTH_RETRYING_TICK_INTERVAL";
         public const string Ceiling = "RW_AUTH_RETRYING_CEILING";
+        public const string ProbeInterval = "RW_AUTH_RETRYING_PROBE_INTERVAL";
         public const string WatchNamespaces = "RW_WATCH_NAMESPACES";
         public const string IdpRequestsPerSecond = "RW_IDP_REQUESTS_PER_SECOND";
         public const string PodNamespace = "POD_NAMESPACE";
         public const string PodName = "POD_NAME";
     }
 
+    /// <summary>What <c>--min-refresh-interval</c> accepts: a floor of at least a second, never more than an hour.</summary>
+    private static readonly (TimeSpan Min, TimeSpan Max) MinimumRefreshIntervalRange = (TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+
     private static readonly HashSet<string> BooleanFlags = ["leader-elect", "allow-insecure-endpoints", "allow-private-endpoints"];
 
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "idp-requests-per-second",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "idp-requests-per-second", "auth-retrying-probe-interval", "min-refresh-interval", "secret-propagation-delay", "startup-rate",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -50,14 +55,31 @@ public static class OperatorOptionsParser
         {
             InitialInterval = Duration(Variables.InitialInterval, Env(Variables.InitialInterval), defaults.InitialInterval, errors),
             MaxInterval = Duration(Variables.MaxInterval, Env(Variables.MaxInterval), defaults.MaxInterval, errors),
-            MaxAttempts = Integer(Variables.MaxAttempts, Env(Variables.MaxAttempts), defaults.MaxAttempts, 1, 100, errors),
+            MaxAttempts = Integer(Variables.MaxAttempts, Env(Variables.MaxAttempts), defaults.MaxAttempts, 1, RetryBounds.MaximumAttempts, errors),
             MaxElapsed = Duration(Variables.MaxElapsed, Env(Variables.MaxElapsed), defaults.MaxElapsed, errors),
             TickInterval = Duration(Variables.TickInterval, Env(Variables.TickInterval), defaults.TickInterval, errors),
             Ceiling = Duration(Variables.Ceiling, Env(Variables.Ceiling), defaults.Ceiling, errors),
+            ProbeInterval = Flag("auth-retrying-probe-interval") is { } probeFlag
+                ? Duration("--auth-retrying-probe-interval", probeFlag, defaults.ProbeInterval, errors, allowZero: true)
+                : Duration(Variables.ProbeInterval, Env(Variables.ProbeInterval), defaults.ProbeInterval, errors, allowZero: true),
         };
+        if (retry.ProbeInterval != TimeSpan.Zero && (retry.ProbeInterval < RetryBounds.MinimumProbeInterval || retry.ProbeInterval > RetryBounds.MaximumInterval))
+        {
+            var name = Flag("auth-retrying-probe-interval") is null ? Variables.ProbeInterval : "--auth-retrying-probe-interval";
+            errors.Add($"{name}: must be 0 (off) or from {KubeDuration.Format(RetryBounds.MinimumProbeInterval)} to {KubeDuration.Format(RetryBounds.MaximumInterval)}");
+        }
+
         if (retry.InitialInterval > retry.MaxInterval)
         {
             errors.Add($"{Variables.InitialInterval} ({KubeDuration.Format(retry.InitialInterval)}) must not exceed {Variables.MaxInterval} ({KubeDuration.Format(retry.MaxInterval)})");
+        }
+
+        foreach (var (variable, value) in new[] { (Variables.InitialInterval, retry.InitialInterval), (Variables.MaxInterval, retry.MaxInterval) })
+        {
+            if (value < RetryBounds.MinimumShortRetryInterval)
+            {
+                errors.Add($"{variable}: must be at least {KubeDuration.Format(RetryBounds.MinimumShortRetryInterval)}");
+            }
         }
 
         if (retry.TickInterval < RetryBounds.MinimumTickInterval)
@@ -120,8 +142,21 @@ public static class OperatorOptionsParser
                 ? Integer("--idp-requests-per-second", perSecond, Tokens.IdpRateLimiter.DefaultRequestsPerSecond, 1, 10_000, errors)
                 : Integer(Variables.IdpRequestsPerSecond, Env(Variables.IdpRequestsPerSecond), Tokens.IdpRateLimiter.DefaultRequestsPerSecond, 1, 10_000, errors),
             StartupSpread = Duration("--startup-spread", Flag("startup-spread"), TimeSpan.FromSeconds(5), errors, allowZero: true),
+            MinimumRefreshInterval = Duration("--min-refresh-interval", Flag("min-refresh-interval"), MonitorTiming.DefaultMinimumRefreshInterval, errors),
+            PropagationDelay = Duration("--secret-propagation-delay", Flag("secret-propagation-delay"), MonitorTiming.DefaultPropagationDelay, errors, allowZero: true),
+            StartupRate = Integer("--startup-rate", Flag("startup-rate"), 20, 1, 10_000, errors),
             Kubeconfig = Flag("kubeconfig"),
         };
+
+        if (options.MinimumRefreshInterval < MinimumRefreshIntervalRange.Min || options.MinimumRefreshInterval > MinimumRefreshIntervalRange.Max)
+        {
+            errors.Add($"--min-refresh-interval: must be from {KubeDuration.Format(MinimumRefreshIntervalRange.Min)} to {KubeDuration.Format(MinimumRefreshIntervalRange.Max)}");
+        }
+
+        if (options.PropagationDelay > RetryBounds.MaximumInterval)
+        {
+            errors.Add($"--secret-propagation-delay: must be at most {KubeDuration.Format(RetryBounds.MaximumInterval)}");
+        }
 
         if (options.RenewDeadline >= options.LeaseDuration)
         {

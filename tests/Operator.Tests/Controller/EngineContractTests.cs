@@ -13,7 +13,7 @@ public sealed class EngineContractTests
         var config = MonitorConfigBuilder.Build(
             new RemoteWorkload { Metadata = new() { Name = "w", NamespaceProperty = "n" }, Spec = new() { OAuth = new() { TokenUrl = "https://idp.example.com/t", Grant = GrantTypes.ClientCredentials, ClientId = "c" } } },
             RetryPolicy.Default,
-            MonitorTiming.Default.StartupSpread);
+            MonitorTiming.Default);
 
         Assert.Equal(MonitorTiming.Default.Retry, config.Timing.Retry);
         Assert.Equal(MonitorTiming.Default.Refresh, config.Timing.Refresh);

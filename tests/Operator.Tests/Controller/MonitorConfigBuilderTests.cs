@@ -31,10 +31,13 @@ public sealed class MonitorConfigBuilderTests
     [Fact]
     public void Operator_defaults_fill_unset_fields()
     {
-        var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2) };
+        var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), Ceiling = TimeSpan.FromHours(2), ProbeInterval = TimeSpan.FromHours(3) };
 
-        var config = MonitorConfigBuilder.Build(Workload(), defaults, TimeSpan.FromSeconds(5));
+        var config = MonitorConfigBuilder.Build(Workload(), defaults, new MonitorTiming { StartupSpread = TimeSpan.FromSeconds(5), MinimumRefreshInterval = TimeSpan.FromSeconds(30) });
 
+        Assert.Equal(TimeSpan.FromSeconds(5), config.Timing.StartupSpread);
+        Assert.Equal(TimeSpan.FromSeconds(30), config.Timing.MinimumRefreshInterval);
+        Assert.Equal(TimeSpan.FromHours(3), config.Timing.Retry.ProbeInterval);
         Assert.Equal("team-a/w", config.WorkloadKey);
         Assert.Equal(new Uri("https://idp.example.com/token"), config.TokenEndpoint);
         Assert.Null(config.Issuer);
@@ -50,14 +53,15 @@ public sealed class MonitorConfigBuilderTests
     [Fact]
     public void Per_workload_overrides_win_over_operator_defaults()
     {
-        var retry = new RetrySpec { TickInterval = KubeDuration.Parse("30s"), Ceiling = KubeDuration.Parse("1h"), MaxAttempts = 2 };
+        var retry = new RetrySpec { TickInterval = KubeDuration.Parse("30s"), Ceiling = KubeDuration.Parse("1h"), MaxAttempts = 2, ProbeInterval = KubeDuration.Parse("0s") };
         var defaults = RetryPolicy.Default with { TickInterval = TimeSpan.FromMinutes(3), MaxAttempts = 9 };
 
-        var config = MonitorConfigBuilder.Build(Workload(retry), defaults, TimeSpan.Zero);
+        var config = MonitorConfigBuilder.Build(Workload(retry), defaults, MonitorTiming.Default);
 
         Assert.Equal(TimeSpan.FromSeconds(30), config.Timing.Retry.TickInterval);
         Assert.Equal(TimeSpan.FromHours(1), config.Timing.Retry.Ceiling);
         Assert.Equal(2, config.Timing.Retry.MaxAttempts);
+        Assert.Equal(TimeSpan.Zero, config.Timing.Retry.ProbeInterval);
     }
 
     [Fact]
@@ -77,7 +81,7 @@ public sealed class MonitorConfigBuilderTests
         workload.Spec.OAuth.TokenUrl = null;
         workload.Spec.OAuth.AuthorizationServer = "https://as.example.com/tenant";
 
-        var config = MonitorConfigBuilder.Build(workload, RetryPolicy.Default, TimeSpan.Zero);
+        var config = MonitorConfigBuilder.Build(workload, RetryPolicy.Default, MonitorTiming.Default);
 
         Assert.Null(config.Issuer);
         Assert.Null(config.TokenEndpoint);

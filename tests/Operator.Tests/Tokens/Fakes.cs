@@ -320,3 +320,75 @@ internal sealed class EarlyFiringClock(FakeTimeProvider inner) : TimeProvider
         }
     }
 }
+
+/// <summary>The fake clock, plus a barrier on timers being armed: a test can wait until the code under test armed a timer
+/// for a given due time before it advances the clock, instead of racing the thread pool.</summary>
+internal sealed class ArmWatchingClock(FakeTimeProvider inner) : TimeProvider
+{
+    private readonly List<(TimeSpan Due, TaskCompletionSource Armed)> _waiters = [];
+    private readonly List<TimeSpan> _armed = [];
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Armed(dueTime);
+        return new WatchedTimer(this, inner.CreateTimer(callback, state, dueTime, period));
+    }
+
+    /// <summary>Completes once a timer was armed (created or changed) for <paramref name="due"/>, now or earlier.</summary>
+    public Task ArmedFor(TimeSpan due)
+    {
+        lock (_waiters)
+        {
+            if (_armed.Contains(due))
+            {
+                _armed.Remove(due);
+                return Task.CompletedTask;
+            }
+
+            var armed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((due, armed));
+            return armed.Task;
+        }
+    }
+
+    private void Armed(TimeSpan due)
+    {
+        TaskCompletionSource? waiter = null;
+        lock (_waiters)
+        {
+            var index = _waiters.FindIndex(w => w.Due == due);
+            if (index >= 0)
+            {
+                waiter = _waiters[index].Armed;
+                _waiters.RemoveAt(index);
+            }
+            else
+            {
+                _armed.Add(due);
+            }
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    private sealed class WatchedTimer(ArmWatchingClock clock, ITimer inner) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            clock.Armed(dueTime);
+            return inner.Change(dueTime, period);
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

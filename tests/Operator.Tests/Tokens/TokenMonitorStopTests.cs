@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RemoteWorkloadOperator.Controller;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Tokens;
 
@@ -51,6 +52,99 @@ public sealed class TokenMonitorStopTests
         Assert.Empty(h.Updates);
         Assert.Equal(WorkloadPhase.Pending, h.Monitor.Phase);
         Assert.Null(h.Monitor.Status.LastFailure);
+    }
+
+    [Fact]
+    public async Task A_stop_keeps_storing_a_rotation_whose_write_failed_until_it_lands_within_the_grace()
+    {
+        ArmWatchingClock? clock = null;
+        await using var h = new Harness(monitorClock: fake => clock = new ArmWatchingClock(fake));
+        h.Client.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Client.Fallback = () => h.Client.Token(Hour, rotate: true);
+        h.Ports.FailRotatedStores = 3;
+        h.Monitor.Start();
+
+        var stopping = h.Monitor.StopAsync();
+        h.Client.Gate.SetResult();
+
+        // The write in the flight fails, and so do the stop's first two; the third, 1 s + 2 s later, lands.
+        await Task.WhenAny(clock!.ArmedFor(TimeSpan.FromSeconds(1)), stopping);
+        Assert.False(stopping.IsCompleted);
+        h.Advance(TimeSpan.FromSeconds(1));
+        await clock.ArmedFor(TimeSpan.FromSeconds(2));
+        h.Advance(TimeSpan.FromSeconds(2));
+        await stopping;
+
+        Assert.Equal("rt-rotated-1", Assert.Single(h.Ports.Rotated).RefreshToken);
+        Assert.Equal(4, h.Log.Count(l => l == "store:rt-rotated-1"));
+        Assert.Empty(h.Updates);
+    }
+
+    [Fact]
+    public async Task A_stop_stores_a_rotation_an_earlier_attempt_could_not_store()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(Hour, rotate: true);
+        h.Ports.FailRotatedStores = 1;
+        h.Monitor.Start();
+        Assert.Empty(h.Ports.Rotated);
+
+        // The short retry waits before it would write the held rotation again; the stop does not leave it in memory.
+        await h.Monitor.StopAsync();
+
+        Assert.Equal("rt-rotated-1", Assert.Single(h.Ports.Rotated).RefreshToken);
+        Assert.Equal(1, h.Client.Count);
+    }
+
+    [Fact]
+    public async Task A_rotation_still_unstored_when_the_grace_ends_is_reported_as_an_error_and_in_status_without_the_token()
+    {
+        var logger = new ExceptionRecordingLogger();
+        var h = new Harness();
+        var monitor = new TokenMonitor(h.Config, h.Client, new TokenMonitorPorts(h.Credentials, h.Ports, h.Ports, h.Ports), h.Time, h.Jitter, logger);
+        h.Client.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Client.Fallback = () => h.Client.Token(Hour, rotate: true);
+        h.Ports.FailRotatedStores = int.MaxValue;
+        monitor.Start();
+
+        var stopping = monitor.StopAsync();
+        h.Client.Gate.SetResult();
+        await monitor.WhenIdleAsync();
+        h.Advance(h.Config.Timing.FlightGrace - TimeSpan.FromSeconds(1));
+        Assert.False(stopping.IsCompleted);
+        h.Advance(TimeSpan.FromSeconds(1));
+        await stopping;
+
+        var update = Assert.Single(h.Updates);
+        Assert.Equal(StatusUpdateKind.RotationUnstored, update.Kind);
+        Assert.Equal(h.Now, update.Status.RotationUnstoredAt);
+        Assert.Equal(Reasons.RotationUnstored, update.Event!.Reason);
+        Assert.Equal(WorkloadPhase.Pending, update.Status.Phase);
+        var condition = h.Condition(update.Status, ConditionTypes.RotationUnstored);
+        Assert.Equal(("True", Reasons.RotationUnstored), (condition.Status, condition.Reason));
+        Assert.Equal(h.Now, StatusMapping.FromWire(h.Persisted(update.Status))!.RotationUnstoredAt);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("team-a/sourcegraph", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Messages, m => m.Contains("rt-rotated", StringComparison.Ordinal));
+        Assert.DoesNotContain("rt-rotated", update.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_next_grant_clears_the_unstored_rotation_from_status()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(Hour);
+        var persisted = new RemoteWorkloadStatus
+        {
+            Phase = WorkloadPhase.Running,
+            Token = new TokenStatus { ExpiresAt = (h.Now - TimeSpan.FromSeconds(1)).UtcDateTime, LastRefreshTime = (h.Now - Hour).UtcDateTime },
+            Conditions = [new k8s.Models.V1Condition { Type = ConditionTypes.RotationUnstored, Status = "True", Reason = Reasons.RotationUnstored, Message = "m", LastTransitionTime = (h.Now - TimeSpan.FromMinutes(1)).UtcDateTime }],
+        };
+        Assert.Equal(h.Now - TimeSpan.FromMinutes(1), StatusMapping.FromWire(persisted)!.RotationUnstoredAt);
+
+        h.StartFrom(persisted);
+
+        Assert.Null(h.LastUpdate.Status.RotationUnstoredAt);
+        Assert.DoesNotContain(h.Persisted(h.LastUpdate.Status).Conditions!, c => c.Type == ConditionTypes.RotationUnstored);
     }
 
     [Fact]
@@ -152,6 +246,29 @@ public sealed class TokenMonitorStopTests
     }
 
     [Fact]
+    public async Task An_AuthRetrying_deadline_inside_the_takeover_fence_sends_nothing_before_the_fence()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => Failures.Transient();
+        var fence = Harness.Epoch + TimeSpan.FromSeconds(45);
+        var deadline = Harness.Epoch + TimeSpan.FromSeconds(10);
+        var resume = StatusMapping.FromWire(new RemoteWorkloadStatus
+        {
+            Phase = WorkloadPhase.AuthRetrying,
+            AuthRetry = new AuthRetryStatus { StartedAt = (deadline - h.Config.Timing.Retry.Ceiling).UtcDateTime, Deadline = deadline.UtcDateTime, NextAttemptTime = (deadline + TimeSpan.FromMinutes(1)).UtcDateTime },
+        });
+
+        // The previous leader may still be finishing a rotating request: the give-up attempt at the deadline waits too.
+        h.Monitor.Start(resume, fence);
+        h.AdvanceTo(fence - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, h.Client.Count);
+        h.AdvanceTo(fence);
+
+        Assert.Equal(fence, Assert.Single(h.Client.Times));
+        Assert.Equal(Reasons.CeilingExceeded, h.Monitor.Status.Reason);
+    }
+
+    [Fact]
     public async Task A_failing_port_is_logged_by_type_without_the_exception_that_carries_the_request()
     {
         var logger = new ExceptionRecordingLogger();
@@ -178,6 +295,8 @@ public sealed class TokenMonitorStopTests
     {
         public List<string> Messages { get; } = [];
 
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
         public List<Exception> Exceptions { get; } = [];
 
         public IDisposable? BeginScope<TState>(TState state)
@@ -190,6 +309,7 @@ public sealed class TokenMonitorStopTests
             lock (Messages)
             {
                 Messages.Add(formatter(state, exception));
+                Entries.Add((logLevel, formatter(state, exception)));
                 if (exception is not null)
                 {
                     Exceptions.Add(exception);

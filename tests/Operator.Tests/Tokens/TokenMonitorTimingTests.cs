@@ -11,6 +11,75 @@ public sealed class TokenMonitorTimingTests
     private static readonly TimeSpan Tick = TimeSpan.FromMinutes(10);
 
     [Fact]
+    public async Task A_token_of_a_few_seconds_is_refreshed_once_per_minimum_refresh_interval_not_every_second()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(S(3));
+        h.Monitor.Start();
+
+        h.Advance(TimeSpan.FromMinutes(1));
+
+        // The default minimum refresh interval is 10 s: at 0, 10, 20 … 60 s, never each second.
+        Assert.Equal(7, h.Client.Count);
+        Assert.All(h.Client.Times.Zip(h.Client.Times.Skip(1)), pair => Assert.Equal(S(10), pair.Second - pair.First));
+        Assert.True(h.Updates.Count <= 7, $"{h.Updates.Count} status writes in a minute");
+    }
+
+    [Fact]
+    public async Task A_five_minute_token_is_refreshed_ninety_seconds_before_expiry_so_a_mounted_Secret_reaches_pods_in_time()
+    {
+        await using var h = new Harness();
+        h.Client.Fallback = () => h.Client.Token(TimeSpan.FromMinutes(5));
+        h.Monitor.Start();
+
+        // 0.8 of 5 min (4 min) would leave the kubelet 60 s to bring the new token to a pod; its sync can take longer.
+        Assert.Equal(Harness.Epoch + S(210), h.LastUpdate.Status.Token.NextRefreshTime);
+        h.AdvanceTo(Harness.Epoch + S(210));
+        Assert.Equal([Harness.Epoch, Harness.Epoch + S(210)], h.Client.Times);
+    }
+
+    [Fact]
+    public async Task Monitors_resumed_with_overdue_refreshes_start_them_at_the_startup_rate_not_all_within_the_spread()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Harness.Epoch);
+        var client = new ScriptedTokenClient(time) { Fallback = () => TokenRequestResult.Success(new TokenGrant("at", "Bearer", time.GetUtcNow(), time.GetUtcNow() + Hour, null, null)) };
+        var ports = new RecordingPorts([]);
+        var config = new TokenMonitorConfig
+        {
+            WorkloadKey = "team-a/w",
+            TokenEndpoint = new Uri("https://idp.example.com/oauth/token"),
+            Timing = new MonitorTiming { StartupSpread = S(5), StartupPacer = new StartupPacer(10) },
+        };
+        var overdue = new MonitorStatus { Phase = WorkloadPhase.Running, Reason = Reasons.TokenIssued, Message = "m", Token = new TokenTimes(Harness.Epoch - S(1), Harness.Epoch - Hour, null) };
+        var jitter = new EvenJitter(200);
+        var monitors = Enumerable.Range(0, 100).Select(_ => new TokenMonitor(config, client, new TokenMonitorPorts(new FakeCredentials(), ports, ports, ports), time, jitter)).ToList();
+
+        // An operator outage longer than the tokens' lifetime: every refresh is due when the monitors resume.
+        monitors.ForEach(m => m.Start(overdue));
+        for (var i = 0; i < 12; i++)
+        {
+            time.Advance(S(1));
+        }
+
+        var seconds = client.Times.Select(t => (int)(t - Harness.Epoch).TotalSeconds).ToList();
+        Assert.Equal(100, seconds.Count);
+        Assert.True(seconds.Max() >= 9, $"all 100 started within {seconds.Max()} s: 100 due at 10 per second take 10 s");
+        Assert.All(seconds.GroupBy(s => s), second => Assert.True(second.Count() <= 20, $"{second.Count()} requests in second {second.Key}"));
+        foreach (var monitor in monitors)
+        {
+            await monitor.DisposeAsync();
+        }
+    }
+
+    /// <summary>Samples spread evenly over [0, 1), in turn, as a fleet's random jitter would be.</summary>
+    private sealed class EvenJitter(int samples) : IJitterSource
+    {
+        private int _next;
+
+        public double NextDouble() => ((Interlocked.Increment(ref _next) - 1) % samples + 0.5) / samples;
+    }
+
+    [Fact]
     public async Task Restart_in_AuthRetrying_keeps_startedAt_and_deadline_and_waits_for_nextAttemptTime()
     {
         await using var h = new Harness();

@@ -155,7 +155,8 @@ public sealed class TokenMonitorTransitionTests
         var timing = new MonitorTiming
         {
             StartupSpread = TimeSpan.Zero,
-            Retry = new RetryPolicy { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25) },
+            // Probing off: the give-up is final until a trigger (probes are After_the_ceiling_...).
+            Retry = new RetryPolicy { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25), ProbeInterval = TimeSpan.Zero },
         };
         await using var h = await InAuthRetrying(timing);
         var deadline = h.LastUpdate.Status.AuthRetry!.Deadline;
@@ -175,6 +176,65 @@ public sealed class TokenMonitorTransitionTests
 
         var requests = h.Client.Count;
         h.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(requests, h.Client.Count);
+    }
+
+    [Fact]
+    public async Task After_the_ceiling_one_probe_per_interval_survives_a_restart_and_recovers_when_the_IdP_heals()
+    {
+        var timing = new MonitorTiming
+        {
+            StartupSpread = TimeSpan.Zero,
+            Retry = new RetryPolicy { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25), ProbeInterval = TimeSpan.FromHours(1) },
+        };
+        await using var h = await InAuthRetrying(timing);
+        var deadline = h.LastUpdate.Status.AuthRetry!.Deadline;
+        h.AdvanceTo(deadline);
+        Assert.Equal(Reasons.CeilingExceeded, h.LastUpdate.Status.Reason);
+        var requestsAtCeiling = h.Client.Count;
+
+        // Jitter 0.5: each probe is 1 h × 1.05 after the last attempt, never sooner than one interval.
+        var firstProbe = deadline + TimeSpan.FromMinutes(63);
+        Assert.Equal(firstProbe, h.LastUpdate.Status.AuthRetry!.NextProbeTime);
+        h.AdvanceTo(firstProbe - S(1));
+        Assert.Equal(requestsAtCeiling, h.Client.Count);
+        h.AdvanceTo(firstProbe);
+        Assert.Equal(firstProbe, h.Client.Times[^1]);
+        Assert.Equal((StatusUpdateKind.RetryProgress, WorkloadPhase.Unauthenticated), (h.LastUpdate.Kind, h.LastUpdate.Status.Phase));
+        var secondProbe = firstProbe + TimeSpan.FromMinutes(63);
+        Assert.Equal(secondProbe, h.LastUpdate.Status.AuthRetry!.NextProbeTime);
+
+        // A restart (or a new leader) resumes the probe from status, not from scratch and not at once.
+        await h.RestartAsync();
+        h.Client.Fallback = () => h.Client.Token(TimeSpan.FromHours(1));
+        h.AdvanceTo(secondProbe - S(1));
+        Assert.Equal(requestsAtCeiling + 1, h.Client.Count);
+        h.AdvanceTo(secondProbe);
+
+        Assert.Equal(secondProbe, h.Client.Times[^1]);
+        Assert.Equal(WorkloadPhase.Running, h.Monitor.Phase);
+        Assert.Equal(Reasons.Recovered, h.LastUpdate.Event!.Reason);
+        Assert.Null(h.LastUpdate.Status.AuthRetry);
+    }
+
+    [Fact]
+    public async Task A_probe_answered_permanently_stops_the_probes()
+    {
+        var timing = new MonitorTiming
+        {
+            StartupSpread = TimeSpan.Zero,
+            Retry = new RetryPolicy { TickInterval = TimeSpan.FromMinutes(10), Ceiling = TimeSpan.FromMinutes(25), ProbeInterval = TimeSpan.FromHours(1) },
+        };
+        await using var h = await InAuthRetrying(timing);
+        h.AdvanceTo(h.LastUpdate.Status.AuthRetry!.Deadline);
+        h.Client.Fallback = () => Failures.InvalidGrant();
+        h.Advance(TimeSpan.FromMinutes(64));
+        var requests = h.Client.Count;
+
+        h.Advance(TimeSpan.FromDays(1));
+
+        Assert.Equal((WorkloadPhase.Unauthenticated, Reasons.CredentialsRejected), (h.Monitor.Phase, h.Monitor.Status.Reason));
+        Assert.Null(h.Monitor.Status.AuthRetry!.NextProbeTime);
         Assert.Equal(requests, h.Client.Count);
     }
 

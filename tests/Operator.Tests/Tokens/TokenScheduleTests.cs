@@ -45,6 +45,45 @@ public sealed class TokenScheduleTests
         Assert.Equal(now.AddSeconds(1), TokenSchedule.NextRefresh(T0, T0.AddMinutes(1), now, Refresh, Retry.TickInterval, 0.5));
     }
 
+    [Theory]
+    [InlineData(1, 10)] // a 1 s token: refreshed 10 s after issue, not every second
+    [InlineData(5, 10)]
+    [InlineData(15, 10)] // 15 s: half the lifetime (7.5 s) is raised to the floor
+    [InlineData(20, 10)] // 20 s: the usual rule already gives 10 s
+    [InlineData(300, 240)] // the floor does not touch longer tokens
+    public void Refresh_is_never_sooner_than_the_minimum_refresh_interval_after_issue(int lifetimeSeconds, int expectedOffsetSeconds)
+    {
+        var next = TokenSchedule.NextRefresh(T0, T0.AddSeconds(lifetimeSeconds), T0, Refresh, Retry.TickInterval, u: 0.5, minimumInterval: TimeSpan.FromSeconds(10));
+
+        Assert.Equal(T0.AddSeconds(expectedOffsetSeconds), next);
+    }
+
+    [Theory]
+    [InlineData(3600, 0.5, 2880)] // 1 h: 48 min, far from expiry − 90 s
+    [InlineData(300, 0.5, 210)] // 5 min: expiry − 90 s (3.5 min) comes before 4 min
+    [InlineData(300, 1.0, 210)] // jitter cannot push it past expiry − 90 s
+    [InlineData(120, 0.5, 60)] // 2 min: expiry − 90 s would be before half the lifetime; half it is
+    [InlineData(600, 0.5, 480)] // 10 min: 8 min already leaves 2 min
+    public void Refresh_leaves_consumers_the_propagation_delay_but_never_comes_before_half_the_lifetime(int lifetimeSeconds, double u, int expectedOffsetSeconds)
+    {
+        var next = TokenSchedule.NextRefresh(T0, T0.AddSeconds(lifetimeSeconds), T0, Refresh, Retry.TickInterval, u, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(90));
+
+        Assert.Equal(T0.AddSeconds(expectedOffsetSeconds), next);
+    }
+
+    [Theory]
+    [InlineData(3.0, 3.0)]
+    [InlineData(9.5, 9.5)]
+    [InlineData(10.0, null)]
+    [InlineData(3600.0, null)]
+    public void A_lifetime_is_short_exactly_when_it_is_below_the_minimum_refresh_interval(double lifetimeSeconds, double? expectedSeconds)
+    {
+        Assert.Equal(
+            expectedSeconds is { } e ? TimeSpan.FromSeconds(e) : null,
+            TokenSchedule.ShortLifetime(T0, T0.AddSeconds(lifetimeSeconds), TimeSpan.FromSeconds(10)));
+        Assert.Null(TokenSchedule.ShortLifetime(T0, null, TimeSpan.FromSeconds(10)));
+    }
+
     [Fact]
     public void Token_without_expiry_uses_the_tick_interval_as_lifetime()
     {
@@ -190,6 +229,54 @@ public sealed class TokenScheduleTests
         var deadline = T0.AddMinutes(4);
         Assert.Equal(deadline, TokenSchedule.NextTick(T0, deadline, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(8), null, TimeSpan.FromSeconds(30), 0.9));
         Assert.Equal(T0, TokenSchedule.NextTick(T0, T0.AddMinutes(-1), TimeSpan.FromMinutes(10), null, null, TimeSpan.FromSeconds(30), 0.5));
+    }
+
+    [Theory]
+    [InlineData(0.0, 3600)] // no jitter: exactly one interval
+    [InlineData(0.5, 3780)] // +5 %
+    [InlineData(1.0, 3960)] // at most +10 %: the jitter never brings a probe closer than one interval
+    public void A_probe_waits_one_interval_lengthened_by_up_to_ten_percent(double u, double expectedSeconds)
+    {
+        Assert.Equal(T0.AddSeconds(expectedSeconds), TokenSchedule.NextProbe(T0, TimeSpan.FromHours(1), u));
+    }
+
+    public static TheoryData<string, double, int, double, double> PacedStartTable => new()
+    {
+        // row, u, next free slot (s from now), expected slot, expected next free (s from now); spread 5 s, interval 0.1 s
+        { "nothing due lately: the spread slot", 0.5, -60, 2.5, 0.1 },
+        { "the spread slot is later than the free one", 0.5, 1, 2.5, 1.1 },
+        { "the free slot is later than the spread slot", 0.5, 30, 30, 30.1 },
+        { "u = 0 with nothing due: at once", 0.0, 0, 0, 0.1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PacedStartTable))]
+    public void A_paced_start_takes_the_later_of_its_spread_slot_and_the_next_free_slot(string row, double u, int nextFreeIn, double expectedSlot, double expectedNextFree)
+    {
+        var (slot, nextFree) = TokenSchedule.PacedStart(T0, TimeSpan.FromSeconds(5), u, T0.AddSeconds(nextFreeIn), TimeSpan.FromSeconds(0.1));
+
+        Assert.True(T0.AddSeconds(expectedSlot) == slot, $"{row}: slot {slot:O}");
+        Assert.Equal(T0.AddSeconds(expectedNextFree), nextFree);
+    }
+
+    [Fact]
+    public void Five_thousand_starts_due_at_once_spread_over_due_over_rate_not_over_the_constant_spread()
+    {
+        var pacer = new StartupPacer(20);
+        var slots = Enumerable.Range(0, 5000).Select(i => pacer.Slot(T0, TimeSpan.FromSeconds(5), (i + 0.5) / 5000) - T0).ToList();
+
+        // 5,000 at 20 per second: the window is 250 s, not 5 s, and no second gets more than twice the rate.
+        Assert.InRange(slots.Max(), TimeSpan.FromSeconds(249), TimeSpan.FromSeconds(250));
+        Assert.All(slots.GroupBy(s => (int)s.TotalSeconds), second => Assert.True(second.Count() <= 40, $"{second.Count()} starts in second {second.Key}"));
+    }
+
+    [Fact]
+    public void A_few_starts_due_at_once_keep_the_ordinary_spread()
+    {
+        var pacer = new StartupPacer(20);
+        var slots = Enumerable.Range(0, 10).Select(i => pacer.Slot(T0, TimeSpan.FromSeconds(5), (i + 0.5) / 10) - T0).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => TimeSpan.FromSeconds(5 * (i + 0.5) / 10)), slots);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class TokenTransitionsTests
         { "short retry exhausted", WorkloadPhase.Running, MonitorWork.Refresh, "transient", WorkloadPhase.AuthRetrying, StatusUpdateKind.Transition, Reasons.AuthRetrying, MonitorWork.Tick },
         { "tick fails before deadline", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "transient", WorkloadPhase.AuthRetrying, StatusUpdateKind.RetryProgress, null, MonitorWork.Tick },
         { "tick succeeds", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.Recovered, MonitorWork.Refresh },
-        { "tick fails at deadline", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "transient-at-deadline", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CeilingExceeded, MonitorWork.None },
+        { "tick fails at deadline", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "transient-at-deadline", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CeilingExceeded, MonitorWork.Probe },
         { "permanent in Running", WorkloadPhase.Running, MonitorWork.Refresh, "invalid_grant", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CredentialsRejected, MonitorWork.None },
         { "permanent in AuthRetrying", WorkloadPhase.AuthRetrying, MonitorWork.Tick, "invalid_grant", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CredentialsRejected, MonitorWork.None },
         { "trigger from Unauthenticated succeeds", WorkloadPhase.Unauthenticated, MonitorWork.Initial, "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.TokenIssued, MonitorWork.Refresh },
@@ -55,6 +55,102 @@ public sealed class TokenTransitionsTests
         {
             Assert.Equal(result.State.ToStatus(), update.Status);
         }
+    }
+
+    public static TheoryData<string, string, WorkloadPhase, StatusUpdateKind?, string?, MonitorWork> ProbeRows => new()
+    {
+        // row, outcome of the probe, to, write, event reason, scheduled next
+        { "probe fails transiently", "transient", WorkloadPhase.Unauthenticated, StatusUpdateKind.RetryProgress, null, MonitorWork.Probe },
+        { "probe succeeds", "grant", WorkloadPhase.Running, StatusUpdateKind.Transition, Reasons.Recovered, MonitorWork.Refresh },
+        { "probe answered permanently", "invalid_grant", WorkloadPhase.Unauthenticated, StatusUpdateKind.Transition, Reasons.CredentialsRejected, MonitorWork.None },
+        { "probe finds the Secret gone", "missing", WorkloadPhase.Pending, StatusUpdateKind.Transition, "SecretNotFound", MonitorWork.None },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProbeRows))]
+    public void Each_row_of_the_probe_after_the_ceiling_yields_its_phase_write_event_and_schedule(
+        string row, string outcome, WorkloadPhase to, StatusUpdateKind? write, string? eventReason, MonitorWork next)
+    {
+        var result = TokenTransitions.Apply(GaveUp(), MonitorWork.Probe, Outcome(outcome, Now), 1, Now, Config, 0.5);
+
+        Assert.True(to == result.State.Phase, row);
+        Assert.Equal(write, result.Update?.Kind);
+        Assert.Equal(eventReason, result.Update?.Event?.Reason);
+        Assert.Equal(next, result.Next.Work);
+        Assert.Null(result.Deadline);
+        Assert.Equal(next == MonitorWork.Probe, result.State.AuthRetry?.NextProbeTime is not null);
+    }
+
+    [Fact]
+    public void The_ceiling_after_a_transient_failure_plans_a_probe_one_interval_later_and_says_so()
+    {
+        var state = StateIn(WorkloadPhase.AuthRetrying);
+        var deadline = state.AuthRetry!.Deadline;
+
+        var result = TokenTransitions.Apply(state, MonitorWork.Tick, Outcome("transient", deadline), 1, deadline, Config, 0.0);
+
+        Assert.Equal((WorkloadPhase.Unauthenticated, Reasons.CeilingExceeded), (result.State.Phase, result.State.Reason));
+        Assert.Equal(new ScheduledWork(MonitorWork.Probe, deadline + TimeSpan.FromHours(1)), result.Next);
+        Assert.Equal(deadline + TimeSpan.FromHours(1), result.Update!.Status.AuthRetry!.NextProbeTime);
+        Assert.EndsWith("probing every 1h", result.State.Message, StringComparison.Ordinal);
+        var persisted = StatusMapping.ToWire(null, result.Update.Status, new StatusContext(1), deadline);
+        Assert.Equal((deadline + TimeSpan.FromHours(1)).UtcDateTime, persisted.AuthRetry!.NextProbeTime);
+    }
+
+    [Fact]
+    public void With_probing_off_the_ceiling_idles_until_a_trigger()
+    {
+        var config = Config with { Timing = Config.Timing with { Retry = Config.Timing.Retry with { ProbeInterval = TimeSpan.Zero } } };
+        var state = StateIn(WorkloadPhase.AuthRetrying);
+        var deadline = state.AuthRetry!.Deadline;
+
+        var result = TokenTransitions.Apply(state, MonitorWork.Tick, Outcome("transient", deadline), 1, deadline, config, 0.5);
+
+        Assert.Equal(Reasons.CeilingExceeded, result.State.Reason);
+        Assert.Equal(ScheduledWork.None, result.Next);
+        Assert.Null(result.State.AuthRetry!.NextProbeTime);
+    }
+
+    [Fact]
+    public void A_failed_probe_keeps_phase_and_message_and_plans_the_next_no_sooner_than_one_interval()
+    {
+        var state = GaveUp();
+
+        var result = TokenTransitions.Apply(state, MonitorWork.Probe, Outcome("transient", Now), 1, Now, Config, 0.99);
+
+        Assert.Equal((state.Phase, state.Reason, state.Message), (result.State.Phase, result.State.Reason, result.State.Message));
+        Assert.Equal(state.AuthRetry!.Attempts + 1, result.State.AuthRetry!.Attempts);
+        Assert.Equal(Now, result.State.AuthRetry.LastAttemptTime);
+        Assert.Equal(Now + (TimeSpan.FromHours(1) * 1.099), result.State.AuthRetry.NextProbeTime);
+        Assert.Equal(result.State.AuthRetry.NextProbeTime, result.Next.At);
+    }
+
+    public static TheoryData<string, int?, int, int?, bool> ResumeProbeTable => new()
+    {
+        // row, persisted nextProbeTime (s from now), probe interval (s), expected probe (s from now; null = none), writes
+        // (start-up spread 10 s and u = 0.5: an overdue probe lands 5 s from now; a first probe half an interval from now)
+        { "planned ahead", 1200, 3600, 1200, false },
+        { "passed while no operator ran", -60, 3600, 5, true },
+        { "planned past a shortened interval (more than 1.1 intervals ahead)", 7200, 600, 600, true },
+        { "never planned (probing was off)", null, 3600, 1800, true },
+        { "probing turned off", 1200, 0, null, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(ResumeProbeTable))]
+    public void Resuming_after_the_ceiling_keeps_probing_from_the_persisted_time(string row, int? persistedIn, int intervalSeconds, int? expectedIn, bool writes)
+    {
+        var gaveUp = GaveUp().ToStatus();
+        var resume = gaveUp with { AuthRetry = gaveUp.AuthRetry! with { NextProbeTime = persistedIn is { } p ? Now + TimeSpan.FromSeconds(p) : null } };
+        var config = Config with { Timing = Config.Timing with { StartupSpread = TimeSpan.FromSeconds(10), Retry = Config.Timing.Retry with { ProbeInterval = TimeSpan.FromSeconds(intervalSeconds) } } };
+
+        var result = TokenTransitions.Resume(resume, Now, config, 0.5, 0.5);
+
+        var expected = expectedIn is { } e ? new ScheduledWork(MonitorWork.Probe, Now + TimeSpan.FromSeconds(e)) : ScheduledWork.None;
+        Assert.True(expected == result.Next, $"{row}: {result.Next}");
+        Assert.Equal(expected.Work == MonitorWork.None ? null : expected.At, result.State.AuthRetry!.NextProbeTime);
+        Assert.Equal(writes, result.Update is not null);
+        Assert.Equal(Reasons.CeilingExceeded, result.State.Reason);
     }
 
     [Fact]
@@ -131,6 +227,39 @@ public sealed class TokenTransitionsTests
     }
 
     [Fact]
+    public void A_token_shorter_than_the_minimum_refresh_interval_is_refreshed_at_the_floor_and_warned_once()
+    {
+        AttemptOutcome ThreeSeconds(DateTimeOffset at) => AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", at, at + TimeSpan.FromSeconds(3), null, null), "v1");
+        var later = Now + TimeSpan.FromSeconds(10);
+
+        var first = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, ThreeSeconds(Now), 1, Now, Config, 0.5);
+        var second = TokenTransitions.Apply(first.State, MonitorWork.Refresh, ThreeSeconds(later), 1, later, Config, 0.5);
+
+        Assert.Equal(new ScheduledWork(MonitorWork.Refresh, Now + TimeSpan.FromSeconds(10)), first.Next);
+        Assert.Equal(TimeSpan.FromSeconds(3), first.State.ShortTokenLifetime);
+        Assert.Equal((StatusUpdateKind.TokenTimes, Reasons.ShortTokenLifetime, MonitorEventType.Warning), (first.Update!.Kind, first.Update.Event!.Reason, first.Update.Event.Type));
+        Assert.Null(second.Update!.Event);
+        var persisted = StatusMapping.ToWire(null, first.Update.Status, new StatusContext(1), Now);
+        var condition = persisted.Conditions!.Single(c => c.Type == ConditionTypes.ShortTokenLifetime);
+        Assert.Equal(("True", Reasons.ShortTokenLifetime), (condition.Status, condition.Reason));
+        Assert.Contains("valid for 3s", condition.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(3), StatusMapping.FromWire(persisted)!.ShortTokenLifetime);
+    }
+
+    [Fact]
+    public void A_first_token_shorter_than_the_floor_says_so_in_its_message_and_a_longer_one_clears_the_condition()
+    {
+        var shortGrant = AttemptOutcome.Succeeded(new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromSeconds(5), null, null), "v1");
+        var first = TokenTransitions.Apply(StateIn(WorkloadPhase.Pending), MonitorWork.Initial, shortGrant, 1, Now, Config, 0.5);
+        var longer = TokenTransitions.Apply(first.State, MonitorWork.Refresh, Outcome("grant", Now + TimeSpan.FromSeconds(10)), 1, Now + TimeSpan.FromSeconds(10), Config, 0.5);
+
+        Assert.Equal(Reasons.TokenIssued, first.Update!.Event!.Reason);
+        Assert.Contains("valid for 5s", first.State.Message, StringComparison.Ordinal);
+        Assert.Null(longer.State.ShortTokenLifetime);
+        Assert.DoesNotContain(StatusMapping.ToWire(null, longer.Update!.Status, new StatusContext(1), Now).Conditions!, c => c.Type == ConditionTypes.ShortTokenLifetime);
+    }
+
+    [Fact]
     public void A_refresh_that_changes_no_token_time_writes_nothing()
     {
         var grant = new TokenGrant("at", "Bearer", Now, Now + TimeSpan.FromHours(1), null, null);
@@ -191,6 +320,15 @@ public sealed class TokenTransitionsTests
         Assert.Null(result.Update);
         Assert.Equal(startedAt + TimeSpan.FromHours(24), result.Deadline);
     }
+
+    /// <summary>Unauthenticated after the ceiling, with a probe planned for now.</summary>
+    private static MonitorState GaveUp() => MonitorState.Initial with
+    {
+        Phase = WorkloadPhase.Unauthenticated,
+        Reason = Reasons.CeilingExceeded,
+        Message = "gave up at the deadline; last error: HTTP 503; probing every 1h",
+        AuthRetry = new AuthRetryInfo(Now - TimeSpan.FromHours(26), Now - TimeSpan.FromHours(2), 150, Now - TimeSpan.FromHours(1), null, "HTTP 503") { NextProbeTime = Now },
+    };
 
     private static MonitorStatus Retrying(AuthRetryInfo window) =>
         MonitorStatus.Fresh with { Phase = WorkloadPhase.AuthRetrying, Reason = Reasons.TokenEndpointUnavailable, Message = "HTTP 503", AuthRetry = window };
