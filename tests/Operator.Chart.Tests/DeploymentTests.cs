@@ -96,6 +96,7 @@ public sealed class DeploymentTests
                 "--allow-insecure-endpoints=true",
                 "--allow-private-endpoints=true",
                 "--workers=8",
+                "--state-secret-retention=72h",
                 "--startup-spread=10s",
             ],
             deployment.Args());

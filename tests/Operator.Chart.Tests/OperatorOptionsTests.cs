@@ -41,6 +41,7 @@ public sealed class OperatorOptionsTests
         Assert.False(options.AllowPrivateEndpoints);
         Assert.Equal(RetryPolicy.Default, options.Retry);
         Assert.Equal(4, options.Workers);
+        Assert.Equal(TimeSpan.FromDays(7), options.StateSecretRetention);
     }
 
     [Fact]
@@ -57,6 +58,7 @@ public sealed class OperatorOptionsTests
         Assert.True(options.AllowInsecureEndpoints);
         Assert.True(options.AllowPrivateEndpoints);
         Assert.Equal(8, options.Workers);
+        Assert.Equal(TimeSpan.FromHours(72), options.StateSecretRetention);
         Assert.Equal(TimeSpan.FromSeconds(10), options.StartupSpread);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Retry.InitialInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Retry.MaxInterval);

@@ -66,6 +66,9 @@ public sealed class SecretCache : ISecretReader
     /// <summary>How many Secrets are cached, and how many of them with data (for tests and the bench).</summary>
     public (int Secrets, int WithData) Count => (Watchers.Sum(w => w.Items.Count), Watchers.Sum(w => w.Items.Count(s => s is not MetadataOnlySecret)));
 
+    /// <summary>Every cached Secret (of the data-less ones the metadata).</summary>
+    public IEnumerable<V1Secret> Items => Watchers.SelectMany(w => w.Items);
+
     public async ValueTask<V1Secret?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         if (WatcherOf(@namespace) is not { } watcher)

@@ -67,7 +67,7 @@ public sealed partial class WorkloadController(
         _workloadWatchers = workloadWatchers;
         _secretWatchers = secretWatchers;
 
-        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, secrets, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
+        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, secrets, options, monitorFactory, time, loggers.CreateLogger<WorkloadReconciler>());
         _workers = new WorkerPool(queue, (key, ct) => ReconcileAsync(reconciler, key, ct), new ErrorBackoff(new Random()), loggers.CreateLogger<WorkerPool>());
 
         var watching = workloadWatchers.Select(w => w.RunAsync(cancellationToken)).ToList();
@@ -79,7 +79,7 @@ public sealed partial class WorkloadController(
             watching.AddRange(secretWatchers.Select(w => w.RunAsync(cancellationToken)));
             await Task.WhenAll(secretWatchers.Select(w => w.Synced)).WaitAsync(cancellationToken).ConfigureAwait(false);
             LogSynced(_logger, workloadWatchers.Sum(w => w.Items.Count));
-            var resync = ResyncAsync(queue, cancellationToken);
+            var resync = ResyncAsync(queue, () => SweepStateSecretsAsync(reconciler.Retention, secrets, cancellationToken), cancellationToken);
             await _workers.RunAsync(options.Workers, cancellationToken).ConfigureAwait(false);
             await resync.ConfigureAwait(false);
         }
@@ -203,10 +203,11 @@ public sealed partial class WorkloadController(
         }
     }
 
-    private async Task ResyncAsync(WorkQueue<string> queue, CancellationToken cancellationToken)
+    private async Task ResyncAsync(WorkQueue<string> queue, Func<Task> sweep, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            await sweep().ConfigureAwait(false);
             try
             {
                 await Task.Delay(ResyncPeriod, time, cancellationToken).ConfigureAwait(false);
@@ -222,6 +223,22 @@ public sealed partial class WorkloadController(
             }
         }
     }
+
+    /// <summary>Marks and deletes state Secrets no workload claims (see <see cref="StateSecretRetention"/>); a failure waits for the next resync.</summary>
+    private async Task SweepStateSecretsAsync(StateSecretRetention retention, SecretCache secrets, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await retention.SweepAsync(secrets.Items, key => Lookup(key) is not null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSweepFailed(_logger, KubernetesErrors.Describe(e));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sweeping unclaimed state Secrets failed, trying again at the next resync: {Error}")]
+    private static partial void LogSweepFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "reconciling {Key}")]
     private static partial void LogReconciling(ILogger logger, string key);

@@ -22,11 +22,15 @@ public sealed partial class WorkloadReconciler(
     ISecretReader secrets,
     OperatorOptions options,
     TokenMonitorFactory monitorFactory,
+    TimeProvider time,
     ILogger logger)
 {
     private readonly RefreshTokenStateStore _state = new(client, secrets);
     private readonly TokenSecretWriter _tokenSecrets = new(client, secrets);
     private readonly KubernetesServiceAccountTokens _serviceAccounts = new(client);
+
+    /// <summary>The lifetime of the state Secrets (the controller sweeps with it).</summary>
+    public StateSecretRetention Retention { get; } = new(new RefreshTokenStateStore(client, secrets), options.StateSecretRetention, time, logger);
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -34,6 +38,7 @@ public sealed partial class WorkloadReconciler(
         if (workload is null || workload.Metadata.DeletionTimestamp is not null)
         {
             await registry.RemoveAsync(key).ConfigureAwait(false);
+            await Retention.ReleaseAsync(key, workload?.Metadata.Uid, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
         }
 
@@ -54,6 +59,12 @@ public sealed partial class WorkloadReconciler(
         }
 
         var inputs = decision.Inputs!;
+        if (workload.Spec.OAuth.Grant == GrantTypes.RefreshToken)
+        {
+            // A state Secret left by a workload of the same name (deleted and applied again, restored) serves this one now.
+            await _state.AdoptAsync(workloadRef, cancellationToken).ConfigureAwait(false);
+        }
+
         var tokenSecretName = MonitorConfigBuilder.TokenSecretName(workload);
         var publisher = agent.TokenPublisher is { } current && current.SecretName == tokenSecretName && agent.IsMonitoring
             ? current

@@ -31,6 +31,7 @@ public static class OperatorOptionsParser
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
         "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread",
+        "state-secret-retention",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -116,6 +117,7 @@ public static class OperatorOptionsParser
             AllowPrivateEndpoints = Boolean("--allow-private-endpoints", Flag("allow-private-endpoints"), false, errors),
             Workers = Integer("--workers", Flag("workers"), 4, 1, 64, errors),
             StartupSpread = Duration("--startup-spread", Flag("startup-spread"), TimeSpan.FromSeconds(5), errors, allowZero: true),
+            StateSecretRetention = Duration("--state-secret-retention", Flag("state-secret-retention"), TimeSpan.FromDays(7), errors),
             Kubeconfig = Flag("kubeconfig"),
         };
 
