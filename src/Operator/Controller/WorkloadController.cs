@@ -150,6 +150,9 @@ public sealed partial class WorkloadController(
         else
         {
             _fingerprints[key] = fingerprint;
+
+            // A workload that appeared or changed may now hold, or have let go of, a key another one was refused for.
+            EnqueueSharers(queue, workload);
         }
 
         queue.Enqueue(key);
@@ -184,18 +187,18 @@ public sealed partial class WorkloadController(
         }
     }
 
-    /// <summary>A deleted workload may have held a refresh-token key another workload was refused for: look again.</summary>
-    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload deleted)
+    /// <summary>The other workloads on <paramref name="changed"/>'s refresh-token key: the claim may have changed hands, look again.</summary>
+    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload changed)
     {
-        if (deleted.Spec?.OAuth?.RefreshTokenSecretRef is not { } reference)
+        if (changed.Spec?.OAuth?.RefreshTokenSecretRef is not { } reference)
         {
             return;
         }
 
         foreach (var workload in _workloadWatchers.SelectMany(w => w.Items))
         {
-            if (workload.Metadata.NamespaceProperty == deleted.Metadata.NamespaceProperty
-                && workload.Metadata.Uid != deleted.Metadata.Uid
+            if (workload.Metadata.NamespaceProperty == changed.Metadata.NamespaceProperty
+                && workload.Metadata.Uid != changed.Metadata.Uid
                 && workload.Spec?.OAuth?.RefreshTokenSecretRef is { } other && other.Name == reference.Name && other.Key == reference.Key)
             {
                 queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
