@@ -43,7 +43,7 @@ public sealed partial class WorkloadReconciler(
             return ReconcileResult.Done;
         }
 
-        var agent = registry.GetOrCreate(workload);
+        var agent = await registry.GetOrCreateAsync(workload, cancellationToken).ConfigureAwait(false);
         var generation = workload.Metadata.Generation;
         var workloadRef = WorkloadReference.From(workload);
         var credentials = CredentialsOf(workload, workloadRef);
