@@ -64,7 +64,14 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
             await Status.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (_monitor is null || _monitoredGeneration != desired.Generation)
             {
+                // Only a running monitor's token is current; after a hold the new monitor starts afresh anyway.
+                var previousPublisher = _monitor is null ? null : TokenPublisher;
                 var (resume, trigger) = await ResumePointLockedAsync(desired).ConfigureAwait(false);
+                if (!await CarryTokenOverLockedAsync(previousPublisher, desired.TokenPublisher, cancellationToken).ConfigureAwait(false))
+                {
+                    trigger = StartTrigger.Attempt;
+                }
+
                 TokenPublisher = desired.TokenPublisher;
                 _monitor = factory.Create(desired.Config, desired.Ports with { Publisher = desired.TokenPublisher, Status = Status });
                 _monitoredGeneration = desired.Generation;
@@ -143,6 +150,34 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         }
 
         return (resume, credentials ? StartTrigger.CredentialsChanged : StartTrigger.None);
+    }
+
+    /// <summary>
+    /// A renamed token Secret or a changed ownership takes effect at once: the token the stopped monitor published is
+    /// written through the new publisher before the new monitor starts (so it cannot overwrite a newer one), without a
+    /// token request. False when it could not be (no token held, or the write failed): the new monitor then asks for one.
+    /// </summary>
+    private static async Task<bool> CarryTokenOverLockedAsync(KubernetesTokenPublisher? previous, KubernetesTokenPublisher next, CancellationToken cancellationToken)
+    {
+        if (previous is null || ReferenceEquals(previous, next) || (previous.SecretName == next.SecretName && previous.Owned == next.Owned))
+        {
+            return true;
+        }
+
+        if (previous.Last is not { } held)
+        {
+            return false;
+        }
+
+        try
+        {
+            await next.PublishAsync(held, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private void Pull(StartTrigger trigger)

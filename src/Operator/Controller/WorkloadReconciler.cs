@@ -74,9 +74,10 @@ public sealed partial class WorkloadReconciler(
         }
 
         var tokenSecretName = MonitorConfigBuilder.TokenSecretName(workload);
-        var publisher = agent.TokenPublisher is { } current && current.SecretName == tokenSecretName && agent.IsMonitoring
+        var owned = MonitorConfigBuilder.TokenSecretOwned(workload);
+        var publisher = agent.TokenPublisher is { } current && current.SecretName == tokenSecretName && current.Owned == owned && agent.IsMonitoring
             ? current
-            : new KubernetesTokenPublisher(_tokenSecrets, workloadRef, tokenSecretName, MonitorConfigBuilder.TokenSecretOwned(workload));
+            : new KubernetesTokenPublisher(_tokenSecrets, workloadRef, tokenSecretName, owned);
         var desired = new DesiredMonitor(
             MonitorConfigBuilder.Build(workload, options.Retry, options.StartupSpread),
             generation,
