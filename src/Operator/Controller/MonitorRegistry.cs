@@ -11,9 +11,9 @@ public sealed class MonitorRegistry(StatusWriter statusWriter, EventRecorder eve
 {
     private readonly ConcurrentDictionary<string, WorkloadAgent> _agents = new(StringComparer.Ordinal);
 
-    // One per key ever seen (a few bytes each): replacing and removing a key's agent are serialised, so a successor
-    // never starts while its predecessor is still stopping.
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _keyLocks = new(StringComparer.Ordinal);
+    // Agents removed or replaced whose monitor is still finishing its request, by key: no successor starts meanwhile.
+    private readonly ConcurrentDictionary<string, Task> _stopping = new(StringComparer.Ordinal);
+    private readonly Lock _keys = new();
 
     /// <summary>Raised for every status write (phase before, phase after), for metrics.</summary>
     public event Action<WorkloadPhase?, WorkloadPhase>? Transitioned;
@@ -30,20 +30,28 @@ public sealed class MonitorRegistry(StatusWriter statusWriter, EventRecorder eve
 
     public WorkloadAgent? Find(string key) => _agents.TryGetValue(key, out var agent) ? agent : null;
 
+    /// <summary>Queues a workload again (set by the controller while it leads): called when a stop handed off by a
+    /// reconcile has ended, so the reconcile that was waiting for it runs.</summary>
+    public Action<string>? Requeue { get; set; }
+
     /// <summary>
-    /// The agent of <paramref name="workload"/>; a new one starts from the status read from the cluster. When the key's
-    /// agent belongs to an older object of the same name (deleted and re-created, seen before its Deleted event), that
-    /// agent is stopped first, under the key's lock: its monitor may have a request in flight, and the successor's must
-    /// not overlap it (the old request may rotate the refresh token the successor would send).
+    /// The agent of <paramref name="workload"/>; a new one starts from the status read from the cluster. Null while an
+    /// agent under the same key is still stopping — an older object of the same name (deleted and re-created, seen
+    /// before its Deleted event) whose monitor may have a request in flight that the successor's must not overlap (it
+    /// may rotate the refresh token the successor would send). The caller does not wait: the key is queued again
+    /// (<see cref="Requeue"/>) once that stop has ended.
     /// </summary>
-    public async Task<WorkloadAgent> GetOrCreateAsync(RemoteWorkload workload, CancellationToken cancellationToken)
+    public WorkloadAgent? GetOrCreate(RemoteWorkload workload)
     {
         ArgumentNullException.ThrowIfNull(workload);
         var reference = WorkloadReference.From(workload);
-        var keyLock = KeyLock(reference.Key);
-        await keyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_keys)
         {
+            if (_stopping.TryGetValue(reference.Key, out var stopping) && !stopping.IsCompleted)
+            {
+                return null;
+            }
+
             if (_agents.TryGetValue(reference.Key, out var existing))
             {
                 if (existing.Status.Workload.Uid == reference.Uid)
@@ -52,51 +60,72 @@ public sealed class MonitorRegistry(StatusWriter statusWriter, EventRecorder eve
                 }
 
                 _agents.TryRemove(new KeyValuePair<string, WorkloadAgent>(reference.Key, existing));
-                await existing.StopAsync().ConfigureAwait(false);
-                events.Forget(existing.Status.Workload.Uid);
+                if (HandOffStop(reference.Key, existing) is { IsCompleted: false })
+                {
+                    return null;
+                }
             }
 
-            return _agents.GetOrAdd(reference.Key, _ =>
+            return _agents.GetOrAdd(reference.Key, key =>
             {
                 var publisher = new WorkloadStatusPublisher(reference, workload.Status, workload.Metadata.Generation, statusWriter, events, time, loggers.CreateLogger("RemoteWorkloadOperator.Status"));
                 publisher.Transitioned += (before, after) => Transitioned?.Invoke(before, after);
-                return new WorkloadAgent(publisher);
+                return new WorkloadAgent(publisher, () => Requeue?.Invoke(key));
             });
         }
-        finally
-        {
-            keyLock.Release();
-        }
     }
 
-    /// <summary>Stops and forgets a deleted workload's agent, without a status write.</summary>
-    public async Task RemoveAsync(string key)
+    /// <summary>
+    /// Stops and forgets a deleted workload's agent, without a status write. The stop runs off the caller (a reconcile
+    /// worker never waits for a request in flight); the returned task ends with it.
+    /// </summary>
+    public Task RemoveAsync(string key)
     {
-        var keyLock = KeyLock(key);
-        await keyLock.WaitAsync().ConfigureAwait(false);
-        try
+        lock (_keys)
         {
-            if (_agents.TryRemove(key, out var agent))
-            {
-                await agent.StopAsync().ConfigureAwait(false);
-                events.Forget(agent.Status.Workload.Uid);
-                Released?.Invoke(key);
-            }
-        }
-        finally
-        {
-            keyLock.Release();
+            return _agents.TryRemove(key, out var agent) ? HandOffStop(key, agent) : Task.CompletedTask;
         }
     }
 
-    private SemaphoreSlim KeyLock(string key) => _keyLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+    /// <summary>Stops <paramref name="agent"/> in the background; the key is queued again when it has stopped.</summary>
+    private Task HandOffStop(string key, WorkloadAgent agent)
+    {
+        var stopping = StopAndForgetAsync(key, agent);
+        if (!stopping.IsCompleted)
+        {
+            _stopping[key] = stopping;
+            _ = stopping.ContinueWith(
+                done =>
+                {
+                    _stopping.TryRemove(new KeyValuePair<string, Task>(key, done));
+                    Requeue?.Invoke(key);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        return stopping;
+    }
+
+    private async Task StopAndForgetAsync(string key, WorkloadAgent agent)
+    {
+        await agent.StopAsync().ConfigureAwait(false);
+        events.Forget(agent.Status.Workload.Uid);
+        Released?.Invoke(key);
+    }
 
     /// <summary>Stops every monitor without writing status (lost leadership, shutdown).</summary>
     public async Task StopAllAsync()
     {
-        var agents = _agents.ToList();
-        _agents.Clear();
-        await Task.WhenAll(agents.Select(a => a.Value.StopAsync())).ConfigureAwait(false);
+        List<KeyValuePair<string, WorkloadAgent>> agents;
+        lock (_keys)
+        {
+            agents = [.. _agents];
+            _agents.Clear();
+        }
+
+        await Task.WhenAll(agents.Select(a => a.Value.StopAsync()).Concat(_stopping.Values)).ConfigureAwait(false);
         foreach (var (key, _) in agents)
         {
             Released?.Invoke(key);

@@ -55,6 +55,7 @@ public sealed partial class WorkloadController(
         registry.RefreshTokenFence = refreshTokenFence;
         using var queue = new WorkQueue<string>(time);
         _queue = queue;
+        registry.Requeue = queue.Enqueue;
         _fingerprints.Clear();
         var namespaces = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
         var watcherLogger = loggers.CreateLogger("RemoteWorkloadOperator.Watch");
@@ -89,6 +90,7 @@ public sealed partial class WorkloadController(
         finally
         {
             await Task.WhenAll(watching).ConfigureAwait(false);
+            registry.Requeue = null;
             await registry.StopAllAsync().ConfigureAwait(false);
             _workloadWatchers = [];
             _secretWatchers = [];

@@ -38,12 +38,18 @@ public sealed partial class WorkloadReconciler(
         var workload = lookup(key);
         if (workload is null || workload.Metadata.DeletionTimestamp is not null)
         {
-            await registry.RemoveAsync(key).ConfigureAwait(false);
+            // Not awaited: the monitor's request in flight finishes off this worker.
+            _ = registry.RemoveAsync(key);
             await Retention.ReleaseAsync(key, workload?.Metadata.Uid, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
         }
 
-        var agent = await registry.GetOrCreateAsync(workload, cancellationToken).ConfigureAwait(false);
+        if (registry.GetOrCreate(workload) is not { } agent)
+        {
+            // An agent of an older object of this name is still stopping; the key is queued again once it has.
+            return ReconcileResult.Done;
+        }
+
         var generation = workload.Metadata.Generation;
         var workloadRef = WorkloadReference.From(workload);
         var credentials = CredentialsOf(workload, workloadRef);

@@ -194,7 +194,7 @@ public sealed class RealHttpMutualTlsTests : IAsyncLifetime
         var registry = services.GetRequiredService<RemoteWorkloadOperator.Controller.MonitorRegistry>();
         using var certificate = TestAuthorizationServer.SelfSignedClientCertificate("CN=agent");
         var workload = new RemoteWorkload { Metadata = new k8s.Models.V1ObjectMeta { Name = "w", NamespaceProperty = "team-a", Uid = "uid-1" }, Spec = new RemoteWorkloadSpec { Url = "https://api.example.com/", OAuth = new OAuthSpec { ClientId = "c" } } };
-        await registry.GetOrCreateAsync(workload, CancellationToken.None);
+        registry.GetOrCreate(workload);
         handlers.For("team-a/w", Pem(certificate));
 
         await registry.RemoveAsync("team-a/w");
