@@ -20,4 +20,13 @@ public static class WorkloadAnnotations
 
     /// <summary>Label naming the workload a Secret belongs to.</summary>
     public const string WorkloadLabel = "workloads.dev/workload";
+
+    /// <summary>On a state Secret: the uid of the workload it last served (it has no ownerReference, so it outlives it).</summary>
+    public const string WorkloadUid = "workloads.dev/workload-uid";
+
+    /// <summary>On a refresh-token claim Secret: the claimed key, <c>&lt;Secret name&gt;/&lt;key&gt;</c>.</summary>
+    public const string ClaimedRefreshToken = "workloads.dev/claimed-refresh-token";
+
+    /// <summary>On a state Secret: when the operator saw its workload gone (RFC 3339); the retention counts from here.</summary>
+    public const string OrphanedAt = "workloads.dev/orphaned-at";
 }

@@ -97,6 +97,7 @@ public sealed class DeploymentTests
                 "--allow-private-endpoints=true",
                 "--workers=8",
                 "--idp-requests-per-second=100",
+                "--state-secret-retention=72h",
                 "--startup-spread=10s",
             ],
             deployment.Args());

@@ -41,6 +41,7 @@ public sealed class OperatorOptionsTests
         Assert.False(options.AllowPrivateEndpoints);
         Assert.Equal(RetryPolicy.Default, options.Retry);
         Assert.Equal(4, options.Workers);
+        Assert.Equal(TimeSpan.FromDays(7), options.StateSecretRetention);
     }
 
     [Fact]
@@ -57,6 +58,7 @@ public sealed class OperatorOptionsTests
         Assert.True(options.AllowInsecureEndpoints);
         Assert.True(options.AllowPrivateEndpoints);
         Assert.Equal(8, options.Workers);
+        Assert.Equal(TimeSpan.FromHours(72), options.StateSecretRetention);
         Assert.Equal(TimeSpan.FromSeconds(10), options.StartupSpread);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Retry.InitialInterval);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Retry.MaxInterval);
@@ -81,7 +83,9 @@ public sealed class OperatorOptionsTests
         var variables = typeof(OperatorOptionsParser.Variables)
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(field => (string)field.GetRawConstantValue()!)
-            .Where(name => name.StartsWith("RW_", StringComparison.Ordinal) && name != OperatorOptionsParser.Variables.WatchNamespaces)
+            // Not retry variables: the chart passes these as flags (--watch-namespaces, --idp-requests-per-second).
+            .Where(name => name.StartsWith("RW_", StringComparison.Ordinal)
+                && name is not (OperatorOptionsParser.Variables.WatchNamespaces or OperatorOptionsParser.Variables.IdpRequestsPerSecond))
             .Order(StringComparer.Ordinal);
         var rendered = Helm.Template("--values", Helm.ValuesFile("custom.yaml")).Single("Deployment").Env().Keys
             .Where(name => name.StartsWith("RW_", StringComparison.Ordinal))

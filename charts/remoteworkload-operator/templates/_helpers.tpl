@@ -58,9 +58,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/*
 The operator's rules: exactly those of config/rbac/02-cluster-role.yaml (a test compares them).
 Read workloads, write only their status; manage token and state Secrets; record Events. The
-operator deletes nothing (generated Secrets go away through ownerReferences); `delete` on secrets
-is there because OwnerReferencesPermissionEnforcement (OpenShift, hardened clusters) refuses an
-ownerReference on an object the writer cannot delete. serviceaccounts get and serviceaccounts/token
+operator deletes only its own state Secrets once unclaimed for --state-secret-retention (they have
+no ownerReference, so the rotated refresh token outlives a deleted-and-re-applied workload);
+OwnerReferencesPermissionEnforcement (OpenShift, hardened clusters) also needs `delete` to set an
+ownerReference on a token Secret. serviceaccounts get and serviceaccounts/token
 create serve clientAuthentication: ServiceAccountToken (docs/api.md, "Blast radius").
 */}}
 {{- define "remoteworkload-operator.rules" -}}

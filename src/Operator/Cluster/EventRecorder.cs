@@ -14,6 +14,7 @@ namespace RemoteWorkloadOperator.Cluster;
 /// </summary>
 public sealed class EventRecorder(IKubernetes client, TimeProvider time, string component = "remoteworkload-operator")
 {
+    private const int MaxNameLength = 253;
     private static readonly TimeSpan DedupeWindow = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, (string Name, int Count, DateTimeOffset Last)> _recent = new(StringComparer.Ordinal);
 
@@ -32,7 +33,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, string 
             return;
         }
 
-        var name = $"{workload.Name}.{now.UtcTicks:x}";
+        var name = EventName(workload.Name, now);
         var @event = new Corev1Event
         {
             ApiVersion = "v1",
@@ -52,6 +53,19 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, string 
         await client.CoreV1.CreateNamespacedEventAsync(@event, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         _recent[dedupeKey] = (name, 1, now);
         Prune(now);
+    }
+
+    /// <summary>
+    /// client-go's recorder names an Event <c>&lt;object name&gt;.&lt;unix nanoseconds in hex&gt;</c>
+    /// (tools/record/event.go makeEvent); an Event name must be a DNS subdomain of at most 253 characters
+    /// (kube-apiserver ValidateObjectMeta), so a long workload name is shortened to fit, ending alphanumeric.
+    /// </summary>
+    public static string EventName(string workloadName, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(workloadName);
+        var suffix = "." + ((at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100).ToString("x", CultureInfo.InvariantCulture);
+        var prefix = workloadName.Length + suffix.Length <= MaxNameLength ? workloadName : workloadName[..(MaxNameLength - suffix.Length)].TrimEnd('-', '.');
+        return prefix + suffix;
     }
 
     /// <summary>Forgets a deleted workload's recent Events.</summary>

@@ -13,6 +13,9 @@ public sealed class KubernetesTokenPublisher(TokenSecretWriter writer, WorkloadR
 
     public string SecretName => secretName;
 
+    /// <summary>Whether the Secret carries the workload's ownerReference (ownership Owner).</summary>
+    public bool Owned => owned;
+
     /// <summary>The token the Secret should hold: the last one published or being published, if any (never logged).</summary>
     public PublishedToken? Last => _last;
 

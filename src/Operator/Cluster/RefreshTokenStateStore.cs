@@ -1,6 +1,7 @@
-using System.Net;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -19,6 +20,11 @@ namespace RemoteWorkloadOperator.Cluster;
 /// <para>The token to use is always read from the API server, never from the informer cache: the previous leader may
 /// have saved a rotated token a moment ago, and sending the one before it would make the IdP revoke the grant. Saving
 /// starts from the cache (a stale read costs a 409 and a live read, as the write carries its resourceVersion).</para>
+/// <para>The Secret has no ownerReference: the garbage collector would delete the only copy of the rotated token with
+/// its workload, and a workload applied again under the same name (Argo CD <c>Replace=true</c>, <c>kubectl delete -f
+/// &amp;&amp; kubectl apply -f</c>, a restore, a CRD reinstall) would present the spent input token, which makes the
+/// IdP revoke the grant. Annotations record the uid of the workload it serves and, once that workload is gone, when
+/// it went; <see cref="StateSecretRetention"/> removes it after the retention period.</para>
 /// </summary>
 public sealed class RefreshTokenStateStore(IKubernetes client, ISecretReader secrets)
 {
@@ -70,9 +76,7 @@ public sealed class RefreshTokenStateStore(IKubernetes client, ISecretReader sec
                     Name = SecretName(workload.Name),
                     NamespaceProperty = workload.Namespace,
                     Labels = ManagedSecrets.Labels(workload.Name),
-                    Annotations = ManagedSecrets.Annotations(workload.Name),
-                    // Always owned: the state is meaningless without its workload.
-                    OwnerReferences = [workload.OwnerReference()],
+                    Annotations = Annotations(workload),
                     ResourceVersion = existing?.Metadata.ResourceVersion,
                 },
                 Data = data,
@@ -100,6 +104,140 @@ public sealed class RefreshTokenStateStore(IKubernetes client, ISecretReader sec
             }
         }
     }
+
+    /// <summary>
+    /// Makes the state Secret under <paramref name="workload"/>'s name serve this workload: records its uid, clears the
+    /// orphaned mark and drops an ownerReference (an older version set one, on which the garbage collector would delete
+    /// it). Which token is used still depends on its lineage (<see cref="ResolveAsync"/>). Writes nothing when the
+    /// Secret already serves the workload, is absent or is not ours.
+    /// </summary>
+    public async Task AdoptAsync(WorkloadReference workload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = attempt == 0
+                ? await secrets.GetAsync(workload.Namespace, SecretName(workload.Name), cancellationToken).ConfigureAwait(false)
+                : await secrets.GetLiveAsync(workload.Namespace, SecretName(workload.Name), cancellationToken).ConfigureAwait(false);
+            if (existing is null || !ManagedSecrets.IsManagedFor(existing, workload.Name) || Serves(existing, workload.Uid))
+            {
+                return;
+            }
+
+            var patch = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["resourceVersion"] = existing.Metadata.ResourceVersion,
+                    ["ownerReferences"] = null,
+                    ["annotations"] = new JsonObject
+                    {
+                        [WorkloadAnnotations.WorkloadUid] = workload.Uid,
+                        [WorkloadAnnotations.OrphanedAt] = null,
+                    },
+                },
+            };
+            try
+            {
+                await PatchAsync(existing, patch, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (KubernetesCalls.IsConflict(e) && attempt < ConflictRetries)
+            {
+                // Changed between read and write: read again.
+            }
+            catch (Exception e) when (KubernetesCalls.IsNotFound(e))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the state Secret of a workload that is gone with the time it went, unless it is marked already or serves
+    /// a workload of that name created since. A conflict leaves it to the next look (the reconcile of a re-created
+    /// workload adopts it; the retention sweep marks it).
+    /// </summary>
+    public async Task MarkOrphanedAsync(string @namespace, string workloadName, string? goneUid, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var existing = await secrets.GetAsync(@namespace, SecretName(workloadName), cancellationToken).ConfigureAwait(false);
+        if (existing is null || !ManagedSecrets.IsManagedFor(existing, workloadName) || OrphanedSince(existing) is not null
+            || (goneUid is not null && ServedUid(existing) is { } served && served != goneUid))
+        {
+            return;
+        }
+
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["resourceVersion"] = existing.Metadata.ResourceVersion,
+                ["annotations"] = new JsonObject { [WorkloadAnnotations.OrphanedAt] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) },
+            },
+        };
+        try
+        {
+            await PatchAsync(existing, patch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (KubernetesCalls.IsConflict(e) || KubernetesCalls.IsNotFound(e))
+        {
+            // Adopted, changed or deleted meanwhile: whoever changed it decided.
+        }
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="state"/> exactly as it was read (uid and resourceVersion preconditions), so a Secret
+    /// adopted or rewritten since is kept. True when it was deleted.
+    /// </summary>
+    public async Task<bool> DeleteAsync(V1Secret state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        try
+        {
+            await client.CoreV1.DeleteNamespacedSecretAsync(state.Metadata.Name, state.Metadata.NamespaceProperty,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = state.Metadata.Uid, ResourceVersion = state.Metadata.ResourceVersion } },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (KubernetesCalls.IsConflict(e) || KubernetesCalls.IsNotFound(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The workload whose state <paramref name="secret"/> holds, when it is one of our state Secrets.</summary>
+    public static string? WorkloadOfState(V1Secret secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return ManagedSecrets.WorkloadOf(secret) is { } name && secret.Metadata.Name == SecretName(name) ? name : null;
+    }
+
+    /// <summary>When the operator saw the workload of <paramref name="state"/> gone; null while it has not (or the mark is unreadable).</summary>
+    public static DateTimeOffset? OrphanedSince(V1Secret state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Metadata.Annotations is { } annotations && annotations.TryGetValue(WorkloadAnnotations.OrphanedAt, out var text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                ? at
+                : null;
+    }
+
+    private static string? ServedUid(V1Secret state) =>
+        state.Metadata.Annotations is { } annotations && annotations.TryGetValue(WorkloadAnnotations.WorkloadUid, out var uid) ? uid : null;
+
+    private static bool Serves(V1Secret state, string uid) =>
+        ServedUid(state) == uid && OrphanedSince(state) is null && (state.Metadata.OwnerReferences?.Count ?? 0) == 0;
+
+    private static Dictionary<string, string> Annotations(WorkloadReference workload)
+    {
+        var annotations = ManagedSecrets.Annotations(workload.Name);
+        annotations[WorkloadAnnotations.WorkloadUid] = workload.Uid;
+        return annotations;
+    }
+
+    private async Task PatchAsync(V1Secret existing, JsonObject patch, CancellationToken cancellationToken) =>
+        secrets.Written(await client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch),
+            existing.Metadata.Name, existing.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>SHA-256 of a token as lower-case hex; lets us recognise a value without storing it twice.</summary>
     public static string Fingerprint(string token) =>

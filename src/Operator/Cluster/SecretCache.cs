@@ -16,7 +16,6 @@ namespace RemoteWorkloadOperator.Cluster;
 /// </summary>
 public sealed class SecretCache : ISecretReader
 {
-    private readonly SecretReferenceIndex _references;
     private readonly LiveSecretReader _live;
     private readonly ResourceWatcher<V1Secret>? _all;
     private readonly Dictionary<string, ResourceWatcher<V1Secret>> _byNamespace = new(StringComparer.Ordinal);
@@ -28,7 +27,7 @@ public sealed class SecretCache : ISecretReader
     /// <param name="time">The clock.</param>
     /// <param name="logger">For watch failures.</param>
     public SecretCache(IKubernetes client, IReadOnlyCollection<string> namespaces, SecretReferenceIndex references, Action<WatchEventType, V1Secret> onChange, TimeProvider time, ILogger logger)
-        : this(namespaces.Count == 0 ? [(null, KubernetesSources.Secrets(client, null))] : [.. namespaces.Select(ns => ((string?)ns, KubernetesSources.Secrets(client, ns)))],
+        : this(namespaces.Count == 0 ? [(null, KubernetesSources.Secrets(client, null, s => Keep(references, s)))] : [.. namespaces.Select(ns => ((string?)ns, KubernetesSources.Secrets(client, ns, s => Keep(references, s))))],
             new LiveSecretReader(client), references, onChange, time, logger)
     {
     }
@@ -42,11 +41,10 @@ public sealed class SecretCache : ISecretReader
     public SecretCache(IReadOnlyList<(string? Namespace, ResourceSource<V1Secret> Source)> sources, LiveSecretReader live, SecretReferenceIndex references, Action<WatchEventType, V1Secret> onChange, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        _references = references;
         _live = live;
         foreach (var (ns, source) in sources)
         {
-            var watcher = new ResourceWatcher<V1Secret>($"secrets in {ns ?? "all namespaces"}", source, onChange, time, logger, Keep);
+            var watcher = new ResourceWatcher<V1Secret>($"secrets in {ns ?? "all namespaces"}", source, onChange, time, logger, s => Keep(references, s));
             if (ns is null)
             {
                 _all = watcher;
@@ -65,6 +63,9 @@ public sealed class SecretCache : ISecretReader
 
     /// <summary>How many Secrets are cached, and how many of them with data (for tests and the bench).</summary>
     public (int Secrets, int WithData) Count => (Watchers.Sum(w => w.Items.Count), Watchers.Sum(w => w.Items.Count(s => s is not MetadataOnlySecret)));
+
+    /// <summary>Every cached Secret (of the data-less ones the metadata).</summary>
+    public IEnumerable<V1Secret> Items => Watchers.SelectMany(w => w.Items);
 
     public async ValueTask<V1Secret?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
@@ -106,11 +107,12 @@ public sealed class SecretCache : ISecretReader
     private ResourceWatcher<V1Secret>? WatcherOf(string? @namespace) =>
         _all ?? (@namespace is not null && _byNamespace.TryGetValue(@namespace, out var watcher) ? watcher : null);
 
-    /// <summary>What the cache keeps of a received Secret.</summary>
-    private V1Secret Keep(V1Secret secret)
+    /// <summary>What the cache keeps of a received Secret (also applied to each list page as it arrives, so a page's
+    /// unwanted data is garbage before the next page is read; applying it twice changes nothing).</summary>
+    private static V1Secret Keep(SecretReferenceIndex references, V1Secret secret)
     {
         CachedMetadata.DropWriteHistory(secret.Metadata);
-        if (ManagedSecrets.WorkloadOf(secret) is not null || _references.IsReferenced(secret.Metadata.NamespaceProperty, secret.Metadata.Name))
+        if (secret is MetadataOnlySecret || ManagedSecrets.WorkloadOf(secret) is not null || references.IsReferenced(secret.Metadata.NamespaceProperty, secret.Metadata.Name))
         {
             return secret;
         }

@@ -41,11 +41,9 @@ public static class ReconcileRules
             return ReconcileDecision.Hold(Verdict(WorkloadPhase.Failed, reason, string.Join("; ", problems)));
         }
 
-        if (RefreshTokenOwner(workload, others) is { } owner)
+        if (await RefreshTokenHolderAsync(workload, others, secrets, cancellationToken).ConfigureAwait(false) is { } owner)
         {
-            var reference = workload.Spec.OAuth.RefreshTokenSecretRef!;
-            return ReconcileDecision.Hold(Verdict(WorkloadPhase.Failed, Reasons.RefreshTokenInUse,
-                $"spec.oauth.refreshTokenSecretRef: key \"{reference.Key}\" of Secret {workload.Metadata.NamespaceProperty}/{reference.Name} is already used by RemoteWorkload {owner}; a rotating refresh token can serve one workload only (the IdP revokes both on reuse): give this workload its own"));
+            return ReconcileDecision.Hold(RefreshTokenInUse(workload, owner));
         }
 
         CredentialInputs inputs;
@@ -76,24 +74,57 @@ public static class ReconcileRules
         return ReconcileDecision.Run(inputs, tokenSecret == OwnSecret.Ours);
     }
 
+    /// <summary>The verdict on a workload whose refresh-token key <paramref name="holder"/> holds.</summary>
+    public static MonitorStatus RefreshTokenInUse(RemoteWorkload workload, string holder)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        var reference = workload.Spec.OAuth.RefreshTokenSecretRef!;
+        return Verdict(WorkloadPhase.Failed, Reasons.RefreshTokenInUse,
+            $"spec.oauth.refreshTokenSecretRef: key \"{reference.Key}\" of Secret {workload.Metadata.NamespaceProperty}/{reference.Name} is already used by RemoteWorkload {holder}; a rotating refresh token can serve one workload only (the IdP revokes both on reuse): give this workload its own");
+    }
+
+    /// <summary>Whether <paramref name="other"/> is a live RefreshToken workload on the same Secret key as <paramref name="workload"/>.</summary>
+    public static bool SharesRefreshToken(RemoteWorkload workload, RemoteWorkload other)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(other);
+        return workload.Spec?.OAuth?.Grant == GrantTypes.RefreshToken && workload.Spec.OAuth.RefreshTokenSecretRef is { } mine
+            && other.Metadata.NamespaceProperty == workload.Metadata.NamespaceProperty
+            && other.Metadata.DeletionTimestamp is null
+            && other.Spec?.OAuth?.Grant == GrantTypes.RefreshToken
+            && other.Spec.OAuth.RefreshTokenSecretRef is { } theirs && theirs.Name == mine.Name && theirs.Key == mine.Key;
+    }
+
     /// <summary>
-    /// The workload that already uses <paramref name="workload"/>'s refresh-token Secret key, if any. The one that has
-    /// been using it keeps it (it has a token); among the rest the earliest created, then by name, so the verdict is the
-    /// same on every replica and after every restart.
+    /// The workload that holds <paramref name="workload"/>'s refresh-token Secret key, if another one does. The claim
+    /// (<see cref="RefreshTokenClaims"/>) decides while its holder lives and uses the key. Without one (before anyone
+    /// claimed it, or after an upgrade) the one that has been using it keeps it (it has a token); among the rest the
+    /// earliest created, then by name, so the verdict is the same on every replica. The reconcile then claims it
+    /// atomically, which settles a race this cached view cannot see.
     /// </summary>
-    private static string? RefreshTokenOwner(RemoteWorkload workload, IEnumerable<RemoteWorkload> others)
+    private static async Task<string?> RefreshTokenHolderAsync(RemoteWorkload workload, IEnumerable<RemoteWorkload> others, ISecretReader secrets, CancellationToken cancellationToken)
     {
         if (workload.Spec.OAuth.Grant != GrantTypes.RefreshToken || workload.Spec.OAuth.RefreshTokenSecretRef is not { } mine)
         {
             return null;
         }
 
-        var owner = others
-            .Where(other => other.Metadata.Uid == workload.Metadata.Uid
-                || (other.Metadata.NamespaceProperty == workload.Metadata.NamespaceProperty
-                    && other.Metadata.DeletionTimestamp is null
-                    && other.Spec?.OAuth?.Grant == GrantTypes.RefreshToken
-                    && other.Spec.OAuth.RefreshTokenSecretRef is { } theirs && theirs.Name == mine.Name && theirs.Key == mine.Key))
+        var sharing = others.Where(other => other.Metadata.Uid != workload.Metadata.Uid && SharesRefreshToken(workload, other)).ToList();
+        var claim = await secrets.GetAsync(workload.Metadata.NamespaceProperty, RefreshTokenClaims.SecretName(mine), cancellationToken).ConfigureAwait(false);
+        if (RefreshTokenClaims.HolderOf(claim) is { } holder)
+        {
+            if (holder.Uid == workload.Metadata.Uid)
+            {
+                return null;
+            }
+
+            if (sharing.FirstOrDefault(other => other.Metadata.Uid == holder.Uid) is { } claimed)
+            {
+                return claimed.Metadata.Name;
+            }
+        }
+
+        var owner = sharing
             .Append(workload)
             .OrderBy(other => other.Status?.Token is null ? 1 : 0)
             .ThenBy(other => other.Metadata.CreationTimestamp ?? DateTime.MaxValue)

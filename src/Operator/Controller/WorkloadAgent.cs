@@ -9,10 +9,17 @@ namespace RemoteWorkloadOperator.Controller;
 /// status writer), the token publisher (with the last token, for repairs) and the running
 /// monitor. The reconciler drives it; it decides between resuming, restarting and poking the
 /// monitor so that status-only updates never restart anything.
+/// <para>A monitor's stop waits for its request in flight (up to the engine's grace). A reconcile never waits for it:
+/// it hands the stop off and returns, and <paramref name="stopHandedOff"/> is called once the monitor has stopped (the
+/// registry queues the workload again), so the next reconcile does what is left — start the successor, publish the
+/// verdict — and the successor never overlaps the old request.</para>
 /// </summary>
-public sealed class WorkloadAgent(WorkloadStatusPublisher status)
+public sealed class WorkloadAgent(WorkloadStatusPublisher status, Action? stopHandedOff = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private Task _stopping = Task.CompletedTask;
+    private TokenMonitor? _restartFrom;
+    private KubernetesTokenPublisher? _restartPublisher;
     private TokenMonitor? _monitor;
     private long? _monitoredGeneration;
     private string? _credentialsVersion;
@@ -27,13 +34,25 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
     /// <summary>True while a monitor runs.</summary>
     public bool IsMonitoring => _monitor is not null;
 
-    /// <summary>Stops the monitor (quietly) and reports the reconcile's <paramref name="verdict"/> (Failed or Pending).</summary>
+    /// <summary>True while a stopped monitor's request is still finishing.</summary>
+    public bool IsStopping => !_stopping.IsCompleted;
+
+    /// <summary>
+    /// Stops the monitor (quietly) and reports the reconcile's <paramref name="verdict"/> (Failed or Pending). While
+    /// the monitor's request is still finishing it returns at once: the verdict is reported by the reconcile that
+    /// follows the stop, after anything the old request writes.
+    /// </summary>
     public async Task HoldAsync(MonitorStatus verdict, long? generation, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await StopMonitorLockedAsync().ConfigureAwait(false);
+            BeginStopLocked(restart: false);
+            if (IsStopping)
+            {
+                return;
+            }
+
             Status.ObserveGeneration(generation);
             await Status.PublishAsync(verdict, HoldEvent(verdict), cancellationToken).ConfigureAwait(false);
         }
@@ -62,9 +81,27 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
             Status.TickInterval = desired.Config.Timing.Retry.TickInterval;
             Status.ClientCertificate = desired.ClientCertificate;
             await Status.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (_monitor is null || _monitoredGeneration != desired.Generation)
+            if (_monitor is not null && _monitoredGeneration != desired.Generation)
             {
-                var (resume, trigger) = await ResumePointLockedAsync(desired).ConfigureAwait(false);
+                BeginStopLocked(restart: true);
+            }
+
+            if (IsStopping)
+            {
+                // The reconcile after the stop starts the successor from the old monitor's final state.
+                return;
+            }
+
+            if (_monitor is null)
+            {
+                // Only a restarted monitor's token is current; after a hold the new monitor starts afresh anyway.
+                var previousPublisher = _restartFrom is null ? null : _restartPublisher;
+                var (resume, trigger) = ResumePointLocked(desired);
+                if (!await CarryTokenOverLockedAsync(previousPublisher, desired.TokenPublisher, cancellationToken).ConfigureAwait(false))
+                {
+                    trigger = StartTrigger.Attempt;
+                }
+
                 TokenPublisher = desired.TokenPublisher;
                 _monitor = factory.Create(desired.Config, desired.Ports with { Publisher = desired.TokenPublisher, Status = Status });
                 _monitoredGeneration = desired.Generation;
@@ -111,13 +148,14 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         }
     }
 
-    /// <summary>Where a new monitor starts, and which trigger it gets once started. Stops the old monitor (waiting for
-    /// its sent request, so its state is final) before reading that state.</summary>
-    private async Task<(MonitorStatus? Resume, StartTrigger Trigger)> ResumePointLockedAsync(DesiredMonitor desired)
+    /// <summary>Where a new monitor starts, and which trigger it gets once started. A restart resumes from the stopped
+    /// monitor's state, final because its stop (which waits for its sent request) has completed.</summary>
+    private (MonitorStatus? Resume, StartTrigger Trigger) ResumePointLocked(DesiredMonitor desired)
     {
-        if (_monitor is { } previous)
+        if (_restartFrom is { } previous)
         {
-            await StopMonitorLockedAsync().ConfigureAwait(false);
+            _restartFrom = null;
+            _restartPublisher = null;
             var trigger = _requestIdentity != desired.RequestIdentity ? StartTrigger.Attempt : StartTrigger.None;
             return (previous.Status, trigger);
         }
@@ -145,6 +183,34 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         return (resume, credentials ? StartTrigger.CredentialsChanged : StartTrigger.None);
     }
 
+    /// <summary>
+    /// A renamed token Secret or a changed ownership takes effect at once: the token the stopped monitor published is
+    /// written through the new publisher before the new monitor starts (so it cannot overwrite a newer one), without a
+    /// token request. False when it could not be (no token held, or the write failed): the new monitor then asks for one.
+    /// </summary>
+    private static async Task<bool> CarryTokenOverLockedAsync(KubernetesTokenPublisher? previous, KubernetesTokenPublisher next, CancellationToken cancellationToken)
+    {
+        if (previous is null || ReferenceEquals(previous, next) || (previous.SecretName == next.SecretName && previous.Owned == next.Owned))
+        {
+            return true;
+        }
+
+        if (previous.Last is not { } held)
+        {
+            return false;
+        }
+
+        try
+        {
+            await next.PublishAsync(held, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private void Pull(StartTrigger trigger)
     {
         switch (trigger)
@@ -158,28 +224,51 @@ public sealed class WorkloadAgent(WorkloadStatusPublisher status)
         }
     }
 
-    /// <summary>Stops the monitor without writing status (deletion, lost leadership).</summary>
+    /// <summary>Stops the monitor without writing status and waits for it (deletion and lost leadership, off the workers).</summary>
     public async Task StopAsync()
     {
         Status.Stop();
         await _gate.WaitAsync().ConfigureAwait(false);
+        Task stopping;
         try
         {
-            await StopMonitorLockedAsync().ConfigureAwait(false);
+            BeginStopLocked(restart: false, notify: false);
+            stopping = _stopping;
         }
         finally
         {
             _gate.Release();
         }
+
+        await stopping.ConfigureAwait(false);
     }
 
-    private async Task StopMonitorLockedAsync()
+    /// <summary>
+    /// Starts stopping the running monitor without waiting for it. With <paramref name="restart"/> the next start
+    /// resumes from its final state; with <paramref name="notify"/> the stop's end is reported when it did not end at once.
+    /// </summary>
+    private void BeginStopLocked(bool restart, bool notify = true)
     {
-        if (_monitor is { } monitor)
+        if (_monitor is not { } monitor)
         {
-            _monitor = null;
-            _monitoredGeneration = null;
-            await monitor.StopAsync().ConfigureAwait(false);
+            if (!restart)
+            {
+                _restartFrom = null;
+                _restartPublisher = null;
+            }
+
+            return;
+        }
+
+        _monitor = null;
+        _monitoredGeneration = null;
+        _restartFrom = restart ? monitor : null;
+        _restartPublisher = restart ? TokenPublisher : null;
+        var previous = _stopping;
+        _stopping = Task.WhenAll(previous, monitor.StopAsync());
+        if (notify && !_stopping.IsCompleted && stopHandedOff is { } handedOff)
+        {
+            _ = _stopping.ContinueWith(_ => handedOff(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -55,6 +55,7 @@ public sealed partial class WorkloadController(
         registry.RefreshTokenFence = refreshTokenFence;
         using var queue = new WorkQueue<string>(time);
         _queue = queue;
+        registry.Requeue = queue.Enqueue;
         _fingerprints.Clear();
         var namespaces = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
         var watcherLogger = loggers.CreateLogger("RemoteWorkloadOperator.Watch");
@@ -67,7 +68,7 @@ public sealed partial class WorkloadController(
         _workloadWatchers = workloadWatchers;
         _secretWatchers = secretWatchers;
 
-        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, secrets, options, monitorFactory, loggers.CreateLogger<WorkloadReconciler>());
+        var reconciler = new WorkloadReconciler(Lookup, () => Workloads, registry, client, secrets, options, monitorFactory, time, loggers.CreateLogger<WorkloadReconciler>());
         _workers = new WorkerPool(queue, (key, ct) => ReconcileAsync(reconciler, key, ct), new ErrorBackoff(new Random()), loggers.CreateLogger<WorkerPool>());
 
         var watching = workloadWatchers.Select(w => w.RunAsync(cancellationToken)).ToList();
@@ -79,7 +80,7 @@ public sealed partial class WorkloadController(
             watching.AddRange(secretWatchers.Select(w => w.RunAsync(cancellationToken)));
             await Task.WhenAll(secretWatchers.Select(w => w.Synced)).WaitAsync(cancellationToken).ConfigureAwait(false);
             LogSynced(_logger, workloadWatchers.Sum(w => w.Items.Count));
-            var resync = ResyncAsync(queue, cancellationToken);
+            var resync = ResyncAsync(queue, () => SweepStateSecretsAsync(reconciler.Retention, secrets, cancellationToken), cancellationToken);
             await _workers.RunAsync(options.Workers, cancellationToken).ConfigureAwait(false);
             await resync.ConfigureAwait(false);
         }
@@ -89,6 +90,7 @@ public sealed partial class WorkloadController(
         finally
         {
             await Task.WhenAll(watching).ConfigureAwait(false);
+            registry.Requeue = null;
             await registry.StopAllAsync().ConfigureAwait(false);
             _workloadWatchers = [];
             _secretWatchers = [];
@@ -150,6 +152,9 @@ public sealed partial class WorkloadController(
         else
         {
             _fingerprints[key] = fingerprint;
+
+            // A workload that appeared or changed may now hold, or have let go of, a key another one was refused for.
+            EnqueueSharers(queue, workload);
         }
 
         queue.Enqueue(key);
@@ -184,18 +189,18 @@ public sealed partial class WorkloadController(
         }
     }
 
-    /// <summary>A deleted workload may have held a refresh-token key another workload was refused for: look again.</summary>
-    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload deleted)
+    /// <summary>The other workloads on <paramref name="changed"/>'s refresh-token key: the claim may have changed hands, look again.</summary>
+    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload changed)
     {
-        if (deleted.Spec?.OAuth?.RefreshTokenSecretRef is not { } reference)
+        if (changed.Spec?.OAuth?.RefreshTokenSecretRef is not { } reference)
         {
             return;
         }
 
         foreach (var workload in _workloadWatchers.SelectMany(w => w.Items))
         {
-            if (workload.Metadata.NamespaceProperty == deleted.Metadata.NamespaceProperty
-                && workload.Metadata.Uid != deleted.Metadata.Uid
+            if (workload.Metadata.NamespaceProperty == changed.Metadata.NamespaceProperty
+                && workload.Metadata.Uid != changed.Metadata.Uid
                 && workload.Spec?.OAuth?.RefreshTokenSecretRef is { } other && other.Name == reference.Name && other.Key == reference.Key)
             {
                 queue.Enqueue(ResourceWatcher<RemoteWorkload>.KeyOf(workload));
@@ -203,10 +208,11 @@ public sealed partial class WorkloadController(
         }
     }
 
-    private async Task ResyncAsync(WorkQueue<string> queue, CancellationToken cancellationToken)
+    private async Task ResyncAsync(WorkQueue<string> queue, Func<Task> sweep, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            await sweep().ConfigureAwait(false);
             try
             {
                 await Task.Delay(ResyncPeriod, time, cancellationToken).ConfigureAwait(false);
@@ -222,6 +228,22 @@ public sealed partial class WorkloadController(
             }
         }
     }
+
+    /// <summary>Marks and deletes state Secrets no workload claims (see <see cref="StateSecretRetention"/>); a failure waits for the next resync.</summary>
+    private async Task SweepStateSecretsAsync(StateSecretRetention retention, SecretCache secrets, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await retention.SweepAsync(secrets.Items, key => Lookup(key) is not null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSweepFailed(_logger, KubernetesErrors.Describe(e));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sweeping unclaimed state Secrets failed, trying again at the next resync: {Error}")]
+    private static partial void LogSweepFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "reconciling {Key}")]
     private static partial void LogReconciling(ILogger logger, string key);

@@ -22,22 +22,34 @@ public sealed partial class WorkloadReconciler(
     ISecretReader secrets,
     OperatorOptions options,
     TokenMonitorFactory monitorFactory,
+    TimeProvider time,
     ILogger logger)
 {
     private readonly RefreshTokenStateStore _state = new(client, secrets);
+    private readonly RefreshTokenClaims _claims = new(client, secrets);
     private readonly TokenSecretWriter _tokenSecrets = new(client, secrets);
     private readonly KubernetesServiceAccountTokens _serviceAccounts = new(client);
+
+    /// <summary>The lifetime of the state Secrets (the controller sweeps with it).</summary>
+    public StateSecretRetention Retention { get; } = new(new RefreshTokenStateStore(client, secrets), options.StateSecretRetention, time, logger);
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var workload = lookup(key);
         if (workload is null || workload.Metadata.DeletionTimestamp is not null)
         {
-            await registry.RemoveAsync(key).ConfigureAwait(false);
+            // Not awaited: the monitor's request in flight finishes off this worker.
+            _ = registry.RemoveAsync(key);
+            await Retention.ReleaseAsync(key, workload?.Metadata.Uid, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Done;
         }
 
-        var agent = registry.GetOrCreate(workload);
+        if (registry.GetOrCreate(workload) is not { } agent)
+        {
+            // An agent of an older object of this name is still stopping; the key is queued again once it has.
+            return ReconcileResult.Done;
+        }
+
         var generation = workload.Metadata.Generation;
         var workloadRef = WorkloadReference.From(workload);
         var credentials = CredentialsOf(workload, workloadRef);
@@ -54,10 +66,24 @@ public sealed partial class WorkloadReconciler(
         }
 
         var inputs = decision.Inputs!;
+        if (workload.Spec.OAuth.Grant == GrantTypes.RefreshToken && workload.Spec.OAuth.RefreshTokenSecretRef is { } refreshToken)
+        {
+            // The rules judged from the cache; the claim is made once, atomically, before the monitor may send the token.
+            if (await ClaimRefreshTokenAsync(workload, workloadRef, refreshToken, cancellationToken).ConfigureAwait(false) is { } lost)
+            {
+                await agent.HoldAsync(lost, generation, cancellationToken).ConfigureAwait(false);
+                return ReconcileResult.Done;
+            }
+
+            // A state Secret left by a workload of the same name (deleted and applied again, restored) serves this one now.
+            await _state.AdoptAsync(workloadRef, cancellationToken).ConfigureAwait(false);
+        }
+
         var tokenSecretName = MonitorConfigBuilder.TokenSecretName(workload);
-        var publisher = agent.TokenPublisher is { } current && current.SecretName == tokenSecretName && agent.IsMonitoring
+        var owned = MonitorConfigBuilder.TokenSecretOwned(workload);
+        var publisher = agent.TokenPublisher is { } current && current.SecretName == tokenSecretName && current.Owned == owned && agent.IsMonitoring
             ? current
-            : new KubernetesTokenPublisher(_tokenSecrets, workloadRef, tokenSecretName, MonitorConfigBuilder.TokenSecretOwned(workload));
+            : new KubernetesTokenPublisher(_tokenSecrets, workloadRef, tokenSecretName, owned);
         var desired = new DesiredMonitor(
             MonitorConfigBuilder.Build(workload, options.Retry, options.MonitorTiming),
             generation,
@@ -72,6 +98,39 @@ public sealed partial class WorkloadReconciler(
             ClientCertificateValidity.Of(inputs.ClientCertificate, workload.Spec.OAuth.ClientCertificateRenewBefore?.Value ?? OAuthSpec.DefaultClientCertificateRenewBefore));
         await agent.EnsureAsync(desired, monitorFactory, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
+    }
+
+    /// <summary>Claims the refresh-token key for <paramref name="workload"/>; the verdict when it cannot have it.</summary>
+    private async Task<MonitorStatus?> ClaimRefreshTokenAsync(RemoteWorkload workload, WorkloadReference workloadRef, SecretKeyReference refreshToken, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var holder = await _claims.ClaimAsync(workloadRef, refreshToken, (h, ct) => HolderUsesKeyAsync(workload, h, ct), cancellationToken).ConfigureAwait(false);
+            return holder is null ? null : ReconcileRules.RefreshTokenInUse(workload, holder.Name);
+        }
+        catch (SecretConflictException e)
+        {
+            return new MonitorStatus
+            {
+                Phase = WorkloadPhase.Failed,
+                Reason = Reasons.SecretConflict,
+                Message = $"Secret {workloadRef.Namespace}/{e.SecretName} (where the operator records which workload uses refresh token {refreshToken.Name}/{refreshToken.Key}) exists and is not managed by remoteworkload-operator; delete it",
+            };
+        }
+    }
+
+    /// <summary>Whether the workload a claim names still exists under that uid and uses <paramref name="workload"/>'s key.</summary>
+    private async Task<bool> HolderUsesKeyAsync(RemoteWorkload workload, WorkloadReference holder, CancellationToken cancellationToken)
+    {
+        var other = lookup(holder.Key);
+        if (other?.Metadata.Uid != holder.Uid)
+        {
+            // The cache may not have seen a holder created a moment ago: taking its claim over would let both send the token.
+            other = await KubernetesCalls.ReadOrNullAsync(() => client.CustomObjects.GetNamespacedCustomObjectAsync<RemoteWorkload>(
+                WorkloadApi.Group, WorkloadApi.Version, holder.Namespace, WorkloadApi.Plural, holder.Name, cancellationToken)).ConfigureAwait(false);
+        }
+
+        return other is not null && other.Metadata.Uid == holder.Uid && ReconcileRules.SharesRefreshToken(workload, other);
     }
 
     private KubernetesCredentialsSource CredentialsOf(RemoteWorkload workload, WorkloadReference workloadRef)

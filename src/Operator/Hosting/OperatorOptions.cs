@@ -72,6 +72,9 @@ public sealed record OperatorOptions
         StartupPacer = StartupPacer,
     };
 
+    /// <summary>How long a state Secret (the rotated refresh token) outlives its workload for a re-applied workload of the same name to adopt.</summary>
+    public TimeSpan StateSecretRetention { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>Path of a kubeconfig; null means in-cluster config, then $KUBECONFIG, then ~/.kube/config.</summary>
     public string? Kubeconfig { get; init; }
 

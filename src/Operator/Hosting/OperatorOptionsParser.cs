@@ -36,7 +36,7 @@ public static class OperatorOptionsParser
     private static readonly HashSet<string> ValueFlags =
     [
         "watch-namespaces", "leader-election-id", "leader-election-namespace", "lease-duration", "renew-deadline", "retry-period",
-        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "idp-requests-per-second", "auth-retrying-probe-interval", "min-refresh-interval", "secret-propagation-delay", "startup-rate",
+        "health-addr", "log-format", "workers", "kubeconfig", "identity", "startup-spread", "idp-requests-per-second", "auth-retrying-probe-interval", "min-refresh-interval", "secret-propagation-delay", "startup-rate", "state-secret-retention",
     ];
 
     /// <summary>Parses; returns the options, or every problem found.</summary>
@@ -145,6 +145,7 @@ public static class OperatorOptionsParser
             MinimumRefreshInterval = Duration("--min-refresh-interval", Flag("min-refresh-interval"), MonitorTiming.DefaultMinimumRefreshInterval, errors),
             PropagationDelay = Duration("--secret-propagation-delay", Flag("secret-propagation-delay"), MonitorTiming.DefaultPropagationDelay, errors, allowZero: true),
             StartupRate = Integer("--startup-rate", Flag("startup-rate"), 20, 1, 10_000, errors),
+            StateSecretRetention = Duration("--state-secret-retention", Flag("state-secret-retention"), TimeSpan.FromDays(7), errors),
             Kubeconfig = Flag("kubeconfig"),
         };
 

@@ -10,7 +10,7 @@ namespace RemoteWorkloadOperator.Tests.Chaos;
 /// <summary>
 /// A random schedule of IdP faults, API faults in the shapes a real server answers (429 with Retry-After on
 /// status writes, 500, 504 on reads and Lease calls, 409 on Lease updates, dropped watches, 410) and leader
-/// kills between two replicas; after it settles, the invariants must hold. The test run uses fixed seeds, so
+/// kills between two replicas, and workloads deleted and applied again; after it settles, the invariants must hold. The test run uses fixed seeds, so
 /// a red run is a regression, not bad luck; <c>make chaos</c> explores random seeds. The seed is printed on
 /// failure; set RW_CHAOS_SEED to replay one (or to <c>random</c> for a fresh one).
 /// </summary>
@@ -137,12 +137,42 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                 }
             }
 
+            async Task WithApiRetriesAsync(Func<Task> call)
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        await call();
+                        return;
+                    }
+                    catch (k8s.Autorest.HttpOperationException e) when (attempt < 5 && (int)e.Response.StatusCode >= 500)
+                    {
+                        // The schedule's own API faults hit the test's client too.
+                    }
+                }
+            }
+
+            async Task ReapplyAsync()
+            {
+                // Argo CD Replace=true, kubectl delete -f && kubectl apply -f: the same workload deleted and created
+                // again must continue from its rotated refresh token, never present the spent input token.
+                var index = random.Next(2);
+                var name = Names[index];
+                schedule.Add($"reapply-{name}");
+                await WithApiRetriesAsync(() => Workloads.DeleteAsync(admin, ns, name, Cancel));
+                await WithApiRetriesAsync(() => Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, name, idp.Issuer, ScenarioEnvironment.ClientId, index == 0 ? "creds-alpha" : "creds-beta"), Cancel));
+            }
+
             for (var step = 0; step < 10; step++)
             {
-                // Every schedule stops a leader and edits a spec during a held reply at least once.
-                var pick = step == 2 ? 11 : step == 6 ? 12 : random.Next(13);
+                // Every schedule stops a leader and edits a spec during a held reply, and re-applies a workload, at least once.
+                var pick = step == 2 ? 11 : step == 6 ? 12 : step == 4 ? 13 : random.Next(14);
                 switch (pick)
                 {
+                    case 13:
+                        await ReapplyAsync();
+                        break;
                     case 11:
                         await HeldReplyAsync("leader-stop", StopLeaderAsync);
                         break;

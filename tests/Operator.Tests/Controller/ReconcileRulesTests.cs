@@ -19,6 +19,8 @@ public sealed class ReconcileRulesTests
         { "an http token URL fails naming the field", new Case { TokenUrl = "http://idp.example.com/token" }, WorkloadPhase.Failed, Reasons.InvalidSpec, "spec.oauth.tokenUrl", false },
         { "a metadata address fails as not allowed", new Case { TokenUrl = "https://169.254.169.254/token" }, WorkloadPhase.Failed, Reasons.EndpointNotAllowed, "spec.oauth.tokenUrl: address is a cloud metadata", false },
         { "a refresh token another running workload uses fails naming it", new Case { SharedWithRunning = "first" }, WorkloadPhase.Failed, Reasons.RefreshTokenInUse, "RemoteWorkload first", false },
+        { "a refresh token a younger workload has claimed fails naming the claimant", new Case { ClaimedByYounger = "late" }, WorkloadPhase.Failed, Reasons.RefreshTokenInUse, "RemoteWorkload late", false },
+        { "a refresh token this workload has claimed runs although an older one has a token", new Case { SharedWithRunning = "first", ClaimedByThis = true }, null, null, null, false },
         { "a missing Secret waits and is looked at again", new Case { Credentials = Reasons.SecretNotFound }, WorkloadPhase.Pending, Reasons.SecretNotFound, "create it", true },
         { "a missing key fails", new Case { Credentials = Reasons.SecretKeyMissing }, WorkloadPhase.Failed, Reasons.SecretKeyMissing, "no key", false },
         { "a missing ServiceAccount waits", new Case { Credentials = Reasons.ServiceAccountNotFound }, WorkloadPhase.Pending, Reasons.ServiceAccountNotFound, "create it", true },
@@ -87,6 +89,12 @@ public sealed class ReconcileRulesTests
 
         public string? SharedWithRunning { get; init; }
 
+        /// <summary>A workload on the same key, created after this one and without a token, that holds the claim.</summary>
+        public string? ClaimedByYounger { get; init; }
+
+        /// <summary>This workload holds the claim.</summary>
+        public bool ClaimedByThis { get; init; }
+
         public string? Credentials { get; init; }
 
         public SecretOwner TokenSecret { get; init; }
@@ -105,6 +113,17 @@ public sealed class ReconcileRulesTests
             }
 
             var secrets = new FakeSecrets();
+            if (ClaimedByYounger is { } claimant)
+            {
+                others.Add(Workload(claimant, "uid-claimant", DateTime.UtcNow.AddHours(1)));
+                secrets.AddClaim(claimant, "uid-claimant", workload.Spec.OAuth.RefreshTokenSecretRef!);
+            }
+
+            if (ClaimedByThis)
+            {
+                secrets.AddClaim("w", "uid-w", workload.Spec.OAuth.RefreshTokenSecretRef!);
+            }
+
             secrets.Add("w-token", TokenSecret);
             secrets.Add("w-oauth-state", StateSecret);
             return (workload, others, secrets);
@@ -149,6 +168,17 @@ public sealed class ReconcileRulesTests
                     Labels = owner == SecretOwner.Ours ? ManagedSecrets.Labels("w") : new Dictionary<string, string> { ["app"] = "someone-else" },
                     Annotations = owner == SecretOwner.Ours ? ManagedSecrets.Annotations("w") : null,
                 },
+            };
+        }
+
+        /// <summary>A refresh-token claim held by <paramref name="holder"/>, as <see cref="RefreshTokenClaims"/> writes it.</summary>
+        public void AddClaim(string holder, string uid, SecretKeyReference reference)
+        {
+            var annotations = ManagedSecrets.Annotations(holder);
+            annotations[WorkloadAnnotations.WorkloadUid] = uid;
+            _secrets[RefreshTokenClaims.SecretName(reference)] = new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = RefreshTokenClaims.SecretName(reference), NamespaceProperty = Ns, Labels = ManagedSecrets.Labels(holder), Annotations = annotations },
             };
         }
 

@@ -147,7 +147,7 @@ public sealed class OperatorOptionsParserTests
     public void Environment_overrides_and_flags_are_applied()
     {
         var (options, errors) = Parse(
-            ["--watch-namespaces=team-a, team-b", "--leader-elect=false", "--allow-insecure-endpoints", "--allow-private-endpoints", "--health-addr", "127.0.0.1:9090", "--log-format=console"],
+            ["--watch-namespaces=team-a, team-b", "--leader-elect=false", "--allow-insecure-endpoints", "--allow-private-endpoints", "--health-addr", "127.0.0.1:9090", "--log-format=console", "--state-secret-retention=36h"],
             (V.TickInterval, "30s"), (V.Ceiling, "2m"), (V.MaxAttempts, "3"));
 
         Assert.Empty(errors);
@@ -160,6 +160,7 @@ public sealed class OperatorOptionsParserTests
         Assert.True(options.AllowPrivateEndpoints);
         Assert.Equal("127.0.0.1:9090", options.HealthAddress);
         Assert.Equal("console", options.LogFormat);
+        Assert.Equal(TimeSpan.FromHours(36), options.StateSecretRetention);
         Assert.Equal(options.Retry, options.Validation.Defaults);
     }
 
@@ -169,6 +170,8 @@ public sealed class OperatorOptionsParserTests
     [InlineData("--leader-elect=maybe", "--leader-elect")]
     [InlineData("--workers=0", "--workers")]
     [InlineData("--idp-requests-per-second=0", "--idp-requests-per-second")]
+    [InlineData("--state-secret-retention=0s", "--state-secret-retention")]
+    [InlineData("--state-secret-retention=a week", "--state-secret-retention")]
     [InlineData("--frobnicate", "--frobnicate")]
     public void A_bad_flag_is_named_in_the_error(string flag, string name)
     {

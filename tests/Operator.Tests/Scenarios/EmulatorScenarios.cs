@@ -193,7 +193,8 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : Emulato
         await asOperator.CustomObjects.ListNamespacedCustomObjectAsync(WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, cancellationToken: Cancel);
 
         // Not granted: deleting workloads, writing workload specs, touching ConfigMaps. (Deleting Secrets
-        // is granted: OwnerReferencesPermissionEnforcement requires it to set ownerReferences.)
+        // is granted: unclaimed state Secrets are deleted after the retention, and
+        // OwnerReferencesPermissionEnforcement requires it to set ownerReferences.)
         await AssertForbidden(() => asOperator.CustomObjects.DeleteNamespacedCustomObjectAsync(WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, "any", cancellationToken: Cancel));
         await AssertForbidden(() => asOperator.CustomObjects.CreateNamespacedCustomObjectAsync(
             Workloads.ClientCredentials(ns, "x", new Uri("https://idp.example.com/token"), "c", "creds"), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, cancellationToken: Cancel));
