@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using RemoteWorkloadOperator.Tests.Support;
 
 namespace RemoteWorkloadOperator.Tests.Bench;
 
@@ -35,23 +35,12 @@ public sealed class ScaleBenchMemoryLimitTests
         var bench = RepositoryPaths.Combine("bench", "Operator.Scale", "bin", configuration, "net10.0", "Operator.Scale.dll");
         var operatorDll = RepositoryPaths.Combine("src", "Operator", "bin", configuration, "net10.0", "remoteworkload-operator.dll");
         Assert.True(File.Exists(bench), $"bench not built at {bench}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            bench, "--n", "10", "--rate", "100", "--idle-seconds", "1", "--scenario", "scale", "--memory-limit", limit,
+        var result = await DotnetRun.ToExitAsync(bench,
+        [
+            "--n", "10", "--rate", "100", "--idle-seconds", "1", "--scenario", "scale", "--memory-limit", limit,
             "--operator-dll", operatorDll, "--out", Directory.CreateTempSubdirectory("bench-limit-").FullName,
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        ], TimeSpan.FromMinutes(3));
+        return (result.ExitCode, result.Stdout + result.Stderr);
     }
 
     /// <summary>The harness needs a writable memory cgroup of its own (root on cgroup v1, or a delegated v2 subtree).</summary>

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using RemoteWorkloadOperator.Tests.Support;
 
 namespace RemoteWorkloadOperator.Tests.Demo;
 
@@ -9,23 +9,11 @@ public sealed partial class DemoTests
     [Fact]
     public async Task Demo_narrates_the_lifecycle_in_order_and_leaves_no_process_behind()
     {
-        var demo = DemoProgram.Dll();
         var output = Directory.CreateTempSubdirectory("demo-test-").FullName;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { demo, "--once", "--out", output })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var run = await DotnetRun.ToExitAsync(DemoProgram.Dll(), ["--once", "--out", output], TimeSpan.FromMinutes(3));
+        var narration = run.Stdout;
 
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        var narration = await stdout;
-
-        Assert.True(process.ExitCode == 0, $"demo exited {process.ExitCode}\n{narration}\n{await stderr}");
+        Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("DEMO OK", narration, StringComparison.Ordinal);
         var phases = PhaseLine().Matches(narration).Where(m => m.Groups["workload"].Value == "sourcegraph").Select(m => m.Groups["phase"].Value);
         Assert.Equal(["Running", "AuthRetrying", "Running", "Unauthenticated", "Running"], phases);
@@ -49,24 +37,15 @@ public sealed partial class DemoTests
         File.SetUnixFileMode(podman, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var output = Directory.CreateTempSubdirectory("demo-test-").FullName;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { DemoProgram.Dll(), "--once", "--chart", "--operator-image", "localhost/remoteworkload-operator:test", "--out", output })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var run = await DotnetRun.ToExitAsync(
+            DemoProgram.Dll(),
+            ["--once", "--chart", "--operator-image", "localhost/remoteworkload-operator:test", "--out", output],
+            TimeSpan.FromMinutes(4),
+            new Dictionary<string, string?> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}", ["CONTAINERS_CONF"] = null });
+        var narration = run.Stdout;
+        var errors = run.Stderr;
 
-        start.Environment["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
-        start.Environment.Remove("CONTAINERS_CONF");
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(4));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        var narration = await stdout;
-        var errors = await stderr;
-
-        Assert.True(process.ExitCode == 0, $"demo exited {process.ExitCode}\n{narration}\n{errors}");
+        Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(RepositoryPaths.Combine("scripts", "containers.conf"), (await File.ReadAllLinesAsync(seen, TestContext.Current.CancellationToken)).First());
         var fallback = Assert.Single(errors.Split('\n'), line => line.Contains("could not start with podman", StringComparison.Ordinal));
         Assert.Contains("error setting rlimit type 7: operation not permitted", fallback, StringComparison.Ordinal);

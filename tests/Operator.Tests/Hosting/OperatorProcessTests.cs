@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using RemoteWorkloadOperator.Tests.Scenarios;
+using RemoteWorkloadOperator.Tests.Support;
 
 namespace RemoteWorkloadOperator.Tests.Hosting;
 
@@ -152,24 +153,7 @@ public sealed class OperatorProcessTests(EmulatorEnvironment environment) : ICla
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(string[] args, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(OperatorDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await DotnetRun.ToExitAsync(OperatorDll, args, TimeSpan.FromSeconds(60), environment.ToDictionary(e => e.Key, string? (e) => e.Value));
+        return (result.ExitCode, result.Stdout, result.Stderr);
     }
 }
