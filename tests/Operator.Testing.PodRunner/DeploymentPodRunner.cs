@@ -92,7 +92,9 @@ public sealed class DeploymentPodRunner : IAsyncDisposable
 
     private async Task SyncAsync(CancellationToken cancellationToken)
     {
-        var deployments = await _admin.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var deployments = _options.Namespace is { } only
+            ? await _admin.AppsV1.ListNamespacedDeploymentAsync(only, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : await _admin.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var deployment in deployments.Items)
         {

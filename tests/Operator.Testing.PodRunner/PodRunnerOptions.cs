@@ -18,6 +18,10 @@ public sealed record PodRunnerOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> PodmanEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Only Deployments of this namespace get pods (null: every namespace). The demo runs the operator's
+    /// namespace only: the sample consumer Deployment names an image that exists nowhere.</summary>
+    public string? Namespace { get; init; }
+
     /// <summary>Directory for each pod's log file and ServiceAccount files.</summary>
     public required string WorkDirectory { get; init; }
 

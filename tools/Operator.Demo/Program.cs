@@ -246,6 +246,7 @@ DeploymentPodRunner StartPodRunner(bool usePodman)
     var runner = DeploymentPodRunner.Start(controlPlane, new PodRunnerOptions
     {
         UsePodman = usePodman,
+        Namespace = ChartInstall.Namespace,
         // The repository's containers.conf (runc, cgroupfs, no default ulimits above a sandbox's hard limits)
         // unless the caller chose one: `make demo` exports it, a direct `dotnet Operator.Demo.dll` gets it here.
         PodmanEnvironment = new Dictionary<string, string>

@@ -51,6 +51,8 @@ public sealed partial class DemoTests
         Assert.Contains("error setting rlimit type 7: operation not permitted", fallback, StringComparison.Ordinal);
         Assert.Contains("running the operator as a local process instead", fallback, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", errors, StringComparison.Ordinal);
+        // Only the operator's pod is run: the sample consumer Deployment names an image that exists nowhere.
+        Assert.DoesNotContain("pod default/", narration, StringComparison.Ordinal);
         Assert.Contains("DEMO OK", narration, StringComparison.Ordinal);
         var operatorPid = DemoProgram.OperatorPid(narration) ?? throw new InvalidOperationException("the demo did not name its operator process");
         Assert.False(DemoProgram.IsRunning(operatorPid), $"operator process {operatorPid} is still running after the demo ended");
