@@ -26,6 +26,10 @@ public sealed partial class WorkloadController(
     private readonly ILogger _logger = loggers.CreateLogger<WorkloadController>();
     private readonly TokenSecretRepairs _repairs = new(registry, loggers.CreateLogger<TokenSecretRepairs>());
     private readonly ConcurrentDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+
+    // The refresh-token key each workload referenced when last seen: a workload that moves to another key lets go of
+    // the old one, and the workloads refused for it are looked at again at once.
+    private readonly ConcurrentDictionary<string, SecretKeyReference> _refreshTokenKeys = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<ResourceWatcher<RemoteWorkload>> _workloadWatchers = [];
     private readonly SecretReferenceIndex _references = new();
     private volatile IReadOnlyList<ResourceWatcher<V1Secret>> _secretWatchers = [];
@@ -57,6 +61,7 @@ public sealed partial class WorkloadController(
         _queue = queue;
         registry.Requeue = queue.Enqueue;
         _fingerprints.Clear();
+        _refreshTokenKeys.Clear();
         var namespaces = options.WatchNamespaces.Count == 0 ? [null] : options.WatchNamespaces.Select(n => (string?)n).ToList();
         var watcherLogger = loggers.CreateLogger("RemoteWorkloadOperator.Watch");
         var workloadWatchers = namespaces
@@ -143,7 +148,8 @@ public sealed partial class WorkloadController(
         if (type == WatchEventType.Deleted)
         {
             _fingerprints.TryRemove(key, out _);
-            EnqueueSharers(queue, workload);
+            _refreshTokenKeys.TryRemove(key, out _);
+            EnqueueSharers(queue, workload, workload.Spec?.OAuth?.RefreshTokenSecretRef);
         }
         else if (_fingerprints.TryGetValue(key, out var seen) && seen == fingerprint)
         {
@@ -154,7 +160,22 @@ public sealed partial class WorkloadController(
             _fingerprints[key] = fingerprint;
 
             // A workload that appeared or changed may now hold, or have let go of, a key another one was refused for.
-            EnqueueSharers(queue, workload);
+            var reference = workload.Spec?.OAuth?.RefreshTokenSecretRef;
+            if (_refreshTokenKeys.TryGetValue(key, out var previous) && (previous.Name != reference?.Name || previous.Key != reference?.Key))
+            {
+                EnqueueSharers(queue, workload, previous);
+            }
+
+            if (reference is null)
+            {
+                _refreshTokenKeys.TryRemove(key, out _);
+            }
+            else
+            {
+                _refreshTokenKeys[key] = reference;
+            }
+
+            EnqueueSharers(queue, workload, reference);
         }
 
         queue.Enqueue(key);
@@ -189,10 +210,10 @@ public sealed partial class WorkloadController(
         }
     }
 
-    /// <summary>The other workloads on <paramref name="changed"/>'s refresh-token key: the claim may have changed hands, look again.</summary>
-    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload changed)
+    /// <summary>The other workloads on refresh-token key <paramref name="reference"/> of <paramref name="changed"/>'s namespace: the claim may have changed hands, look again.</summary>
+    private void EnqueueSharers(WorkQueue<string> queue, RemoteWorkload changed, SecretKeyReference? reference)
     {
-        if (changed.Spec?.OAuth?.RefreshTokenSecretRef is not { } reference)
+        if (reference is null)
         {
             return;
         }

@@ -1,3 +1,4 @@
+using k8s;
 using RemoteWorkloadOperator.Entities;
 using RemoteWorkloadOperator.Testing.AuthServer;
 
@@ -44,6 +45,25 @@ public sealed class RefreshTokenClaimScenarios(EmulatorEnvironment environment) 
         Assert.Equal(WorkloadPhase.Running, (await Workloads.GetAsync(Admin, ns, "zeta", Cancel))!.Status!.Phase);
         Assert.Equal(Reasons.RefreshTokenInUse, (await Workloads.GetAsync(Admin, ns, "alpha", Cancel))!.Status!.Reason);
         Assert.NotNull(holder.Status!.Token);
+        AssertNoRefreshTokenReused(idp, ns);
+    }
+
+    [Fact]
+    public async Task A_workload_refused_for_a_key_runs_as_soon_as_the_holder_moves_to_another_key()
+    {
+        await using var run = await Environment.StartRunningAsync("moved-key", null, Cancel);
+        var (idp, ns) = (run.Idp, run.Namespace);
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "copy", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
+        await Workloads.WaitForPhaseAsync(Admin, ns, "copy", WorkloadPhase.Failed, Settle, Cancel);
+
+        // The holder gets a refresh token of its own; the key it used is spent (its successor lives in the holder's
+        // state Secret), so a person puts a fresh consent there for the other workload.
+        await Environment.CreateCredentialsAsync(idp, ns, "creds-w", Cancel);
+        await Workloads.UpdateSecretAsync(Admin, ns, "creds", "refresh_token", await idp.IssueRefreshTokenAsync(ScenarioEnvironment.ClientId, ScenarioEnvironment.ClientSecret, cancellationToken: Cancel), Cancel);
+        const string patch = """{"spec":{"oauth":{"refreshTokenSecretRef":{"name":"creds-w","key":"refresh_token"}}}}""";
+        await Admin.CustomObjects.PatchNamespacedCustomObjectAsync(new k8s.Models.V1Patch(patch, k8s.Models.V1Patch.PatchType.MergePatch), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, "w", cancellationToken: Cancel);
+
+        await Workloads.WaitForPhaseAsync(Admin, ns, "copy", WorkloadPhase.Running, Settle, Cancel);
         AssertNoRefreshTokenReused(idp, ns);
     }
 
