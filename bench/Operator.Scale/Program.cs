@@ -55,7 +55,7 @@ void Say(string text) => Console.WriteLine($"[{wall.Elapsed.TotalSeconds,7:F1}s]
 const string TickInterval = "10s";
 var environment = new Dictionary<string, string>
 {
-    ["RW_RETRY_INITIAL_INTERVAL"] = "500ms",
+    ["RW_RETRY_INITIAL_INTERVAL"] = "1s",
     ["RW_RETRY_MAX_INTERVAL"] = "1s",
     ["RW_RETRY_MAX_ATTEMPTS"] = "2",
     ["RW_RETRY_MAX_ELAPSED"] = "3s",

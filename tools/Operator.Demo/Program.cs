@@ -58,7 +58,7 @@ narrator.Say($"issuer {idp.Issuer}  token endpoint {idp.TokenEndpoint}");
 
 var environment = new Dictionary<string, string>
 {
-    ["RW_RETRY_INITIAL_INTERVAL"] = "500ms",
+    ["RW_RETRY_INITIAL_INTERVAL"] = "1s",
     ["RW_RETRY_MAX_INTERVAL"] = "1s",
     ["RW_RETRY_MAX_ATTEMPTS"] = "2",
     ["RW_RETRY_MAX_ELAPSED"] = "3s",
@@ -84,7 +84,7 @@ if (chart)
     podRunner.Changed += message => narrator.Say(message);
     var retry = new Dictionary<string, string>
     {
-        ["initialInterval"] = "500ms",
+        ["initialInterval"] = "1s",
         ["maxInterval"] = "1s",
         ["maxAttempts"] = "2",
         ["maxElapsed"] = "3s",
@@ -103,7 +103,7 @@ else
     narrator.Step("Starting the operator as its own process, as its ServiceAccount (config/rbac permissions only)");
     var operatorKubeconfig = await controlPlane.WriteServiceAccountKubeconfigAsync("remoteworkload-system", "remoteworkload-operator");
     operatorProcess = OperatorProcess.Start(operatorDll, operatorKubeconfig, Path.Combine(outDirectory, "operator.log"), environment, logFormat: "console");
-    narrator.Say($"operator pid {operatorProcess.ProcessId}, log {operatorProcess.LogPath}; short durations: retry 500ms x2, tick 10s, ceiling 5m");
+    narrator.Say($"operator pid {operatorProcess.ProcessId}, log {operatorProcess.LogPath}; short durations: retry 1s x2, tick 10s, ceiling 5m");
     narrator.Say($"OPERATOR_PID {operatorProcess.ProcessId}");
 }
 
