@@ -125,7 +125,7 @@ internal static class TokenTransitions
     {
         var interval = timing.Retry.ProbeInterval;
         DateTimeOffset? next = interval <= TimeSpan.Zero ? null
-            : gaveUp.NextProbeTime is not { } planned ? now + (interval * Math.Clamp(u, 0, 1))
+            : gaveUp.NextProbeTime is not { } planned ? FirstProbe(now + (interval * Math.Clamp(u, 0, 1)), gaveUp.LastAttemptTime, interval)
             : planned <= now ? startAt()
             : planned > now + (interval * (1 + TokenSchedule.TickJitter)) ? now + interval
             : planned;
@@ -133,6 +133,10 @@ internal static class TokenTransitions
         var moved = next == gaveUp.NextProbeTime ? null : new StatusUpdate(StatusUpdateKind.RetryProgress, state.ToStatus(), null);
         return new TransitionResult(state, moved, next is { } at ? new ScheduledWork(MonitorWork.Probe, at) : ScheduledWork.None, null);
     }
+
+    /// <summary>A first probe spread over one interval, but never sooner than one interval after the last attempt.</summary>
+    private static DateTimeOffset FirstProbe(DateTimeOffset spread, DateTimeOffset? lastAttempt, TimeSpan interval) =>
+        lastAttempt is { } last && last + interval > spread ? last + interval : spread;
 
     /// <summary>
     /// The state table: what <paramref name="outcome"/> of <paramref name="work"/> does to <paramref name="state"/>.

@@ -75,6 +75,36 @@ public sealed class CrashConsistencyScenarios(EmulatorEnvironment environment) :
     }
 
     [Fact]
+    public async Task A_stop_stores_a_rotation_whose_state_Secret_write_failed_and_the_next_operator_refreshes_with_it()
+    {
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await Environment.NewNamespaceAsync("stop-store", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var first = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", cancellationToken: Cancel);
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
+        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+
+        var hold = idp.HoldNextReply();
+        await Workloads.AnnotateRetryAsync(Admin, ns, "w", "refresh-now", Cancel);
+        await hold.Processed.WaitAsync(Settle, Cancel);
+
+        // The IdP has rotated the refresh token; the API server refuses the write of the successor to the state Secret
+        // once, and the operator is shutting down meanwhile: the stop's own store attempt must save it.
+        Environment.ControlPlane.Faults.FailNextWrites("secrets", 1, 500, ns);
+        var stopping = first.StopAsync();
+        hold.Release();
+        await stopping;
+        await first.DisposeAsync();
+
+        await using var second = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", cancellationToken: Cancel);
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "after-stop", Cancel);
+        var refreshed = await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.LastHandledRetryRequest?.StartsWith("after-stop", StringComparison.Ordinal) == true && w.Status.Token?.LastRefreshTime > DateTime.UtcNow.AddSeconds(-10), Settle, Cancel);
+        Assert.Equal(WorkloadPhase.Running, refreshed.Status!.Phase);
+        Assert.DoesNotContain(refreshed.Status.Conditions!, c => c.Type == ConditionTypes.RotationUnstored);
+        await AssertNoRefreshTokenReusedAsync(idp, ns);
+    }
+
+    [Fact]
     public async Task A_spec_edit_while_AuthRetrying_keeps_the_retry_window_and_sends_no_request()
     {
         await using var run = await Environment.StartRunningAsync("edit-retrying", null, Cancel);

@@ -54,6 +54,40 @@ public sealed class EmulatorScenarios(EmulatorEnvironment environment) : Emulato
     }
 
     [Fact]
+    public async Task after_the_ceiling_the_probe_survives_a_restart_and_recovers_the_workload_when_the_IdP_heals()
+    {
+        // Operator-wide: give up after 10 s, then probe every 3 s (the parser's 1m floor does not bind a test's options).
+        var retry = ScenarioOperator.FastRetry with { Ceiling = TimeSpan.FromSeconds(10), ProbeInterval = TimeSpan.FromSeconds(3) };
+        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        var ns = await Environment.NewNamespaceAsync("probe", Cancel);
+        await Environment.CreateCredentialsAsync(idp, ns, "creds", Cancel);
+        var first = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-a", retry: retry, cancellationToken: Cancel);
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "w", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
+        await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+
+        idp.SetFault(AuthServerFault.ServiceUnavailable503);
+        await Workloads.RequestAttemptAsync(Admin, ns, "w", idp, "outage", Cancel);
+        var givenUp = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Unauthenticated, Settle + OneTick, Cancel);
+        Assert.Equal(Reasons.CeilingExceeded, givenUp.Status!.Reason);
+        Assert.NotNull(givenUp.Status.AuthRetry!.NextProbeTime);
+
+        // A probe or two fail while the IdP is still down: one request per interval, never more.
+        var gaveUpAt = DateTimeOffset.UtcNow;
+        await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.AuthRetry?.Attempts > givenUp.Status.AuthRetry.Attempts, Settle, Cancel);
+        var afterCeiling = idp.TokenRequestTimes.Where(t => t >= gaveUpAt).ToList();
+        Assert.All(afterCeiling.Zip(afterCeiling.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(2.9), $"probes {pair.First:O} and {pair.Second:O} closer than the interval"));
+
+        await first.DisposeAsync();
+        idp.SetFault(AuthServerFault.None);
+        await using var second = await ScenarioOperator.StartAsync(Environment.OperatorConfiguration, ns, "operator-b", retry: retry, cancellationToken: Cancel);
+
+        // No trigger: the new operator resumes the probe from status, and the probe brings the workload back.
+        var recovered = await Workloads.WaitForPhaseAsync(Admin, ns, "w", WorkloadPhase.Running, Settle, Cancel);
+        Assert.Null(recovered.Status!.AuthRetry);
+        Assert.Equal(Reasons.Recovered, (await Workloads.EventsAsync(Admin, ns, "w", Cancel))[^1].Reason);
+    }
+
+    [Fact]
     public async Task only_the_leader_works_and_a_standby_takes_over_without_reusing_a_rotated_refresh_token()
     {
         await using var idp = await ScenarioEnvironment.StartIdpAsync();

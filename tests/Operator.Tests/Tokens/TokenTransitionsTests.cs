@@ -154,6 +154,18 @@ public sealed class TokenTransitionsTests
     }
 
     [Fact]
+    public void A_first_probe_planned_on_resume_comes_no_sooner_than_one_interval_after_the_last_attempt()
+    {
+        var gaveUp = GaveUp().ToStatus();
+        var resume = gaveUp with { AuthRetry = gaveUp.AuthRetry! with { LastAttemptTime = Now - TimeSpan.FromMinutes(10), NextProbeTime = null } };
+
+        var result = TokenTransitions.Resume(resume, Now, Config, 0.5, 0.5);
+
+        // Spread alone would say half an interval from now (30 min); the last attempt 10 min ago says 50 min.
+        Assert.Equal(new ScheduledWork(MonitorWork.Probe, Now + TimeSpan.FromMinutes(50)), result.Next);
+    }
+
+    [Fact]
     public void Entering_AuthRetrying_starts_the_window_now_and_the_condition_agrees()
     {
         var result = TokenTransitions.Apply(StateIn(WorkloadPhase.Running), MonitorWork.Refresh, Outcome("transient", Now), 6, Now, Config, 0.5);
