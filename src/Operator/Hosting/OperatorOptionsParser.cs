@@ -26,7 +26,7 @@ public static class OperatorOptionsParser
         public const string PodName = "POD_NAME";
     }
 
-    private static readonly HashSet<string> BooleanFlags = ["leader-elect", "allow-insecure-endpoints", "allow-private-endpoints"];
+    private static readonly HashSet<string> BooleanFlags = ["leader-elect", "allow-insecure-endpoints", "allow-private-endpoints", "idp-proxy-from-env"];
 
     private static readonly HashSet<string> ValueFlags =
     [
@@ -115,6 +115,7 @@ public static class OperatorOptionsParser
             LogFormat = logFormat,
             AllowInsecureEndpoints = Boolean("--allow-insecure-endpoints", Flag("allow-insecure-endpoints"), false, errors),
             AllowPrivateEndpoints = Boolean("--allow-private-endpoints", Flag("allow-private-endpoints"), false, errors),
+            IdpProxyFromEnvironment = Boolean("--idp-proxy-from-env", Flag("idp-proxy-from-env"), false, errors),
             Workers = Integer("--workers", Flag("workers"), 4, 1, 64, errors),
             IdpRequestsPerSecond = Flag("idp-requests-per-second") is { } perSecond
                 ? Integer("--idp-requests-per-second", perSecond, Tokens.IdpRateLimiter.DefaultRequestsPerSecond, 1, 10_000, errors)
