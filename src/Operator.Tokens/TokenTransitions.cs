@@ -46,6 +46,7 @@ internal static class TokenTransitions
             Message = resume.Message,
             ExpiresAt = resume.Token.ExpiresAt,
             RefreshTokenExpiresAt = resume.Token.RefreshTokenExpiresAt,
+            ExpirySource = resume.Token.ExpirySource,
             LastRefresh = resume.Token.LastRefreshTime,
             NextRefresh = resume.Token.NextRefreshTime,
             DiscoveredIssuer = resume.DiscoveredIssuer,
@@ -147,6 +148,7 @@ internal static class TokenTransitions
             LastFailure = null,
             ExpiresAt = grant.ExpiresAt,
             RefreshTokenExpiresAt = grant.RefreshTokenExpiresAt,
+            ExpirySource = grant.ExpirySource,
             DiscoveredIssuer = grant.DiscoveredIssuer,
             DiscoveredTokenEndpoint = grant.DiscoveredIssuer is null ? null : grant.TokenEndpoint,
             LastRefresh = grant.IssuedAt,
@@ -156,8 +158,8 @@ internal static class TokenTransitions
         if (state.Phase == WorkloadPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
-            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint)
-                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint);
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.ExpirySource)
+                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.ExpirySource);
             return new TransitionResult(next, unchanged ? null : new StatusUpdate(StatusUpdateKind.TokenTimes, next.ToStatus(), null), schedule, null);
         }
 
