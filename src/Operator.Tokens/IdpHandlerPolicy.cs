@@ -11,16 +11,23 @@ namespace RemoteWorkloadOperator.Tokens;
 /// </summary>
 public static class IdpHandlerPolicy
 {
-    /// <summary>Applies the policy to <paramref name="handler"/> (a <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/>).</summary>
-    public static void Apply(HttpMessageHandler handler)
+    /// <summary>
+    /// Applies the policy to <paramref name="handler"/> (a <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/>):
+    /// no redirects, and a proxy (the one set on the handler, else <c>HTTPS_PROXY</c>/<c>HTTP_PROXY</c>/<c>NO_PROXY</c>)
+    /// only when <paramref name="useProxy"/> (<see cref="TokenClientOptions.ProxyFromEnvironment"/>): by default the
+    /// operator connects to IdPs directly, so the endpoint guard sees every connection it makes.
+    /// </summary>
+    public static void Apply(HttpMessageHandler handler, bool useProxy = false)
     {
         switch (handler)
         {
             case SocketsHttpHandler sockets:
                 sockets.AllowAutoRedirect = false;
+                sockets.UseProxy = useProxy;
                 break;
             case HttpClientHandler client:
                 client.AllowAutoRedirect = false;
+                client.UseProxy = useProxy;
                 break;
         }
     }

@@ -28,6 +28,9 @@ internal sealed record MonitorState
     /// <summary>When the refresh token itself ends, if the IdP said (from the last grant).</summary>
     public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
 
+    /// <summary>Where <see cref="ExpiresAt"/> came from (<see cref="Entities.ExpirySources"/>), from the last grant.</summary>
+    public string? ExpirySource { get; init; }
+
     /// <summary>The issuer discovery found for the last grant (null with a direct token URL).</summary>
     public string? DiscoveredIssuer { get; init; }
 
@@ -64,7 +67,7 @@ internal sealed record MonitorState
         Phase = Phase,
         Reason = Reason,
         Message = Message,
-        Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == WorkloadPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt },
+        Token = new TokenTimes(ExpiresAt, LastRefresh, Phase == WorkloadPhase.Running ? NextRefresh : null) { RefreshTokenExpiresAt = RefreshTokenExpiresAt, ExpirySource = ExpirySource },
         DiscoveredIssuer = DiscoveredIssuer,
         DiscoveredTokenEndpoint = DiscoveredTokenEndpoint,
         AuthRetry = AuthRetry,

@@ -93,6 +93,9 @@ public sealed record TokenTimes(DateTimeOffset? ExpiresAt, DateTimeOffset? LastR
     /// <summary>When the refresh token itself ends, if the IdP said (from the last grant).</summary>
     public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
 
+    /// <summary>Where <see cref="ExpiresAt"/> came from (<see cref="Entities.ExpirySources"/>), from the last grant.</summary>
+    public string? ExpirySource { get; init; }
+
     /// <summary>No token yet.</summary>
     public static TokenTimes None { get; } = new(null, null, null);
 }

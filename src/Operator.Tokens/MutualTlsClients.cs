@@ -147,11 +147,18 @@ public sealed class MutualTlsClients : IDisposable
             },
         };
         _options.ConfigureMutualTlsHandler?.Invoke(handler);
-        IdpHandlerPolicy.Apply(handler);
+        IdpHandlerPolicy.Apply(handler, _options.ProxyFromEnvironment);
         HttpMessageHandler pipeline = new BoundedResponseHandler(handler);
         if (_rateLimiter is not null)
         {
             pipeline = new IdpRateLimitHandler(_rateLimiter, pipeline);
+        }
+
+        if (_options.ProxyFromEnvironment && _options.ProxiedTargetGuard is { } guard)
+        {
+            var targetGuard = guard();
+            targetGuard.InnerHandler = pipeline;
+            pipeline = targetGuard;
         }
 
         var client = new HttpClient(pipeline, disposeHandler: true)

@@ -22,6 +22,18 @@ public sealed record TokenClientOptions
     /// <summary>Requests per second to one IdP host, process-wide (<see cref="IdpRateLimiter"/>); at least 1.</summary>
     public int RequestsPerSecondPerHost { get; init; } = IdpRateLimiter.DefaultRequestsPerSecond;
 
+    /// <summary>
+    /// Honour <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c> and <c>NO_PROXY</c> for IdP requests. Off by default: every request
+    /// goes directly, so the connect-time guard sees the IdP. When on, <see cref="ProxiedTargetGuard"/> checks each target.
+    /// </summary>
+    public bool ProxyFromEnvironment { get; init; }
+
+    /// <summary>
+    /// The guard for proxied targets (<see cref="ProxiedTargetGuardHandler"/>), installed when
+    /// <see cref="ProxyFromEnvironment"/> is on; null when the guard is off (<c>--allow-private-endpoints</c>).
+    /// </summary>
+    public Func<ProxiedTargetGuardHandler>? ProxiedTargetGuard { get; init; }
+
     /// <summary>Per-request timeout (discovery and token requests each).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -204,11 +204,12 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
             }
 
             var body = TokenResponseBody.Parse(answer);
+            var (expiresAt, expirySource) = AccessTokenExpiry.Of(issuedAt, body.ExpiresIn, body.AccessToken!);
             return TokenRequestResult.Success(new TokenGrant(
                 body.AccessToken!,
                 TokenFailureClassifier.PublishedTokenType(body.TokenType)!,
                 issuedAt,
-                StatedLifetime.EndOf(issuedAt, body.ExpiresIn),
+                expiresAt,
                 body.Scope,
                 body.RefreshToken,
                 StatedLifetime.EndOf(issuedAt, body.RefreshExpiresIn),
@@ -216,6 +217,7 @@ public sealed class TokenEndpointClient : ITokenEndpointClient
                 endpoint.TokenEndpoint)
             {
                 TokenBinding = CertificateBinding.Of(body.AccessToken!, certificateThumbprint),
+                ExpirySource = expirySource,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -27,7 +27,12 @@ public static class TokenEngineServiceCollectionExtensions
         services.TryAddSingleton(sp => new IdpRateLimiter(sp.GetRequiredService<TokenClientOptions>().RequestsPerSecondPerHost, sp.GetRequiredService<TimeProvider>()));
         configureHttp?.Invoke(builder);
         // After the caller's configuration, so they hold for whichever primary handler it chose.
-        builder.ConfigurePrimaryHttpMessageHandler((handler, _) => IdpHandlerPolicy.Apply(handler));
+        builder.ConfigurePrimaryHttpMessageHandler((handler, _) => IdpHandlerPolicy.Apply(handler, effective.ProxyFromEnvironment));
+        if (effective.ProxyFromEnvironment && effective.ProxiedTargetGuard is { } guard)
+        {
+            builder.AddHttpMessageHandler(guard);
+        }
+
         builder.AddHttpMessageHandler(sp => new IdpRateLimitHandler(sp.GetRequiredService<IdpRateLimiter>()));
         builder.AddHttpMessageHandler(() => new BoundedResponseHandler());
         services.TryAddSingleton(sp => new MutualTlsClients(sp.GetRequiredService<TokenClientOptions>(), sp.GetRequiredService<IdpRateLimiter>()));

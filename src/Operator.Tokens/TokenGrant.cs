@@ -28,9 +28,12 @@ public sealed record TokenGrant(
     /// </summary>
     public string? TokenBinding { get; init; }
 
+    /// <summary>Where <see cref="ExpiresAt"/> came from (<see cref="Entities.ExpirySources"/>); null when the client did not say.</summary>
+    public string? ExpirySource { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"TokenGrant {{ AccessToken = ***, TokenType = {TokenType}, IssuedAt = {IssuedAt:O}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, RefreshTokenExpiresAt = {RefreshTokenExpiresAt:O}, DiscoveredIssuer = {DiscoveredIssuer} }}";
+        $"TokenGrant {{ AccessToken = ***, TokenType = {TokenType}, IssuedAt = {IssuedAt:O}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, RefreshToken = {(RefreshToken is null ? "none" : "***")}, RefreshTokenExpiresAt = {RefreshTokenExpiresAt:O}, ExpirySource = {ExpirySource}, DiscoveredIssuer = {DiscoveredIssuer} }}";
 }
 
 /// <summary>

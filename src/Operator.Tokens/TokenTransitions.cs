@@ -59,6 +59,7 @@ internal static class TokenTransitions
             Message = resume.Message,
             ExpiresAt = resume.Token.ExpiresAt,
             RefreshTokenExpiresAt = resume.Token.RefreshTokenExpiresAt,
+            ExpirySource = resume.Token.ExpirySource,
             LastRefresh = resume.Token.LastRefreshTime,
             NextRefresh = resume.Token.NextRefreshTime,
             DiscoveredIssuer = resume.DiscoveredIssuer,
@@ -189,6 +190,7 @@ internal static class TokenTransitions
             LastFailure = null,
             ExpiresAt = grant.ExpiresAt,
             RefreshTokenExpiresAt = grant.RefreshTokenExpiresAt,
+            ExpirySource = grant.ExpirySource,
             DiscoveredIssuer = grant.DiscoveredIssuer,
             DiscoveredTokenEndpoint = grant.DiscoveredIssuer is null ? null : grant.TokenEndpoint,
             LastRefresh = grant.IssuedAt,
@@ -201,8 +203,8 @@ internal static class TokenTransitions
         if (state.Phase == WorkloadPhase.Running)
         {
             // A scheduled refresh: token times only, and nothing at all when they did not change.
-            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.RotationUnstoredAt, state.ShortTokenLifetime)
-                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.RotationUnstoredAt, next.ShortTokenLifetime);
+            var unchanged = (state.ExpiresAt, state.LastRefresh, state.NextRefresh, state.RefreshTokenExpiresAt, state.DiscoveredTokenEndpoint, state.RotationUnstoredAt, state.ShortTokenLifetime, state.ExpirySource)
+                == (next.ExpiresAt, next.LastRefresh, next.NextRefresh, next.RefreshTokenExpiresAt, next.DiscoveredTokenEndpoint, next.RotationUnstoredAt, next.ShortTokenLifetime, next.ExpirySource);
 
             // The IdP started issuing tokens shorter than the floor: say so once, when it starts.
             var warning = shortLifetime is { } lifetime && state.ShortTokenLifetime is null

@@ -96,6 +96,7 @@ public sealed class DeploymentTests
                 "--allow-insecure-endpoints=true",
                 "--allow-private-endpoints=true",
                 "--workers=8",
+                "--idp-proxy-from-env=true",
                 "--idp-requests-per-second=100",
                 "--state-secret-retention=72h",
                 "--startup-spread=10s",

@@ -47,6 +47,7 @@ public static class StatusMapping
                 SecretName = context.TokenSecretName ?? previous?.Token?.SecretName,
                 ExpiresAt = TruncateOrNull(state.Token.ExpiresAt),
                 RefreshTokenExpiresAt = TruncateOrNull(state.Token.RefreshTokenExpiresAt),
+                ExpirySource = state.Token.ExpirySource,
                 LastRefreshTime = TruncateOrNull(state.Token.LastRefreshTime),
                 NextRefreshTime = TruncateOrNull(state.Token.NextRefreshTime),
             };
@@ -115,6 +116,7 @@ public static class StatusMapping
             Token = new TokenTimes(Utc(status.Token?.ExpiresAt), Utc(status.Token?.LastRefreshTime), Utc(status.Token?.NextRefreshTime))
             {
                 RefreshTokenExpiresAt = Utc(status.Token?.RefreshTokenExpiresAt),
+                ExpirySource = status.Token?.ExpirySource,
             },
             // The window is its start: a status whose deadline went missing resumes with the start kept (the engine
             // recomputes the deadline from it and the ceiling, and writes it back), never with the ceiling reset.

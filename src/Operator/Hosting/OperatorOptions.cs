@@ -43,6 +43,9 @@ public sealed record OperatorOptions
     /// <summary>Requests per second to one IdP host, process-wide (token requests and discovery).</summary>
     public int IdpRequestsPerSecond { get; init; } = RemoteWorkloadOperator.Tokens.IdpRateLimiter.DefaultRequestsPerSecond;
 
+    /// <summary>Honour HTTPS_PROXY/HTTP_PROXY/NO_PROXY for IdP requests (off: IdPs are reached directly).</summary>
+    public bool IdpProxyFromEnvironment { get; init; }
+
     /// <summary>Reconcile workers.</summary>
     public int Workers { get; init; } = 4;
 

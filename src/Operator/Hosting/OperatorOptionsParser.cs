@@ -31,7 +31,7 @@ public static class OperatorOptionsParser
     /// <summary>What <c>--min-refresh-interval</c> accepts: a floor of at least a second, never more than an hour.</summary>
     private static readonly (TimeSpan Min, TimeSpan Max) MinimumRefreshIntervalRange = (TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 
-    private static readonly HashSet<string> BooleanFlags = ["leader-elect", "allow-insecure-endpoints", "allow-private-endpoints"];
+    private static readonly HashSet<string> BooleanFlags = ["leader-elect", "allow-insecure-endpoints", "allow-private-endpoints", "idp-proxy-from-env"];
 
     private static readonly HashSet<string> ValueFlags =
     [
@@ -137,6 +137,7 @@ public static class OperatorOptionsParser
             LogFormat = logFormat,
             AllowInsecureEndpoints = Boolean("--allow-insecure-endpoints", Flag("allow-insecure-endpoints"), false, errors),
             AllowPrivateEndpoints = Boolean("--allow-private-endpoints", Flag("allow-private-endpoints"), false, errors),
+            IdpProxyFromEnvironment = Boolean("--idp-proxy-from-env", Flag("idp-proxy-from-env"), false, errors),
             Workers = Integer("--workers", Flag("workers"), 4, 1, 64, errors),
             IdpRequestsPerSecond = Flag("idp-requests-per-second") is { } perSecond
                 ? Integer("--idp-requests-per-second", perSecond, Tokens.IdpRateLimiter.DefaultRequestsPerSecond, 1, 10_000, errors)

@@ -53,6 +53,9 @@ public static class OperatorServiceCollectionExtensions
         {
             AllowInsecureEndpoints = options.AllowInsecureEndpoints,
             RequestsPerSecondPerHost = options.IdpRequestsPerSecond,
+            ProxyFromEnvironment = options.IdpProxyFromEnvironment,
+            // Behind a proxy the connect-time guard sees only the proxy: the target is checked before the request leaves.
+            ProxiedTargetGuard = options.AllowPrivateEndpoints ? null : () => new ProxiedTargetGuardHandler(options.ApiServerHosts),
             // The mutual-TLS handlers are made outside the HttpClient factory, so the guard is set on them here as well.
             ConfigureMutualTlsHandler = handler =>
             {

@@ -51,6 +51,17 @@ public sealed class StatusMappingTests
     }
 
     [Fact]
+    public void The_expiry_source_is_published_and_read_back_on_resume()
+    {
+        var token = new TokenTimes(Now.AddHours(1), Now, Now.AddMinutes(48)) { ExpirySource = ExpirySources.Jwt };
+
+        var status = Map(null, State(WorkloadPhase.Running, Reasons.TokenIssued, "ok", token), 1, Now);
+
+        Assert.Equal("jwt", status.Token!.ExpirySource);
+        Assert.Equal(ExpirySources.Jwt, StatusMapping.FromWire(status)!.Token.ExpirySource);
+    }
+
+    [Fact]
     public void Refresh_token_expiry_is_published_in_whole_seconds()
     {
         var token = new TokenTimes(Now.AddHours(1), Now, Now.AddMinutes(48)) { RefreshTokenExpiresAt = Now.AddMinutes(30) };
