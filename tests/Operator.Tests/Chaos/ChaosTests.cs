@@ -10,7 +10,7 @@ namespace RemoteWorkloadOperator.Tests.Chaos;
 /// <summary>
 /// A random schedule of IdP faults, API faults in the shapes a real server answers (429 with Retry-After on
 /// status writes, 500, 504 on reads and Lease calls, 409 on Lease updates, dropped watches, 410) and leader
-/// kills between two replicas, and workloads deleted and applied again; after it settles, the invariants must hold. The test run uses fixed seeds, so
+/// kills between two replicas, workloads deleted and applied again, and TLS alerts from the IdP's listener; after it settles, the invariants must hold. The test run uses fixed seeds, so
 /// a red run is a regression, not bad luck; <c>make chaos</c> explores random seeds. The seed is printed on
 /// failure; set RW_CHAOS_SEED to replay one (or to <c>random</c> for a fresh one).
 /// </summary>
@@ -52,18 +52,24 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
     private async Task RunAsync(Random random, List<string> schedule)
     {
         var admin = environment.Admin;
-        await using var idp = await ScenarioEnvironment.StartIdpAsync();
+        // The IdP is reached over TLS, so the schedule can also make its handshakes fail (a reloading load balancer).
+        await using var idp = await TestAuthorizationServer.StartAsync(new AuthServerOptions { EnableTls = true, AccessTokenLifetime = TimeSpan.FromHours(1) }, Cancel);
+        idp.RegisterClient(ScenarioEnvironment.ClientId, ScenarioEnvironment.ClientSecret);
         var ns = await environment.NewNamespaceAsync("chaos", Cancel);
         // A refresh token is single-use under rotation: each refresh-token workload needs its own.
-        await environment.CreateCredentialsAsync(idp, ns, "creds-alpha", Cancel);
-        await environment.CreateCredentialsAsync(idp, ns, "creds-beta", Cancel);
+        foreach (var credentials in new[] { "creds-alpha", "creds-beta" })
+        {
+            var refreshToken = await idp.IssueRefreshTokenOverTlsAsync(ScenarioEnvironment.ClientId, ScenarioEnvironment.ClientSecret, Cancel);
+            await Workloads.CreateSecretAsync(admin, ns, credentials, new Dictionary<string, string> { ["client_secret"] = ScenarioEnvironment.ClientSecret, ["refresh_token"] = refreshToken }, Cancel);
+        }
+
         var logs = new CapturedLogs();
         var replicas = new List<(ScenarioOperator Operator, StatusWriteAudit Audit)>();
         var replicaNumber = 0;
         async Task StartReplicaAsync()
         {
             var audit = new StatusWriteAudit();
-            var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, $"replica-{replicaNumber++}", leaderElection: true, cancellationToken: Cancel, logCapture: logs, apiAudit: audit);
+            var op = await ScenarioOperator.StartAsync(environment.OperatorConfiguration, ns, $"replica-{replicaNumber++}", leaderElection: true, cancellationToken: Cancel, logCapture: logs, apiAudit: audit, trustedIdpCertificate: idp.TlsCertificate);
             replicas.Add((op, audit));
         }
 
@@ -72,9 +78,9 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
         {
             await StartReplicaAsync();
             await StartReplicaAsync();
-            await Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, Names[0], idp.Issuer, ScenarioEnvironment.ClientId, "creds-alpha"), Cancel);
-            await Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, Names[1], idp.Issuer, ScenarioEnvironment.ClientId, "creds-beta"), Cancel);
-            await Workloads.CreateAsync(admin, Workloads.ClientCredentials(ns, Names[2], idp.TokenEndpoint, ScenarioEnvironment.ClientId, "creds-alpha"), Cancel);
+            await Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, Names[0], idp.TlsIssuer, ScenarioEnvironment.ClientId, "creds-alpha"), Cancel);
+            await Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, Names[1], idp.TlsIssuer, ScenarioEnvironment.ClientId, "creds-beta"), Cancel);
+            await Workloads.CreateAsync(admin, Workloads.ClientCredentials(ns, Names[2], idp.TlsTokenEndpoint, ScenarioEnvironment.ClientId, "creds-alpha"), Cancel);
             foreach (var name in Names)
             {
                 await Workloads.WaitForPhaseAsync(admin, ns, name, WorkloadPhase.Running, TimeSpan.FromSeconds(30), Cancel);
@@ -87,6 +93,7 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                 // The IdP processes a refresh (rotating the refresh token) and holds its answer while the operator
                 // stops or restarts the monitor: the rotation must be persisted, never lost or presented twice.
                 idp.SetFault(AuthServerFault.None);
+                idp.TlsAlert = null;
                 var hold = idp.HoldNextReply();
                 var name = Names[random.Next(2)];
                 schedule.Add($"held-{what}-{name}");
@@ -161,15 +168,25 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                 var name = Names[index];
                 schedule.Add($"reapply-{name}");
                 await WithApiRetriesAsync(() => Workloads.DeleteAsync(admin, ns, name, Cancel));
-                await WithApiRetriesAsync(() => Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, name, idp.Issuer, ScenarioEnvironment.ClientId, index == 0 ? "creds-alpha" : "creds-beta"), Cancel));
+                await WithApiRetriesAsync(() => Workloads.CreateAsync(admin, Workloads.RefreshToken(ns, name, idp.TlsIssuer, ScenarioEnvironment.ClientId, index == 0 ? "creds-alpha" : "creds-beta"), Cancel));
             }
 
             for (var step = 0; step < 10; step++)
             {
-                // Every schedule stops a leader and edits a spec during a held reply, and re-applies a workload, at least once.
-                var pick = step == 2 ? 11 : step == 6 ? 12 : step == 4 ? 13 : random.Next(14);
+                // Every schedule stops a leader and edits a spec during a held reply, re-applies a workload and has a TLS
+                // incident at the IdP, at least once.
+                var pick = step == 2 ? 11 : step == 6 ? 12 : step == 4 ? 13 : step == 8 ? 14 : random.Next(15);
                 switch (pick)
                 {
+                    case 14:
+                        // A load balancer reloading answers every handshake with a fatal alert (internal_error or
+                        // unrecognized_name): transient, ridden out in AuthRetrying, never Unauthenticated.
+                        var alert = random.Next(2) == 0 ? (byte)80 : (byte)112;
+                        var during = Names[random.Next(Names.Length)];
+                        schedule.Add($"tls-alert-{alert}-{during}");
+                        idp.TlsAlert = alert;
+                        await Workloads.AnnotateRetryAsync(admin, ns, during, $"tls-{step}", Cancel);
+                        break;
                     case 13:
                         await ReapplyAsync();
                         break;
@@ -190,6 +207,7 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
                     case 2:
                         schedule.Add("idp-ok");
                         idp.SetFault(AuthServerFault.None);
+                        idp.TlsAlert = null;
                         break;
                     case 3:
                         // Status writes are merge patches without resourceVersion, which a real server never
@@ -250,6 +268,7 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
             // Settle: the IdP is healthy again and every workload gets one explicit attempt.
             schedule.Add("settle");
             idp.SetFault(AuthServerFault.None);
+            idp.TlsAlert = null;
             faults.Reset();
             foreach (var name in Names)
             {
@@ -267,6 +286,9 @@ public sealed class ChaosTests(EmulatorEnvironment environment) : IClassFixture<
             // No refresh token was ever presented twice (the IdP's reuse detection would have revoked its family).
             Assert.True(heldReplies > 0, "no held reply was processed: the schedule did not test a stop during a rotation");
             Assert.Equal(0, idp.ReusedRefreshTokens);
+
+            // The TLS incident reached the operator as what it is: a handshake failure, then ridden out (asserted below).
+            Assert.Contains(logs.Lines, line => line.Contains("TLS handshake with", StringComparison.Ordinal));
 
             // Transient faults only: nobody may have ended in Unauthenticated (a reused rotated refresh token would).
             Assert.DoesNotContain(all.SelectMany(r => r.Operator.PhaseChanges), c => c.To is WorkloadPhase.Unauthenticated or WorkloadPhase.Failed);
