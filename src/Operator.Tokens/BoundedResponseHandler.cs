@@ -35,7 +35,9 @@ public sealed class BoundedResponseHandler : DelegatingHandler
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.Content is { } content and not BoundedContent)
         {
-            response.Content = new BoundedContent(content, MaxBodyBytes);
+            // An error answer is judged by its status: its body (a maintenance page, a WAF page) is cut at the bound,
+            // never turned into a permanent "too large". A success body past the bound is refused.
+            response.Content = new BoundedContent(content, MaxBodyBytes, truncate: !response.IsSuccessStatusCode);
         }
 
         return response;

@@ -52,6 +52,22 @@ public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
         Assert.Contains($"{body.Length} bytes (Content-Length)", failure.Description, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_maintenance_page_over_64_KiB_is_judged_by_its_status_and_stays_transient(bool declaresLength)
+    {
+        // A load balancer or WAF answering 503 with a large HTML page: an outage that heals, whatever the page's size.
+        var page = "<html><body>" + new string('x', OneMegabyte) + "</body></html>";
+        _answer = _ => new FixtureResponse(503, "text/html", page, declaresLength ? [("Content-Length", page.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))] : []);
+
+        var failure = (await RequestAsync(Token)).Failure!;
+
+        Assert.Equal(FailureClass.Transient, failure.Class);
+        Assert.NotEqual(Reasons.InvalidTokenResponse, failure.Reason);
+        Assert.Contains("503", failure.Description, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_token_answer_just_under_64_KiB_is_read()
     {
