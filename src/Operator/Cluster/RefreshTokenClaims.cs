@@ -14,6 +14,11 @@ namespace RemoteWorkloadOperator.Cluster;
 /// resourceVersion it was read at, so of two reconciles or two replicas claiming one key at once exactly one wins; the
 /// other sees the winner. A claim whose holder is gone (deleted, re-created under a new uid, or now using another key)
 /// is taken over; while the holder lives it keeps the key, whatever names and creation times say.
+/// <para>A key whose token another workload already rotated is never claimed: the claim records the fingerprint of the
+/// token the key held while its holder held it, and every state Secret of the namespace records the fingerprint its
+/// rotated token descends from (it outlives its workload). While the key still holds such a token, sending it would
+/// make the IdP revoke the family; a person puts a fresh refresh token into the key to use it elsewhere. The same
+/// workload applied again under its name continues from its own state Secret instead.</para>
 /// </summary>
 public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets)
 {
@@ -27,6 +32,9 @@ public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets
         ArgumentNullException.ThrowIfNull(reference);
         return Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reference.Name}/{reference.Key}")))[..HashLength];
     }
+
+    /// <summary>The claim's record of the key's token while its holder held it (<see cref="RefreshTokenStateStore.Fingerprint"/>).</summary>
+    private const string InputFingerprintAnnotation = "workloads.dev/claimed-input-sha256";
 
     /// <summary>The holder a claim Secret names (name and uid), if it is one of ours.</summary>
     public static WorkloadReference? HolderOf(V1Secret? claim)
@@ -43,10 +51,12 @@ public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets
     /// <summary>
     /// Claims <paramref name="reference"/> for <paramref name="workload"/>; returns null when it holds the key now, else
     /// the holder it lost to. <paramref name="holderAlive"/> says whether a holder named by an existing claim still
-    /// exists and uses the key (asked only for another workload's claim).
+    /// exists and uses the key (asked only for another workload's claim). <paramref name="inputFingerprint"/> is the
+    /// fingerprint of the token in the key now; a refusal because another workload rotated that token says so
+    /// (<see cref="ClaimRefusal.Rotated"/>).
     /// </summary>
     /// <exception cref="SecretConflictException">A Secret under the claim's name is not ours.</exception>
-    public async Task<WorkloadReference?> ClaimAsync(WorkloadReference workload, SecretKeyReference reference, Func<WorkloadReference, CancellationToken, Task<bool>> holderAlive, CancellationToken cancellationToken)
+    public async Task<ClaimRefusal?> ClaimAsync(WorkloadReference workload, SecretKeyReference reference, string inputFingerprint, Func<WorkloadReference, CancellationToken, Task<bool>> holderAlive, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(holderAlive);
@@ -62,17 +72,32 @@ public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets
             }
 
             var holder = HolderOf(claim);
-            if (holder?.Uid == workload.Uid)
+            var recorded = claim?.Metadata.Annotations?.TryGetValue(InputFingerprintAnnotation, out var fingerprint) == true ? fingerprint : null;
+            if (holder?.Uid == workload.Uid && recorded == inputFingerprint)
             {
                 return null;
             }
 
-            if (holder is not null && await holderAlive(holder, cancellationToken).ConfigureAwait(false))
+            if (holder is not null && holder.Uid != workload.Uid)
             {
-                return holder;
+                if (await holderAlive(holder, cancellationToken).ConfigureAwait(false))
+                {
+                    return new ClaimRefusal(holder.Name, Rotated: false);
+                }
+
+                if (holder.Name != workload.Name && recorded == inputFingerprint)
+                {
+                    // Moved to another key or gone, while the key still holds the token it held (and may have rotated).
+                    return new ClaimRefusal(holder.Name, Rotated: true);
+                }
             }
 
-            var desired = Build(workload, reference, name, claim?.Metadata.ResourceVersion);
+            if (holder?.Uid != workload.Uid && await RotatedByAnotherAsync(workload, inputFingerprint, cancellationToken).ConfigureAwait(false) is { } rotatedBy)
+            {
+                return new ClaimRefusal(rotatedBy, Rotated: true);
+            }
+
+            var desired = Build(workload, reference, inputFingerprint, name, claim?.Metadata.ResourceVersion);
             try
             {
                 secrets.Written(claim is null
@@ -87,10 +112,28 @@ public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets
         }
     }
 
-    private static V1Secret Build(WorkloadReference workload, SecretKeyReference reference, string name, string? resourceVersion)
+    /// <summary>
+    /// Another workload of the namespace whose state Secret (which outlives it) holds a rotation of the token with
+    /// <paramref name="inputFingerprint"/>: that token is spent. A live list of the operator's own Secrets, made only
+    /// when a claim is created or taken over.
+    /// </summary>
+    private async Task<string?> RotatedByAnotherAsync(WorkloadReference workload, string inputFingerprint, CancellationToken cancellationToken)
+    {
+        var managed = await client.CoreV1.ListNamespacedSecretAsync(
+            workload.Namespace,
+            labelSelector: $"{WorkloadAnnotations.ManagedByLabel}={WorkloadAnnotations.ManagedByValue}",
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return managed.Items
+            .Where(state => RefreshTokenStateStore.LineageOf(state) == inputFingerprint)
+            .Select(RefreshTokenStateStore.WorkloadOfState)
+            .FirstOrDefault(name => name is not null && name != workload.Name);
+    }
+
+    private static V1Secret Build(WorkloadReference workload, SecretKeyReference reference, string inputFingerprint, string name, string? resourceVersion)
     {
         var annotations = ManagedSecrets.Annotations(workload.Name);
         annotations[WorkloadAnnotations.WorkloadUid] = workload.Uid;
+        annotations[InputFingerprintAnnotation] = inputFingerprint;
         annotations[WorkloadAnnotations.ClaimedRefreshToken] = $"{reference.Name}/{reference.Key}";
         return new V1Secret
         {

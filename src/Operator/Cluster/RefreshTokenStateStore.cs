@@ -52,6 +52,15 @@ public sealed class RefreshTokenStateStore(IKubernetes client, ISecretReader sec
         return inputRefreshToken;
     }
 
+    /// <summary>The fingerprint of the input token <paramref name="state"/>'s rotated token descends from, if it is a state Secret that holds one.</summary>
+    public static string? LineageOf(V1Secret state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return WorkloadOfState(state) is not null && state.Data?.TryGetValue(DescendsFromKey, out var descendsFrom) == true
+            ? Encoding.ASCII.GetString(descendsFrom)
+            : null;
+    }
+
     /// <summary>Persists <paramref name="rotatedRefreshToken"/> as the successor of the input token with <paramref name="inputFingerprint"/> (see <see cref="Fingerprint"/>).</summary>
     public async Task SaveAsync(WorkloadReference workload, string inputFingerprint, string rotatedRefreshToken, CancellationToken cancellationToken)
     {

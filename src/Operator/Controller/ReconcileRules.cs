@@ -83,6 +83,15 @@ public static class ReconcileRules
             $"spec.oauth.refreshTokenSecretRef: key \"{reference.Key}\" of Secret {workload.Metadata.NamespaceProperty}/{reference.Name} is already used by RemoteWorkload {holder}; a rotating refresh token can serve one workload only (the IdP revokes both on reuse): give this workload its own");
     }
 
+    /// <summary>The verdict for a workload whose refresh-token key holds a token another workload already rotated.</summary>
+    public static MonitorStatus RefreshTokenRotatedElsewhere(RemoteWorkload workload, string rotatedBy)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        var reference = workload.Spec.OAuth.RefreshTokenSecretRef!;
+        return Verdict(WorkloadPhase.Failed, Reasons.RefreshTokenInUse,
+            $"spec.oauth.refreshTokenSecretRef: the refresh token in key \"{reference.Key}\" of Secret {workload.Metadata.NamespaceProperty}/{reference.Name} was already rotated by RemoteWorkload {rotatedBy} (its successor is in {WorkloadSecretNames.State(rotatedBy)}), so sending it again would make the IdP revoke the grant: put a fresh refresh token into the key for this workload");
+    }
+
     /// <summary>Whether <paramref name="other"/> is a live RefreshToken workload on the same Secret key as <paramref name="workload"/>.</summary>
     public static bool SharesRefreshToken(RemoteWorkload workload, RemoteWorkload other)
     {

@@ -105,8 +105,17 @@ public sealed partial class WorkloadReconciler(
     {
         try
         {
-            var holder = await _claims.ClaimAsync(workloadRef, refreshToken, (h, ct) => HolderUsesKeyAsync(workload, h, ct), cancellationToken).ConfigureAwait(false);
-            return holder is null ? null : ReconcileRules.RefreshTokenInUse(workload, holder.Name);
+            var input = await secrets.GetAsync(workloadRef.Namespace, refreshToken.Name, cancellationToken).ConfigureAwait(false);
+            var inputFingerprint = input?.Data?.TryGetValue(refreshToken.Key, out var token) == true
+                ? RefreshTokenStateStore.Fingerprint(System.Text.Encoding.UTF8.GetString(token))
+                : "";
+            var refusal = await _claims.ClaimAsync(workloadRef, refreshToken, inputFingerprint, (h, ct) => HolderUsesKeyAsync(workload, h, ct), cancellationToken).ConfigureAwait(false);
+            return refusal switch
+            {
+                null => null,
+                { Rotated: true } => ReconcileRules.RefreshTokenRotatedElsewhere(workload, refusal.Holder),
+                _ => ReconcileRules.RefreshTokenInUse(workload, refusal.Holder),
+            };
         }
         catch (SecretConflictException e)
         {

@@ -57,13 +57,44 @@ public sealed class RefreshTokenClaimScenarios(EmulatorEnvironment environment) 
         await Workloads.WaitForPhaseAsync(Admin, ns, "copy", WorkloadPhase.Failed, Settle, Cancel);
 
         // The holder gets a refresh token of its own; the key it used is spent (its successor lives in the holder's
-        // state Secret), so a person puts a fresh consent there for the other workload.
+        // state Secret), so once the holder has moved a person puts a fresh consent there for the other workload.
         await Environment.CreateCredentialsAsync(idp, ns, "creds-w", Cancel);
-        await Workloads.UpdateSecretAsync(Admin, ns, "creds", "refresh_token", await idp.IssueRefreshTokenAsync(ScenarioEnvironment.ClientId, ScenarioEnvironment.ClientSecret, cancellationToken: Cancel), Cancel);
         const string patch = """{"spec":{"oauth":{"refreshTokenSecretRef":{"name":"creds-w","key":"refresh_token"}}}}""";
         await Admin.CustomObjects.PatchNamespacedCustomObjectAsync(new k8s.Models.V1Patch(patch, k8s.Models.V1Patch.PatchType.MergePatch), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, "w", cancellationToken: Cancel);
+        await Workloads.WaitAsync(Admin, ns, "w", w => w.Status?.ObservedGeneration == w.Metadata.Generation, Settle, Cancel);
+        await Workloads.UpdateSecretAsync(Admin, ns, "creds", "refresh_token", await idp.IssueRefreshTokenAsync(ScenarioEnvironment.ClientId, ScenarioEnvironment.ClientSecret, cancellationToken: Cancel), Cancel);
 
         await Workloads.WaitForPhaseAsync(Admin, ns, "copy", WorkloadPhase.Running, Settle, Cancel);
+        AssertNoRefreshTokenReused(idp, ns);
+    }
+
+    [Theory]
+    [InlineData("moves-away")]
+    [InlineData("is-deleted")]
+    public async Task A_workload_refused_for_a_key_never_sends_the_token_its_holder_rotated_when_the_holder(string what)
+    {
+        await using var run = await Environment.StartRunningAsync("spent-key", null, Cancel);
+        var (idp, ns) = (run.Idp, run.Namespace);
+        await Workloads.CreateAsync(Admin, Workloads.RefreshToken(ns, "copy", idp.Issuer, ScenarioEnvironment.ClientId, "creds"), Cancel);
+        await Workloads.WaitForPhaseAsync(Admin, ns, "copy", WorkloadPhase.Failed, Settle, Cancel);
+
+        // Nobody puts a fresh token into the key the holder w used: w rotated it (the successor is in w-oauth-state).
+        if (what == "moves-away")
+        {
+            await Environment.CreateCredentialsAsync(idp, ns, "creds-w", Cancel);
+            const string patch = """{"spec":{"oauth":{"refreshTokenSecretRef":{"name":"creds-w","key":"refresh_token"}}}}""";
+            await Admin.CustomObjects.PatchNamespacedCustomObjectAsync(new k8s.Models.V1Patch(patch, k8s.Models.V1Patch.PatchType.MergePatch), WorkloadApi.Group, WorkloadApi.Version, ns, WorkloadApi.Plural, "w", cancellationToken: Cancel);
+        }
+        else
+        {
+            await Workloads.DeleteAsync(Admin, ns, "w", Cancel);
+        }
+
+        var copy = await Workloads.WaitAsync(Admin, ns, "copy", w => w.Status?.Message?.Contains("already rotated by RemoteWorkload w", StringComparison.Ordinal) == true || w.Status?.Phase is WorkloadPhase.Running or WorkloadPhase.Unauthenticated, Settle, Cancel);
+
+        Assert.True(copy.Status!.Phase == WorkloadPhase.Failed, $"{copy.Status.Phase} {copy.Status.Reason}: {copy.Status.Message}");
+        Assert.Equal(Reasons.RefreshTokenInUse, copy.Status.Reason);
+        Assert.Contains("put a fresh refresh token into the key", copy.Status.Message, StringComparison.Ordinal);
         AssertNoRefreshTokenReused(idp, ns);
     }
 
