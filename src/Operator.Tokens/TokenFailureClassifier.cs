@@ -115,7 +115,10 @@ internal static partial class TokenFailureClassifier
 
         if (status is >= 300 and < 400)
         {
-            var target = answer.Location is { } location ? $"to {Sanitizer.Url(location.GetLeftPart(UriPartial.Authority))}" : "without a Location";
+            // Scheme, host and port only: a Location's user information (ftp://user:password@host) never reaches a message.
+            var target = answer.Location is { IsAbsoluteUri: true } location
+                ? $"to {Sanitizer.Clean($"{location.Scheme}://{location.IdnHost}{(location.IsDefaultPort ? "" : $":{location.Port}")}", 200)}"
+                : answer.Location is not null ? "to a relative location" : "without a Location";
             return new TokenFailure(
                 FailureClass.Permanent,
                 FailureKind.Redirect,

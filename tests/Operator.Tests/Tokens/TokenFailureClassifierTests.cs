@@ -196,4 +196,18 @@ public sealed class TokenFailureClassifierTests
         Assert.Equal(TimeSpan.Zero, HttpAnswer.ParseRetryAfter(new System.Net.Http.Headers.RetryConditionHeaderValue(now.AddMinutes(-2)), now));
         Assert.Null(HttpAnswer.ParseRetryAfter(null, now));
     }
+
+    [Theory]
+    [InlineData("ftp://user:pw-secret@files.example/x", "to ftp://files.example")]
+    [InlineData("https://admin:pw-secret@idp.example:8443/token", "to https://idp.example:8443")]
+    [InlineData("/elsewhere/token", "to a relative location")]
+    public void A_redirect_names_where_it_points_without_user_information(string location, string expected)
+    {
+        var failure = TokenFailureClassifier.Classify(new HttpAnswer(302, null, null, Location: new Uri(location, UriKind.RelativeOrAbsolute)))!;
+
+        Assert.Equal(Reasons.InvalidTokenResponse, failure.Reason);
+        Assert.Contains(expected, failure.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-secret", failure.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("user", failure.Description, StringComparison.Ordinal);
+    }
 }
