@@ -18,7 +18,13 @@ public sealed class IdpRateLimitHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _limiter.AcquireAsync(request.RequestUri?.Host ?? string.Empty, cancellationToken).ConfigureAwait(false);
+        // Waiting for a turn is not yet sending: a monitor's stop cancels it (PreSendWaits), the request's own token too.
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, PreSendWaits.Token))
+        {
+            await _limiter.AcquireAsync(request.RequestUri?.Host ?? string.Empty, wait.Token).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -603,6 +603,8 @@ public sealed partial class TokenMonitor : IAsyncDisposable
         }
 
         stopToken.ThrowIfCancellationRequested();
+        // A stop cancels a request still waiting for its turn at the IdP's rate limit, never one already sent.
+        PreSendWaits.CancelledBy(stopToken);
         var result = await _tokenClient.RequestTokenAsync(_config, effective, _flight.Token).ConfigureAwait(false);
         if (result.Failure is { ErrorCode: "invalid_grant" } && await ReReadAfterInvalidGrantAsync(effective).ConfigureAwait(false) is { } fresher)
         {

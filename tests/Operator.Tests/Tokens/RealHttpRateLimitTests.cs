@@ -77,6 +77,39 @@ public sealed class RealHttpRateLimitTests : IAsyncLifetime
         Assert.Empty(_waits);
     }
 
+    [Fact]
+    public async Task A_request_still_waiting_for_its_turn_when_its_monitor_stops_is_never_sent()
+    {
+        var first = Enumerable.Range(0, PerSecond).Select(_ => RequestAsync("127.0.0.1")).ToList();
+        using var stop = new CancellationTokenSource();
+        var stopped = RequestStoppableAsync(stop.Token);
+        await ArrivedAsync(PerSecond, queued: 1);
+
+        // The window has not opened: only the stop can end the wait (the bound turns a hang into a failure).
+        await stop.CancelAsync();
+        var result = await stopped.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        _windows.Advance(TimeSpan.FromSeconds(1));
+        await Task.WhenAll(first);
+
+        Assert.Null(result.Grant);
+        Assert.Equal(0, _limiter.Queued("127.0.0.1"));
+        Assert.Equal(PerSecond, _server.Requests.Count);
+    }
+
+    // As a monitor sends: its stop cancels pre-send waits only (PreSendWaits), the request runs on its own token.
+    private async Task<TokenRequestResult> RequestStoppableAsync(CancellationToken stop)
+    {
+        PreSendWaits.CancelledBy(stop);
+        try
+        {
+            return await RequestAsync("127.0.0.1");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return new TokenRequestResult(null, null);
+        }
+    }
+
     // Waits (polling, not timing) until the server has seen exactly `count` requests and the rest wait in the limiter;
     // since no window opens without the fake clock, the count cannot run ahead while this is checked.
     private async Task ArrivedAsync(int count, int queued)
