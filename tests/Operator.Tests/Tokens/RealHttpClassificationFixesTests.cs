@@ -9,26 +9,12 @@ using RemoteWorkloadOperator.Tokens;
 namespace RemoteWorkloadOperator.Tests.Tokens;
 
 /// <summary>Token endpoint answers and transport failures real servers and networks produce, over the wire.</summary>
-public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
+public sealed class RealHttpClassificationFixesTests : LoopbackIdpTest
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddTokenEngine().BuildServiceProvider();
-    private LoopbackHttpServer _server = null!;
-    private Func<FixtureRequest, FixtureResponse> _answer = _ => FixtureResponse.NotFound;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(r => _answer(r), Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _services.DisposeAsync();
-    }
-
     [Fact]
     public async Task Spring_Boot_403_error_page_is_transient_not_CredentialsRejected()
     {
-        _answer = _ => FixtureResponse.Json(403, new { timestamp = "2026-12-01T09:00:00.000+00:00", status = 403, error = "Forbidden", path = "/oauth/token" });
+        Answer = _ => FixtureResponse.Json(403, new { timestamp = "2026-12-01T09:00:00.000+00:00", status = 403, error = "Forbidden", path = "/oauth/token" });
 
         var failure = (await RequestAsync()).Failure!;
 
@@ -43,7 +29,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
     [InlineData(200)]
     public async Task Server_error_code_is_transient_on_any_status(int status)
     {
-        _answer = _ => FixtureResponse.Json(status, new { error = "server_error", error_description = "try again" });
+        Answer = _ => FixtureResponse.Json(status, new { error = "server_error", error_description = "try again" });
 
         var failure = (await RequestAsync()).Failure!;
 
@@ -54,7 +40,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
     [Fact]
     public async Task Lowercase_bearer_is_published_as_Bearer()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "bearer", expires_in = 60 });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "bearer", expires_in = 60 });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -64,7 +50,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
     [Fact]
     public async Task DPoP_token_type_is_a_permanent_InvalidTokenResponse_naming_the_type()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "DPoP", expires_in = 60 });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "DPoP", expires_in = 60 });
 
         var failure = (await RequestAsync()).Failure!;
 
@@ -96,7 +82,7 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Empty_dns_answer_behind_the_guard_is_a_transient_dns_failure()
+    public async Task Empty_dnsAnswer_behind_the_guard_is_a_transient_dns_failure()
     {
         await using var services = new ServiceCollection()
             .AddTokenEngine(configureHttp: http => http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
@@ -124,6 +110,6 @@ public sealed class RealHttpClassificationFixesTests : IAsyncLifetime
     };
 
     private Task<TokenRequestResult> RequestAsync(Uri? tokenEndpoint = null) =>
-        new TokenEndpointClient(_services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
-            .RequestTokenAsync(Config(tokenEndpoint ?? new Uri(_server.BaseUrl + "/token")), Credentials, Ct);
+        new TokenEndpointClient(Services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
+            .RequestTokenAsync(Config(tokenEndpoint ?? new Uri(Server.BaseUrl + "/token")), Credentials, Ct);
 }

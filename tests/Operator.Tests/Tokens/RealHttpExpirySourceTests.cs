@@ -11,27 +11,13 @@ namespace RemoteWorkloadOperator.Tests.Tokens;
 /// Where a token's expiry comes from, over the wire: <c>expires_in</c> (RFC 6749 §5.1); without it, the <c>exp</c> of
 /// a JWT access token (RFC 7519 §4.1.4; Salesforce, for one, sends no <c>expires_in</c>); else none ("default").
 /// </summary>
-public sealed class RealHttpExpirySourceTests : IAsyncLifetime
+public sealed class RealHttpExpirySourceTests : LoopbackIdpTest
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddTokenEngine().BuildServiceProvider();
-    private LoopbackHttpServer _server = null!;
-    private Func<FixtureRequest, FixtureResponse> _answer = _ => FixtureResponse.NotFound;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(r => _answer(r), Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _services.DisposeAsync();
-    }
-
     [Fact]
     public async Task Without_expires_in_the_exp_of_a_JWT_access_token_is_the_expiry()
     {
         var exp = DateTimeOffset.UtcNow.AddMinutes(45);
-        _answer = _ => FixtureResponse.Json(200, new { access_token = Jwt(new { sub = "agent", exp = exp.ToUnixTimeSeconds() }), token_type = "Bearer" });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = Jwt(new { sub = "agent", exp = exp.ToUnixTimeSeconds() }), token_type = "Bearer" });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -42,7 +28,7 @@ public sealed class RealHttpExpirySourceTests : IAsyncLifetime
     [Fact]
     public async Task Expires_in_wins_over_the_JWT_exp()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = Jwt(new { exp = DateTimeOffset.UtcNow.AddHours(5).ToUnixTimeSeconds() }), token_type = "Bearer", expires_in = 600 });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = Jwt(new { exp = DateTimeOffset.UtcNow.AddHours(5).ToUnixTimeSeconds() }), token_type = "Bearer", expires_in = 600 });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -63,7 +49,7 @@ public sealed class RealHttpExpirySourceTests : IAsyncLifetime
             "JWT expired" => Jwt(new { exp = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds() }),
             _ => accessToken,
         };
-        _answer = _ => FixtureResponse.Json(200, new { access_token = token, token_type = "Bearer" });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = token, token_type = "Bearer" });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -79,9 +65,9 @@ public sealed class RealHttpExpirySourceTests : IAsyncLifetime
         Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private Task<TokenRequestResult> RequestAsync() =>
-        new TokenEndpointClient(_services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
+        new TokenEndpointClient(Services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
             .RequestTokenAsync(
-                new TokenMonitorConfig { WorkloadKey = "team-a/expiry", TokenEndpoint = new Uri(_server.BaseUrl + "/token"), Grant = GrantType.ClientCredentials, ClientId = "client" },
+                new TokenMonitorConfig { WorkloadKey = "team-a/expiry", TokenEndpoint = new Uri(Server.BaseUrl + "/token"), Grant = GrantType.ClientCredentials, ClientId = "client" },
                 new MonitorCredentials("v1", "secret-value", null),
                 Ct);
 }

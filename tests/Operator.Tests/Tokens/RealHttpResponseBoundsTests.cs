@@ -10,28 +10,14 @@ namespace RemoteWorkloadOperator.Tests.Tokens;
 /// over the bound is a permanent <c>InvalidTokenResponse</c> (token endpoint) or <c>DiscoveryFailed</c> (metadata)
 /// naming the size, whether or not it declared its length. Over the wire against a loopback server.
 /// </summary>
-public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
+public sealed class RealHttpResponseBoundsTests : LoopbackIdpTest
 {
     private const int OneMegabyte = 1024 * 1024;
 
-    private readonly ServiceProvider _services = new ServiceCollection().AddTokenEngine().BuildServiceProvider();
-    private LoopbackHttpServer _server = null!;
-    private Func<FixtureRequest, FixtureResponse> _answer = _ => FixtureResponse.NotFound;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(r => _answer(r), Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _services.DisposeAsync();
-    }
-
     [Fact]
-    public async Task A_token_answer_larger_than_64_KiB_without_a_declared_length_is_a_permanent_InvalidTokenResponse()
+    public async Task A_tokenAnswer_larger_than_64_KiB_without_a_declared_length_is_a_permanent_InvalidTokenResponse()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = new string('a', OneMegabyte), token_type = "Bearer" });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = new string('a', OneMegabyte), token_type = "Bearer" });
 
         var failure = (await RequestAsync(Token)).Failure!;
 
@@ -41,10 +27,10 @@ public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_token_answer_declaring_a_length_over_64_KiB_is_refused_naming_the_size()
+    public async Task A_tokenAnswer_declaring_a_length_over_64_KiB_is_refused_naming_the_size()
     {
         var body = System.Text.Json.JsonSerializer.Serialize(new { access_token = new string('a', OneMegabyte), token_type = "Bearer" });
-        _answer = _ => new FixtureResponse(200, "application/json", body, [("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        Answer = _ => new FixtureResponse(200, "application/json", body, [("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
         var failure = (await RequestAsync(Token)).Failure!;
 
@@ -59,7 +45,7 @@ public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
     {
         // A load balancer or WAF answering 503 with a large HTML page: an outage that heals, whatever the page's size.
         var page = "<html><body>" + new string('x', OneMegabyte) + "</body></html>";
-        _answer = _ => new FixtureResponse(503, "text/html", page, declaresLength ? [("Content-Length", page.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))] : []);
+        Answer = _ => new FixtureResponse(503, "text/html", page, declaresLength ? [("Content-Length", page.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))] : []);
 
         var failure = (await RequestAsync(Token)).Failure!;
 
@@ -69,9 +55,9 @@ public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_token_answer_just_under_64_KiB_is_read()
+    public async Task A_tokenAnswer_just_under_64_KiB_is_read()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = new string('a', 60 * 1024), token_type = "Bearer", expires_in = 60 });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = new string('a', 60 * 1024), token_type = "Bearer", expires_in = 60 });
 
         var grant = (await RequestAsync(Token)).Grant!;
 
@@ -81,8 +67,8 @@ public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
     [Fact]
     public async Task A_metadata_document_larger_than_64_KiB_is_a_permanent_DiscoveryFailed_naming_the_bound()
     {
-        _answer = r => r.Path == "/.well-known/oauth-authorization-server"
-            ? FixtureResponse.Json(200, new { issuer = _server.BaseUrl, token_endpoint = _server.BaseUrl + "/token", padding = new string('x', OneMegabyte) })
+        Answer = r => r.Path == "/.well-known/oauth-authorization-server"
+            ? FixtureResponse.Json(200, new { issuer = Server.BaseUrl, token_endpoint = Server.BaseUrl + "/token", padding = new string('x', OneMegabyte) })
             : FixtureResponse.NotFound;
 
         var failure = (await RequestAsync(Discovered)).Failure!;
@@ -90,20 +76,20 @@ public sealed class RealHttpResponseBoundsTests : IAsyncLifetime
         Assert.Equal(FailureClass.Permanent, failure.Class);
         Assert.Equal(Reasons.DiscoveryFailed, failure.Reason);
         Assert.Contains("64 KiB", failure.Description, StringComparison.Ordinal);
-        Assert.Empty(_server.RequestsTo("/token"));
+        Assert.Empty(Server.RequestsTo("/token"));
     }
 
     private TokenMonitorConfig Token => new()
     {
         WorkloadKey = "team-a/bounds",
-        TokenEndpoint = new Uri(_server.BaseUrl + "/token"),
+        TokenEndpoint = new Uri(Server.BaseUrl + "/token"),
         Grant = GrantType.ClientCredentials,
         ClientId = "client",
     };
 
-    private TokenMonitorConfig Discovered => Token with { TokenEndpoint = null, Issuer = new Uri(_server.BaseUrl) };
+    private TokenMonitorConfig Discovered => Token with { TokenEndpoint = null, Issuer = new Uri(Server.BaseUrl) };
 
     private Task<TokenRequestResult> RequestAsync(TokenMonitorConfig config) =>
-        new TokenEndpointClient(_services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
+        new TokenEndpointClient(Services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
             .RequestTokenAsync(config, new MonitorCredentials("v1", "secret-value", null), Ct);
 }

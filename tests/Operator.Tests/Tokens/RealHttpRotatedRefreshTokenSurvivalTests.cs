@@ -9,29 +9,15 @@ namespace RemoteWorkloadOperator.Tests.Tokens;
 /// A 2xx from a rotating IdP has spent the refresh token that was presented: whatever else is wrong with the answer,
 /// the new refresh token comes back to the monitor, over the wire, and an absurd lifetime is no lifetime.
 /// </summary>
-public sealed class RealHttpRotatedRefreshTokenSurvivalTests : IAsyncLifetime
+public sealed class RealHttpRotatedRefreshTokenSurvivalTests : LoopbackIdpTest
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddTokenEngine().BuildServiceProvider();
-    private LoopbackHttpServer _server = null!;
-    private Func<FixtureRequest, FixtureResponse> _answer = _ => FixtureResponse.NotFound;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(r => _answer(r), Ct);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _services.DisposeAsync();
-    }
-
     [Theory]
     [InlineData(9_000_000_000_000_000L)]
     [InlineData(400_000_000_000L)]
     [InlineData(-5L)]
     public async Task An_absurd_expires_in_is_no_stated_expiry_and_the_rotated_refresh_token_is_handed_back(long expiresIn)
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "Bearer", expires_in = expiresIn, refresh_token = "rt-2" });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "Bearer", expires_in = expiresIn, refresh_token = "rt-2" });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -42,7 +28,7 @@ public sealed class RealHttpRotatedRefreshTokenSurvivalTests : IAsyncLifetime
     [Fact]
     public async Task An_absurd_refresh_expires_in_is_no_stated_refresh_token_expiry()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "Bearer", expires_in = 300, refresh_token = "rt-2", refresh_expires_in = long.MaxValue });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "Bearer", expires_in = 300, refresh_token = "rt-2", refresh_expires_in = long.MaxValue });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -54,7 +40,7 @@ public sealed class RealHttpRotatedRefreshTokenSurvivalTests : IAsyncLifetime
     [Fact]
     public async Task A_lifetime_of_ten_years_is_still_taken_at_its_word()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "Bearer", expires_in = 315_360_000 });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "Bearer", expires_in = 315_360_000 });
 
         var grant = (await RequestAsync()).Grant!;
 
@@ -64,7 +50,7 @@ public sealed class RealHttpRotatedRefreshTokenSurvivalTests : IAsyncLifetime
     [Fact]
     public async Task An_unusable_2xx_fails_but_hands_back_the_refresh_token_it_carried()
     {
-        _answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "DPoP", expires_in = 60, refresh_token = "rt-2" });
+        Answer = _ => FixtureResponse.Json(200, new { access_token = "at", token_type = "DPoP", expires_in = 60, refresh_token = "rt-2" });
 
         var result = await RequestAsync();
 
@@ -76,7 +62,7 @@ public sealed class RealHttpRotatedRefreshTokenSurvivalTests : IAsyncLifetime
     [Fact]
     public async Task A_rejection_carries_no_refresh_token()
     {
-        _answer = _ => FixtureResponse.Json(400, new { error = "invalid_grant", refresh_token = "not-a-rotation" });
+        Answer = _ => FixtureResponse.Json(400, new { error = "invalid_grant", refresh_token = "not-a-rotation" });
 
         var result = await RequestAsync();
 
@@ -85,12 +71,12 @@ public sealed class RealHttpRotatedRefreshTokenSurvivalTests : IAsyncLifetime
     }
 
     private Task<TokenRequestResult> RequestAsync() =>
-        new TokenEndpointClient(_services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
+        new TokenEndpointClient(Services.GetRequiredService<IHttpClientFactory>(), TimeProvider.System, new TokenClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) })
             .RequestTokenAsync(
                 new TokenMonitorConfig
                 {
                     WorkloadKey = "team-a/rotation",
-                    TokenEndpoint = new Uri(_server.BaseUrl + "/token"),
+                    TokenEndpoint = new Uri(Server.BaseUrl + "/token"),
                     Grant = GrantType.RefreshToken,
                     ClientId = "client",
                 },
