@@ -26,15 +26,15 @@ public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets
     private const int HashLength = 20;
     private const int ConflictRetries = 5;
 
+    /// <summary>The claim's record of the key's token while its holder held it (<see cref="RefreshTokenStateStore.Fingerprint"/>).</summary>
+    private const string InputFingerprintAnnotation = "workloads.dev/claimed-input-sha256";
+
     /// <summary>The claim Secret of key <paramref name="reference"/> (a name from a hash: a Secret name and key together can be longer than a name may be).</summary>
     public static string SecretName(SecretKeyReference reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
         return Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{reference.Name}/{reference.Key}")))[..HashLength];
     }
-
-    /// <summary>The claim's record of the key's token while its holder held it (<see cref="RefreshTokenStateStore.Fingerprint"/>).</summary>
-    private const string InputFingerprintAnnotation = "workloads.dev/claimed-input-sha256";
 
     /// <summary>The holder a claim Secret names (name and uid), if it is one of ours.</summary>
     public static WorkloadReference? HolderOf(V1Secret? claim)
@@ -50,7 +50,7 @@ public sealed class RefreshTokenClaims(IKubernetes client, ISecretReader secrets
 
     /// <summary>
     /// Claims <paramref name="reference"/> for <paramref name="workload"/>; returns null when it holds the key now, else
-    /// the holder it lost to. <paramref name="holderAlive"/> says whether a holder named by an existing claim still
+    /// why it may not (the holder it lost to, or who rotated the key's token). <paramref name="holderAlive"/> says whether a holder named by an existing claim still
     /// exists and uses the key (asked only for another workload's claim). <paramref name="inputFingerprint"/> is the
     /// fingerprint of the token in the key now; a refusal because another workload rotated that token says so
     /// (<see cref="ClaimRefusal.Rotated"/>).
