@@ -41,6 +41,9 @@ public sealed class IdpRateLimiter : IDisposable
     /// <summary>Called with the host and how long a request waited for room (only when it waited at all).</summary>
     public Action<string, TimeSpan>? Waited { get; set; }
 
+    /// <summary>Hosts with a window now (tests and diagnostics): a host idle for a whole window is forgotten.</summary>
+    public int Hosts => _byHost.Count;
+
     /// <summary>Requests of <paramref name="host"/> waiting for room now (tests and diagnostics).</summary>
     public int Queued(string host) => _byHost.TryGetValue(host, out var window) ? window.Queued : 0;
 
@@ -68,9 +71,15 @@ public sealed class IdpRateLimiter : IDisposable
 
     private void OpenWindows()
     {
-        foreach (var window in _byHost.Values)
+        foreach (var entry in _byHost)
         {
-            window.Open();
+            // Hosts come from workload specs (tenants choose them): a host that used none of a whole window is
+            // forgotten, so the map holds only hosts in use. A request that found the window just before it was
+            // removed still takes its permit from it; at worst that host gets one extra window's allowance once.
+            if (entry.Value.Open())
+            {
+                _byHost.TryRemove(entry);
+            }
         }
     }
 
@@ -117,11 +126,15 @@ public sealed class IdpRateLimiter : IDisposable
             }
         }
 
-        /// <summary>A new window: the full allowance, handed to waiting requests first (a cancelled one takes none).</summary>
-        public void Open()
+        /// <summary>
+        /// A new window: the full allowance, handed to waiting requests first (a cancelled one takes none). True when
+        /// the window just ended was idle: no permit taken and nobody waiting.
+        /// </summary>
+        public bool Open()
         {
             lock (_gate)
             {
+                var idle = _left == _perWindow && _waiting.All(w => w.Task.IsCompleted);
                 _left = _perWindow;
                 while (_left > 0 && _waiting.TryDequeue(out var next))
                 {
@@ -130,6 +143,8 @@ public sealed class IdpRateLimiter : IDisposable
                         _left--;
                     }
                 }
+
+                return idle;
             }
         }
     }

@@ -96,6 +96,22 @@ public sealed class RealHttpRateLimitTests : IAsyncLifetime
         Assert.Equal(PerSecond, _server.Requests.Count);
     }
 
+    [Fact]
+    public async Task A_host_idle_for_a_whole_window_is_forgotten_so_tenant_chosen_hosts_do_not_accumulate()
+    {
+        using var limiter = new IdpRateLimiter(PerSecond, _windows);
+        foreach (var host in Enumerable.Range(0, 100).Select(i => $"idp-{i}.example"))
+        {
+            await limiter.AcquireAsync(host, Ct);
+        }
+
+        Assert.Equal(100, limiter.Hosts);
+        _windows.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(100, limiter.Hosts);
+        _windows.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, limiter.Hosts);
+    }
+
     // As a monitor sends: its stop cancels pre-send waits only (PreSendWaits), the request runs on its own token.
     private async Task<TokenRequestResult> RequestStoppableAsync(CancellationToken stop)
     {
