@@ -22,17 +22,7 @@ internal static class ExpiresInRewrite
             return;
         }
 
-        var original = context.Response.Body;
-        using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
-        try
-        {
-            await next(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            context.Response.Body = original;
-        }
+        using var buffer = await BufferedResponse.CaptureAsync(context, next).ConfigureAwait(false);
 
         var body = Encoding.UTF8.GetString(buffer.ToArray());
         if (context.Response.StatusCode == StatusCodes.Status200OK && JsonNode.Parse(body) is JsonObject answer && answer.ContainsKey("expires_in"))

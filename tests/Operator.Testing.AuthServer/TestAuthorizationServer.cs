@@ -649,20 +649,10 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             }
 
             var original = context.Response.Body;
-            using var buffer = new MemoryStream();
-            context.Response.Body = buffer;
-            try
-            {
-                await next(context).ConfigureAwait(false);
-            }
-            finally
-            {
-                context.Response.Body = original;
-            }
+            using var buffer = await BufferedResponse.CaptureAsync(context, next).ConfigureAwait(false);
 
             hold.MarkProcessed();
             await hold.Released.ConfigureAwait(false);
-            buffer.Position = 0;
             try
             {
                 await buffer.CopyToAsync(original, context.RequestAborted).ConfigureAwait(false);
